@@ -1,0 +1,79 @@
+// JitEngine: turns a ConvSpec into a cached KernelSet (DESIGN.md §2, "JIT").
+// One process-wide engine (global()) serves the runtime; tests and tools may build their own.
+// No LLVM type appears here: the engine's internals live in jit/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lucid/conv_spec.h"
+#include "lucid/kernel_set.h"
+#include "lucid/schedule.h"
+
+namespace lucid {
+
+struct JitOptions {
+  std::string cache_dir;    // where object files are kept
+  bool disk_cache = true;   // LUCID_JIT_CACHE=0 turns it off
+  bool verbose = false;     // LUCID_VERBOSE=1: one line per compile and per cache hit
+  std::string dump_dir;     // LUCID_JIT_DUMP=<dir>: IR before/after optimisation, assembly
+  std::string tuning_db;    // LUCID_TUNING_DB, else tuning.json beside the cache
+
+  // Reads LUCID_JIT_CACHE_DIR (else $XDG_CACHE_HOME/lucid-jit, else ~/.cache/lucid-jit),
+  // LUCID_JIT_CACHE, LUCID_VERBOSE, LUCID_JIT_DUMP and LUCID_TUNING_DB.
+  static JitOptions from_environment();
+};
+
+struct JitStats {
+  int64_t compiles = 0;      // kernel sets generated from IR
+  int64_t disk_hits = 0;     // kernel sets loaded from the disk cache
+  int64_t memory_hits = 0;   // requests answered from memory
+  int64_t disk_rejects = 0;  // cache files found corrupt or foreign, and rebuilt
+};
+
+// One line of the engine's log: a compile or a cache hit.
+struct JitEvent {
+  std::string key;     // spec key + schedule key
+  std::string source;  // "compiled", "disk" or "memory"
+  double ms = 0;
+  std::uint64_t code_bytes = 0;
+};
+
+class JitEngine {
+ public:
+  explicit JitEngine(JitOptions options = JitOptions::from_environment());
+  ~JitEngine();
+  JitEngine(const JitEngine&) = delete;
+  JitEngine& operator=(const JitEngine&) = delete;
+
+  // The process-wide engine, configured from the environment on first use.
+  static JitEngine& global();
+
+  // Kernels for spec with the tuned schedule when the tuning database has one, else the
+  // default heuristic. Thread safe: concurrent requests for one key compile it once.
+  // The returned kernels live as long as this engine.
+  std::shared_ptr<const KernelSet> kernels(const ConvSpec& spec);
+  std::shared_ptr<const KernelSet> kernels(const ConvSpec& spec, const Schedule& schedule);
+
+  // The schedule kernels(spec) would use.
+  Schedule schedule_for(const ConvSpec& spec) const;
+
+  JitStats stats() const;
+  std::vector<JitEvent> events() const;
+
+  const JitOptions& options() const;
+  std::string cpu_name() const;      // e.g. "znver3"
+  std::string cpu_features() const;  // e.g. "+avx2,+fma,..."
+  int vector_bits() const;           // 512 with AVX-512, 256 with AVX2, else 128
+
+  // Path of the disk-cache object for (spec, schedule), whether or not it exists.
+  std::string cache_file(const ConvSpec& spec, const Schedule& schedule) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lucid

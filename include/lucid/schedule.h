@@ -1,0 +1,52 @@
+// Schedule: the tunable knobs of the lowering. The spec says what to compute; the schedule
+// says how (vector width, register blocks, tap chunking). Every schedule computes the same
+// result up to floating-point reassociation; the autotuner searches over them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace lucid {
+
+struct ConvSpec;
+
+struct Schedule {
+  // Lanes per vector (fp32 lanes for float32, fp64 lanes for float64). 8 = one AVX2 register
+  // of floats. Must be a power of two, 1..16.
+  int vector_width = 8;
+
+  // forward: each work item computes `fwd_block_co` output channels of one (n, group); the
+  // time loop keeps `fwd_block_t` vectors of stride-phase outputs per channel in registers,
+  // and `fwd_phase_chunk` stride phases share one pass over the input channels.
+  int fwd_block_co = 4;
+  int fwd_block_t = 2;
+  int fwd_phase_chunk = 1;
+
+  // backward-data: each work item computes `bwd_data_block_ci` input channels of one (n, group),
+  // `bwd_data_block_t` vectors along the input length.
+  int bwd_data_block_ci = 4;
+  int bwd_data_block_t = 2;
+
+  // backward-weight: each work item owns `bww_block_ci` rows of dW (all output channels and
+  // taps), so items never write the same element. Inside, `bww_block_co` output channels and
+  // `bww_block_taps` taps are accumulated in registers while streaming over the length.
+  int bww_block_ci = 2;
+  int bww_block_co = 2;
+  int bww_block_taps = 3;
+
+  // Default heuristic for the host: register blocks sized so the accumulators fill the
+  // vector register file without spilling.
+  static Schedule default_for(const ConvSpec& spec, int host_vector_bits);
+
+  // Clamps every knob to what the spec can use (e.g. no more co per block than co per group).
+  Schedule normalized_for(const ConvSpec& spec) const;
+
+  // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3".
+  std::string key() const;
+  // Parses key() back; throws lucid::Error on malformed text.
+  static Schedule parse_key(const std::string& key);
+
+  bool operator==(const Schedule&) const = default;
+};
+
+}  // namespace lucid
