@@ -7,16 +7,18 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "lucid/conv_spec.h"
 
 namespace lucid::reference {
 
 // y[n, g*Cout/G + co, l*s - pl + k*d] += x[n, ci, l] * w[ci, co, k] for each input channel ci
-// of group g, then y[n, c, t] += b[c]; positions outside [0, Lout) are dropped. b may be null.
+// of group g, then y[n, c, t] += b[c]; positions outside [0, Lout) are dropped. b may be null
+// (type_identity_t lets callers pass a plain nullptr).
 template <class T>
-void forward(const ConvSpec& spec, const T* x, const T* w, const T* b, T* y, int64_t N,
-             int64_t L) {
+void forward(const ConvSpec& spec, const T* x, const T* w, const std::type_identity_t<T>* b,
+             T* y, int64_t N, int64_t L) {
   const int64_t Lout = spec.output_length(L);
   const int64_t Cin = spec.in_channels, Cout = spec.out_channels, K = spec.kernel_size;
   const int64_t G = spec.groups, Cin_g = spec.in_per_group(), Cout_g = spec.out_per_group();
