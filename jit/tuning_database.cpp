@@ -1,0 +1,210 @@
+// TuningDatabase: reading, merging and atomically writing the tuning database file.
+//
+// File layout (format version 1):
+//   {"format": "lucid-tuning-db", "version": 1, "llvm_version": "19.1.7",
+//    "library_version": "0.1.0",
+//    "entries": [{"spec": "ct1d.f32...", "cpu": "znver3", "schedule": "v8.f4x2x1.d4x2.w2x2x3",
+//                 "gflops": 81.5, "default_gflops": 60.2, "threads": 1,
+//                 "llvm_version": "19.1.7", "library_version": "0.1.0"}, ...]}
+// The whole file is trusted or none of it: one malformed entry makes it "corrupt", because a
+// half-read file usually means a half-written or hand-broken one.
+#include "lucid/tuning_database.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "json_value.h"
+#include "lucid/error.h"
+
+#ifndef LUCID_LLVM_VERSION
+#define LUCID_LLVM_VERSION "unknown"
+#endif
+// The build does not pass the project version to jit/ yet; keep in step with project().
+#ifndef LUCID_VERSION
+#define LUCID_VERSION "0.1.0"
+#endif
+
+namespace lucid {
+
+namespace {
+
+constexpr const char* kFormatName = "lucid-tuning-db";
+
+const json::Value& member(const json::Value& object, const char* key) {
+  const json::Value* v = object.find(key);
+  if (v == nullptr) throw Error(fmt::format("missing \"{}\"", key));
+  return *v;
+}
+
+std::string optional_string(const json::Value& object, const char* key) {
+  const json::Value* v = object.find(key);
+  return v != nullptr ? v->as_string() : std::string();
+}
+
+double optional_number(const json::Value& object, const char* key, double fallback) {
+  const json::Value* v = object.find(key);
+  return v != nullptr ? v->as_number() : fallback;
+}
+
+TuningEntry entry_from_json(const json::Value& e) {
+  if (!e.is_object()) throw Error("an entry is not an object");
+  TuningEntry entry;
+  entry.spec_key = member(e, "spec").as_string();
+  entry.cpu_name = member(e, "cpu").as_string();
+  entry.schedule = Schedule::parse_key(member(e, "schedule").as_string());
+  entry.gflops = member(e, "gflops").as_number();
+  entry.default_gflops = optional_number(e, "default_gflops", 0);
+  entry.threads = static_cast<int>(optional_number(e, "threads", 1));
+  entry.llvm_version = optional_string(e, "llvm_version");
+  entry.library_version = optional_string(e, "library_version");
+  if (entry.spec_key.empty() || entry.cpu_name.empty()) throw Error("an entry has an empty key");
+  return entry;
+}
+
+json::Value entry_to_json(const TuningEntry& entry) {
+  json::Value e = json::Value::object();
+  e.set("spec", entry.spec_key);
+  e.set("cpu", entry.cpu_name);
+  e.set("schedule", entry.schedule.key());
+  e.set("gflops", entry.gflops);
+  e.set("default_gflops", entry.default_gflops);
+  e.set("threads", entry.threads);
+  e.set("llvm_version", entry.llvm_version);
+  e.set("library_version", entry.library_version);
+  return e;
+}
+
+}  // namespace
+
+std::string TuningDatabase::llvm_version() { return LUCID_LLVM_VERSION; }
+std::string TuningDatabase::library_version() { return LUCID_VERSION; }
+
+TuningDatabase TuningDatabase::load(const std::string& path, std::string* warning) {
+  TuningDatabase db;
+  auto warn = [&](const std::string& why) {
+    if (warning != nullptr)
+      *warning = fmt::format("lucid: ignoring tuning database {}: {}", path, why);
+    return TuningDatabase();
+  };
+  if (warning != nullptr) warning->clear();
+
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) return db;
+  if (ec) return warn(ec.message());
+  if (!std::filesystem::is_regular_file(status)) return warn("not a regular file");
+
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return warn(std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return warn("read error");
+
+  try {
+    const json::Value doc = json::Value::parse(text.str());
+    if (!doc.is_object()) return warn("not a JSON object");
+    const json::Value* format = doc.find("format");
+    if (format == nullptr || !format->is_string() || format->as_string() != kFormatName)
+      return warn(fmt::format("not a lucid tuning database (\"format\" is not \"{}\")", kFormatName));
+    const long long version = member(doc, "version").as_integer();
+    if (version != kFormatVersion)
+      return warn(fmt::format("format version {}, this build reads version {}", version,
+                              kFormatVersion));
+    const json::Value& entries = member(doc, "entries");
+    if (!entries.is_array()) return warn("\"entries\" is not an array");
+    for (const json::Value& e : entries.items()) db.put(entry_from_json(e));
+  } catch (const std::exception& e) {  // lucid::Error, or a knob parse error
+    return warn(fmt::format("corrupt ({})", e.what()));
+  }
+  return db;
+}
+
+std::optional<Schedule> TuningDatabase::find(const std::string& spec_key,
+                                             const std::string& cpu_name) const {
+  const TuningEntry* e = entry(spec_key, cpu_name);
+  if (e == nullptr) return std::nullopt;
+  return e->schedule;
+}
+
+const TuningEntry* TuningDatabase::entry(const std::string& spec_key,
+                                         const std::string& cpu_name) const {
+  auto it = entries_.find({spec_key, cpu_name});
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void TuningDatabase::put(TuningEntry entry) {
+  if (entry.llvm_version.empty()) entry.llvm_version = llvm_version();
+  if (entry.library_version.empty()) entry.library_version = library_version();
+  auto key = std::make_pair(entry.spec_key, entry.cpu_name);
+  entries_[std::move(key)] = std::move(entry);
+}
+
+void TuningDatabase::put(const std::string& spec_key, const std::string& cpu_name,
+                         const Schedule& schedule, double gflops, double default_gflops,
+                         int threads) {
+  TuningEntry entry;
+  entry.spec_key = spec_key;
+  entry.cpu_name = cpu_name;
+  entry.schedule = schedule;
+  entry.gflops = gflops;
+  entry.default_gflops = default_gflops;
+  entry.threads = threads;
+  put(std::move(entry));
+}
+
+void TuningDatabase::merge(const TuningDatabase& other) {
+  for (const auto& [key, theirs] : other.entries_) {
+    auto it = entries_.find(key);
+    if (it == entries_.end() || theirs.gflops > it->second.gflops) entries_[key] = theirs;
+  }
+}
+
+void TuningDatabase::save(const std::string& path) const {
+  json::Value doc = json::Value::object();
+  doc.set("format", kFormatName);
+  doc.set("version", kFormatVersion);
+  doc.set("llvm_version", llvm_version());
+  doc.set("library_version", library_version());
+  json::Value list = json::Value::array();
+  for (const auto& [key, entry] : entries_) list.push_back(entry_to_json(entry));
+  doc.set("entries", std::move(list));
+  const std::string text = doc.dump(2);
+
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  // A name unique to this process, in the same folder, so the rename is atomic.
+  const fs::path temp = target.string() + fmt::format(".tmp.{}", static_cast<long>(::getpid()));
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      fs::remove(temp, ec);
+      throw Error(fmt::format("cannot write tuning database {}", temp.string()));
+    }
+  }
+  fs::rename(temp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw Error(fmt::format("cannot write tuning database {}: {}", path, ec.message()));
+  }
+}
+
+std::vector<TuningEntry> TuningDatabase::entries() const {
+  std::vector<TuningEntry> out;
+  out.reserve(entries_.size());
+  for (const auto& [key, entry] : entries_) out.push_back(entry);
+  return out;
+}
+
+}  // namespace lucid
