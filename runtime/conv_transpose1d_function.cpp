@@ -1,0 +1,212 @@
+// The functional ConvTranspose1d: checks the operands against the spec, runs the JIT kernels
+// over the thread pool, and records ConvTranspose1dBackward, which keeps the same KernelSet
+// alive so the backward pass needs no second lookup.
+#include "lucid/conv_transpose1d.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "autograd_support.h"
+#include "lucid/error.h"
+#include "lucid/jit_engine.h"
+#include "lucid/thread_pool.h"
+
+namespace lucid {
+
+namespace {
+
+// The sizes one call works on. An unbatched (Cin, L) input is the same memory as (1, Cin, L).
+struct Geometry {
+  bool batched = true;
+  int64_t batch = 1;
+  int64_t length = 1;
+  int64_t out_length = 1;
+};
+
+const char* status_name(int status) {
+  switch (status) {
+    case LUCID_STATUS_BAD_BATCH: return "bad batch";
+    case LUCID_STATUS_BAD_LENGTH: return "bad length";
+    case LUCID_STATUS_BAD_RANGE: return "bad item range";
+    default: return "unknown status";
+  }
+}
+
+// A kernel refusing arguments the checks above accepted is a broken invariant, but one a
+// user can report, so it surfaces as an Error with everything needed to reproduce it.
+void check_status(int status, const char* pass, const KernelSet& kernels, const Geometry& g) {
+  if (status != LUCID_STATUS_OK)
+    throw Error(fmt::format("{}: the {} kernel returned {} ({}) for batch {} and length {} [{}]",
+                            kernels.spec.to_string(), pass, status, status_name(status), g.batch,
+                            g.length, kernels.spec.key()));
+}
+
+Geometry check_operands(const KernelSet& kernels, const Tensor& x, const Tensor& weight,
+                        const Tensor& bias) {
+  const ConvSpec& spec = kernels.spec;
+  const std::string layer = spec.to_string();
+  Shape weight_shape{spec.in_channels, spec.out_per_group(), spec.kernel_size};
+  if (!x.defined()) throw Error(fmt::format("{}: the input is undefined", layer));
+  if (!weight.defined()) throw Error(fmt::format("{}: the weight is undefined", layer));
+  if (x.dim() != 2 && x.dim() != 3)
+    throw Error(fmt::format("{}: input of shape {} must be (N, {}, L) or unbatched ({}, L)",
+                            layer, shape_to_string(x.shape()), spec.in_channels,
+                            spec.in_channels));
+  if (weight.shape() != weight_shape)
+    throw Error(fmt::format("{}: weight of shape {} must be (in_channels, out_channels/groups, "
+                            "kernel_size) = {}",
+                            layer, shape_to_string(weight.shape()),
+                            shape_to_string(weight_shape)));
+  if (x.size(-2) != spec.in_channels)
+    throw Error(fmt::format("{}: input of shape {} has {} channels, but weight of shape {} expects "
+                            "{} (input (N, {}, L) or ({}, L))",
+                            layer, shape_to_string(x.shape()), x.size(-2),
+                            shape_to_string(weight.shape()), spec.in_channels, spec.in_channels,
+                            spec.in_channels));
+  if (x.dtype() != spec.dtype || weight.dtype() != spec.dtype)
+    throw Error(fmt::format("{}: input {} of shape {} and weight {} of shape {} must both be {}",
+                            layer, dtype_name(x.dtype()), shape_to_string(x.shape()),
+                            dtype_name(weight.dtype()), shape_to_string(weight.shape()),
+                            dtype_name(spec.dtype)));
+  if (spec.bias && !bias.defined())
+    throw Error(fmt::format("{}: the layer has bias=True but no bias tensor was given", layer));
+  if (!spec.bias && bias.defined())
+    throw Error(fmt::format("{}: the layer has bias=False but a bias of shape {} was given", layer,
+                            shape_to_string(bias.shape())));
+  if (bias.defined()) {
+    if (bias.shape() != Shape{spec.out_channels})
+      throw Error(fmt::format("{}: bias of shape {} must be (out_channels,) = ({},)", layer,
+                              shape_to_string(bias.shape()), spec.out_channels));
+    if (bias.dtype() != spec.dtype)
+      throw Error(fmt::format("{}: bias {} of shape {} must be {} like the weight of shape {}",
+                              layer, dtype_name(bias.dtype()), shape_to_string(bias.shape()),
+                              dtype_name(spec.dtype), shape_to_string(weight.shape())));
+  }
+  Geometry g;
+  g.batched = x.dim() == 3;
+  g.batch = g.batched ? x.size(0) : 1;
+  g.length = x.size(-1);
+  if (g.length < 1)
+    throw Error(fmt::format("{}: input of shape {} has length 0; the length must be >= 1", layer,
+                            shape_to_string(x.shape())));
+  g.out_length = spec.output_length(g.length);
+  return g;
+}
+
+Shape output_shape(const ConvSpec& spec, const Geometry& g) {
+  if (g.batched) return {g.batch, spec.out_channels, g.out_length};
+  return {spec.out_channels, g.out_length};
+}
+
+void fill_zero(Tensor& t) {
+  std::memset(t.data(), 0, static_cast<std::size_t>(t.numel()) * dtype_size(t.dtype()));
+}
+
+class ConvTranspose1dBackward : public OpNode {
+ public:
+  ConvTranspose1dBackward(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                          std::shared_ptr<const KernelSet> kernels, const Geometry& geometry)
+      : OpNode({&x, &weight, &bias}),
+        kernels_(std::move(kernels)),
+        geometry_(geometry),
+        x_shape_(x.shape()),
+        weight_shape_(weight.shape()) {
+    // Save only what the requested gradients read: dx needs the weight, dW needs the input.
+    if (next_edges_[0]) weight_ = SavedTensor(weight);
+    if (next_edges_[1]) x_ = SavedTensor(x);
+  }
+
+  std::string name() const override { return "ConvTranspose1dBackward"; }
+
+  std::vector<Tensor> apply(const Tensor& grad_y) override {
+    const KernelSet& k = *kernels_;
+    const Geometry& g = geometry_;
+    const double flops = k.spec.flops(g.batch, g.length);
+    ThreadPool& pool = ThreadPool::global();
+    std::vector<Tensor> grads(3);
+    if (next_edges_[0]) {
+      Tensor w = weight_.unpack(name());
+      Tensor gx = Tensor::empty(x_shape_, k.spec.dtype);
+      if (g.batch == 0) fill_zero(gx);
+      else
+        check_status(pool.parallel_for(k.backward_data_items(g.batch), flops,
+                                       [&](int64_t begin, int64_t end) {
+                                         return k.backward_data(grad_y.data(), w.data(), gx.data(),
+                                                                g.batch, g.length, begin, end);
+                                       }),
+                     "backward-data", k, g);
+      grads[0] = std::move(gx);
+    }
+    if (next_edges_[1]) {
+      Tensor x = x_.unpack(name());
+      Tensor gw = Tensor::empty(weight_shape_, k.spec.dtype);
+      if (g.batch == 0) fill_zero(gw);
+      else
+        check_status(pool.parallel_for(k.backward_weight_items(), flops,
+                                       [&](int64_t begin, int64_t end) {
+                                         return k.backward_weight(x.data(), grad_y.data(),
+                                                                  gw.data(), g.batch, g.length,
+                                                                  begin, end);
+                                       }),
+                     "backward-weight", k, g);
+      grads[1] = std::move(gw);
+    }
+    if (next_edges_[2]) {
+      Tensor gb = Tensor::empty({k.spec.out_channels}, k.spec.dtype);
+      double bias_flops = static_cast<double>(g.batch * k.spec.out_channels * g.out_length);
+      if (g.batch == 0) fill_zero(gb);
+      else
+        check_status(pool.parallel_for(k.backward_bias_items(), bias_flops,
+                                       [&](int64_t begin, int64_t end) {
+                                         return k.backward_bias(grad_y.data(), gb.data(), g.batch,
+                                                                g.length, begin, end);
+                                       }),
+                     "backward-bias", k, g);
+      grads[2] = std::move(gb);
+    }
+    return grads;
+  }
+
+ protected:
+  void release_saved() override {
+    x_.reset();
+    weight_.reset();
+  }
+
+ private:
+  std::shared_ptr<const KernelSet> kernels_;
+  Geometry geometry_;
+  Shape x_shape_, weight_shape_;
+  SavedTensor x_, weight_;
+};
+
+}  // namespace
+
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                        std::shared_ptr<const KernelSet> kernels) {
+  if (!kernels) throw Error("conv_transpose1d: no kernels given");
+  const KernelSet& k = *kernels;
+  Geometry g = check_operands(k, x, weight, bias);
+  Tensor y = Tensor::empty(output_shape(k.spec, g), k.spec.dtype);
+  if (g.batch > 0) {
+    const void* bias_data = bias.defined() ? bias.data() : nullptr;
+    check_status(ThreadPool::global().parallel_for(
+                     k.forward_items(g.batch), k.spec.flops(g.batch, g.length),
+                     [&](int64_t begin, int64_t end) {
+                       return k.forward(x.data(), weight.data(), bias_data, y.data(), g.batch,
+                                        g.length, begin, end);
+                     }),
+                 "forward", k, g);
+  }
+  if (should_record({&x, &weight, &bias}))
+    attach_node(y, std::make_shared<ConvTranspose1dBackward>(x, weight, bias, std::move(kernels), g));
+  return y;
+}
+
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                        const ConvSpec& spec) {
+  return conv_transpose1d(x, weight, bias, JitEngine::global().kernels(spec));
+}
+
+}  // namespace lucid
