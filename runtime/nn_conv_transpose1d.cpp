@@ -56,31 +56,38 @@ Tensor ConvTranspose1d::forward(const Tensor& x) {
   return conv_transpose1d(x, weight, bias, kernels_for(spec_.output_padding));
 }
 
+int64_t ConvTranspose1d::output_padding_for(int64_t length, int64_t output_size) const {
+  // Lengths reachable with output_padding 0 .. max(stride, dilation) - 1 (PyTorch's rule);
+  // string paddings fix output_padding at 0.
+  ConvSpec base = spec_;
+  base.output_padding = 0;
+  int64_t shortest = base.output_length_unchecked(length);
+  bool string_padding =
+      spec_.padding.kind == Padding::Kind::Same || spec_.padding.kind == Padding::Kind::Valid;
+  int64_t longest =
+      string_padding ? shortest : shortest + std::max(spec_.stride, spec_.dilation) - 1;
+  if (output_size < std::max<int64_t>(shortest, 1) || output_size > longest) {
+    std::string reachable =
+        longest < 1 ? std::string("no output length >= 1")
+        : shortest == longest
+            ? fmt::format("the output can only be {} long", shortest)
+            : fmt::format("the output can be {} to {} long (output_padding from {} to {})",
+                          std::max<int64_t>(shortest, 1), longest,
+                          std::max<int64_t>(shortest, 1) - shortest, longest - shortest);
+    throw Error(fmt::format("{}: output_size ({}) is not reachable from an input of length {}; {}",
+                            spec_.to_string(), output_size, length, reachable));
+  }
+  return output_size - shortest;
+}
+
 Tensor ConvTranspose1d::forward(const Tensor& x, int64_t output_size) {
   if (!x.defined()) throw Error(fmt::format("{}: the input is undefined", spec_.to_string()));
   if (x.dim() != 2 && x.dim() != 3)
     throw Error(fmt::format("{}: input of shape {} must be (N, {}, L) or unbatched ({}, L)",
                             spec_.to_string(), shape_to_string(x.shape()), spec_.in_channels,
                             spec_.in_channels));
-  // Lengths reachable with output_padding 0 .. max(stride, dilation) - 1 (PyTorch's rule);
-  // string paddings fix output_padding at 0.
-  ConvSpec base = spec_;
-  base.output_padding = 0;
-  int64_t length = x.size(-1);
-  int64_t shortest = base.output_length_unchecked(length);
-  bool string_padding =
-      spec_.padding.kind == Padding::Kind::Same || spec_.padding.kind == Padding::Kind::Valid;
-  int64_t longest =
-      string_padding ? shortest : shortest + std::max(spec_.stride, spec_.dilation) - 1;
-  if (output_size < std::max<int64_t>(shortest, 1) || output_size > longest)
-    throw Error(fmt::format(
-        "{}: output_size ({}) is not reachable from an input of length {}; the output can be "
-        "{} long (output_padding from 0 to {})",
-        spec_.to_string(), output_size, length,
-        shortest == longest ? fmt::format("{}", shortest)
-                            : fmt::format("{} to {}", std::max<int64_t>(shortest, 1), longest),
-        longest - shortest));
-  return conv_transpose1d(x, weight, bias, kernels_for(output_size - shortest));
+  int64_t output_padding = output_padding_for(x.size(-1), output_size);
+  return conv_transpose1d(x, weight, bias, kernels_for(output_padding));
 }
 
 }  // namespace lucid::nn

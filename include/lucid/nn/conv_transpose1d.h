@@ -34,6 +34,10 @@ class ConvTranspose1d : public Module {
   using Module::operator();
   Tensor operator()(const Tensor& x, int64_t output_size) { return forward(x, output_size); }
 
+  // The output_padding forward(x, output_size) uses for an input `length` long; throws
+  // lucid::Error listing the reachable sizes when there is none.
+  int64_t output_padding_for(int64_t length, int64_t output_size) const;
+
   // Redraws weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = (Cout/G)*K.
   void reset_parameters(Generator& generator);
 
