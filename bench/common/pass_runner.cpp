@@ -1,0 +1,99 @@
+// PassRunner: the glue between a KernelSet's C ABI and the thread pool (or the caller alone).
+#include "pass_runner.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "lucid/error.h"
+#include "lucid/reference.h"
+
+#ifdef LUCID_BENCH_HAVE_THREAD_POOL
+#include "lucid/thread_pool.h"
+#endif
+
+namespace lucid::bench {
+
+namespace {
+
+using Body = std::function<int(int64_t, int64_t)>;
+
+template <class T>
+void reference_pass(Pass pass, ProblemData& d) {
+  const auto* x = static_cast<const T*>(d.x.data());
+  const auto* w = static_cast<const T*>(d.weight.data());
+  const auto* b = static_cast<const T*>(d.bias_or_null());
+  const auto* gy = static_cast<const T*>(d.grad_y.data());
+  switch (pass) {
+    case Pass::Forward:
+      reference::forward<T>(d.spec, x, w, b, static_cast<T*>(d.y.data()), d.batch, d.length);
+      break;
+    case Pass::BackwardData:
+      reference::backward_data<T>(d.spec, gy, w, static_cast<T*>(d.grad_x.data()), d.batch,
+                                  d.length);
+      break;
+    case Pass::BackwardWeight:
+      reference::backward_weight<T>(d.spec, x, gy, static_cast<T*>(d.grad_weight.data()),
+                                    d.batch, d.length);
+      break;
+  }
+}
+
+}  // namespace
+
+#ifdef LUCID_BENCH_HAVE_THREAD_POOL
+bool PassRunner::can_split() { return true; }
+
+PassRunner::PassRunner(int threads) : threads_(threads) {
+  if (threads < 1) throw Error(fmt::format("threads ({}) must be >= 1", threads));
+  if (threads > 1) pool_ = std::make_shared<ThreadPool>(threads);
+}
+#else
+bool PassRunner::can_split() { return false; }
+
+PassRunner::PassRunner(int threads) : threads_(threads) {
+  if (threads != 1)
+    throw Error(fmt::format("threads ({}): this build has no thread pool, only 1 works", threads));
+}
+#endif
+
+PassRunner::~PassRunner() = default;
+
+int PassRunner::run(const KernelSet& k, Pass pass, ProblemData& d) {
+  int64_t items = 0;
+  Body body;
+  switch (pass) {
+    case Pass::Forward:
+      items = k.forward_items(d.batch);
+      body = [&](int64_t begin, int64_t end) {
+        return k.forward(d.x.data(), d.weight.data(), d.bias_or_null(), d.y.data(), d.batch,
+                         d.length, begin, end);
+      };
+      break;
+    case Pass::BackwardData:
+      items = k.backward_data_items(d.batch);
+      body = [&](int64_t begin, int64_t end) {
+        return k.backward_data(d.grad_y.data(), d.weight.data(), d.grad_x.data(), d.batch,
+                               d.length, begin, end);
+      };
+      break;
+    case Pass::BackwardWeight:
+      items = k.backward_weight_items();
+      body = [&](int64_t begin, int64_t end) {
+        return k.backward_weight(d.x.data(), d.grad_y.data(), d.grad_weight.data(), d.batch,
+                                 d.length, begin, end);
+      };
+      break;
+  }
+#ifdef LUCID_BENCH_HAVE_THREAD_POOL
+  if (pool_) return pool_->parallel_for(items, d.spec.flops(d.batch, d.length), body);
+#endif
+  return body(0, items);
+}
+
+void run_reference(Pass pass, ProblemData& data) {
+  if (data.spec.dtype == DType::Float32) reference_pass<float>(pass, data);
+  else reference_pass<double>(pass, data);
+}
+
+}  // namespace lucid::bench

@@ -1,0 +1,131 @@
+// lucid-bench: times every layer of the benchmark suite, every pass, against the reference
+// loops and oneDNN, with 1 and 2 threads.
+//
+//   lucid-bench [--suite=FILE] [--tuning_db=FILE] [--threads=1,2] [--reference_min_time=SEC]
+//               [--no_reference] [Google Benchmark flags, e.g. --benchmark_format=json]
+//
+// Context values in the output: the measured single-core FMA peak (pct_peak's denominator),
+// the CPU the JIT targets, the oneDNN version and how threads were set for each library.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clean_name_reporter.h"
+#include "fma_peak.h"
+#include "lucid/jit_engine.h"
+#include "lucid/tuning_database.h"
+#include "suite_benchmarks.h"
+#include "suite_file.h"
+
+#ifdef LUCID_BENCH_HAVE_ONEDNN
+#include "onednn_deconv.h"
+#endif
+
+namespace {
+
+struct Flags {
+  std::string suite = lucid::bench::default_suite_path();
+  std::string tuning_db;  // empty: the engine's (LUCID_TUNING_DB or beside the cache)
+  std::string format = "console";
+  std::string out;
+  std::string out_format = "json";
+  lucid::bench::SuiteBenchOptions options;
+};
+
+// Value of --name=value when arg is that flag.
+bool flag_value(const char* arg, const char* name, std::string& value) {
+  const std::size_t n = std::strlen(name);
+  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
+  value = arg + n + 1;
+  return true;
+}
+
+std::vector<int> parse_threads(const std::string& text) {
+  std::vector<int> threads;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    const int n = std::atoi(text.substr(pos, comma - pos).c_str());
+    if (n < 1) throw std::invalid_argument("--threads wants a list like 1,2");
+    threads.push_back(n);
+    pos = comma + 1;
+  }
+  return threads;
+}
+
+// Takes our flags out of argv; Google Benchmark's stay (their output options are read too).
+Flags parse_flags(int& argc, char** argv) {
+  Flags f;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string v;
+    if (flag_value(argv[i], "--suite", f.suite)) continue;
+    if (flag_value(argv[i], "--tuning_db", f.tuning_db)) continue;
+    if (flag_value(argv[i], "--threads", v)) { f.options.threads = parse_threads(v); continue; }
+    if (flag_value(argv[i], "--reference_min_time", v)) { f.options.reference_min_time = std::atof(v.c_str()); continue; }
+    if (std::strcmp(argv[i], "--no_reference") == 0) { f.options.reference = false; continue; }
+    flag_value(argv[i], "--benchmark_format", f.format);
+    flag_value(argv[i], "--benchmark_out", f.out);
+    flag_value(argv[i], "--benchmark_out_format", f.out_format);
+    argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    // 1. Our own flags.
+    Flags flags = parse_flags(argc, argv);
+
+    // 2. The machine's FMA peak, measured before anything else runs.
+    const lucid::bench::FmaPeak peak = lucid::bench::measure_fma_peak();
+    flags.options.peak_gflops_per_core = peak.gflops;
+    benchmark::AddCustomContext("fma_peak_gflops_per_core", fmt::format("{:.1f}", peak.gflops));
+    benchmark::AddCustomContext("fma_peak_isa", peak.isa);
+
+    // 3. The suite and the tuning database.
+    const auto configs = lucid::bench::load_suite(flags.suite);
+    lucid::JitEngine& engine = lucid::JitEngine::global();
+    const std::string db_path = flags.tuning_db.empty() ? engine.options().tuning_db : flags.tuning_db;
+    std::string warning;
+    const auto db = lucid::TuningDatabase::load(db_path, &warning);
+    if (!warning.empty()) std::cerr << warning << "\n";
+    benchmark::AddCustomContext("suite", flags.suite);
+    benchmark::AddCustomContext("tuning_db", fmt::format("{} ({} entries)", db_path, db.size()));
+    benchmark::AddCustomContext("lucid_cpu", engine.cpu_name());
+    benchmark::AddCustomContext("lucid_vector_bits", std::to_string(engine.vector_bits()));
+    benchmark::AddCustomContext(
+        "lucid_threading", "runtime ThreadPool sized per benchmark; threads:1 calls inline");
+#ifdef LUCID_BENCH_HAVE_ONEDNN
+    benchmark::AddCustomContext("onednn", lucid::bench::onednn_version());
+    benchmark::AddCustomContext("onednn_threading", "omp_set_num_threads(n) before each benchmark");
+#else
+    benchmark::AddCustomContext("onednn", "not built (oneDNN not found at configure time)");
+#endif
+
+    // 4. Register, then let Google Benchmark run with names kept to <pass>/<config>/<impl>/threads:<n>.
+    lucid::bench::register_suite_benchmarks(configs, db, flags.options);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    auto display = lucid::bench::CleanNameReporter::for_format(flags.format, ::isatty(1) != 0);
+    std::unique_ptr<lucid::bench::CleanNameReporter> file;
+    if (!flags.out.empty()) file = lucid::bench::CleanNameReporter::for_format(flags.out_format, false);
+    benchmark::RunSpecifiedBenchmarks(display.get(), file.get());
+    benchmark::Shutdown();
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "lucid-bench: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,152 @@
+// register_suite_benchmarks: builds, for each benchmark, the one call that is timed.
+//
+// Every implementation gets the same buffers (NCL data, PyTorch weight order), one untimed
+// warm-up call (JIT compile, page faults, OpenMP thread start), and wall-clock timing
+// (UseRealTime), since a 2-thread call's CPU time on the calling thread says nothing.
+#include "suite_benchmarks.h"
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "lucid/error.h"
+#include "lucid/jit_engine.h"
+#include "lucid/tuning_database.h"
+#include "pass_runner.h"
+
+#ifdef LUCID_BENCH_HAVE_ONEDNN
+#include "onednn_deconv.h"
+#endif
+
+namespace lucid::bench {
+
+namespace {
+
+enum class Impl { Lucid, LucidTuned, Reference, OnednnPlain, OnednnBest };
+
+constexpr const char* impl_name(Impl impl) {
+  switch (impl) {
+    case Impl::Lucid: return "lucid";
+    case Impl::LucidTuned: return "lucid_tuned";
+    case Impl::Reference: return "reference";
+    case Impl::OnednnPlain: return "onednn_plain";
+    case Impl::OnednnBest: return "onednn_best";
+  }
+  return "?";
+}
+
+struct Case {
+  SuiteConfig config;
+  Pass pass;
+  Impl impl;
+  int threads;
+  std::optional<Schedule> schedule;  // lucid_tuned's; lucid uses the default heuristic
+  double peak_gflops_per_core;
+};
+
+// The timed call of c on data, and a label saying what ran (schedule or oneDNN kernel).
+// Throws when the implementation cannot run this case.
+std::function<void()> prepare(const Case& c, ProblemData& data, std::string& label) {
+  switch (c.impl) {
+    case Impl::Lucid:
+    case Impl::LucidTuned: {
+      JitEngine& engine = JitEngine::global();
+      const Schedule schedule =
+          c.schedule ? *c.schedule : Schedule::default_for(c.config.spec, engine.vector_bits());
+      std::shared_ptr<const KernelSet> kernels = engine.kernels(c.config.spec, schedule);
+      auto runner = std::make_shared<PassRunner>(c.threads);
+      label = kernels->schedule.key();
+      if (int status = runner->run(*kernels, c.pass, data); status != 0)
+        throw Error(fmt::format("kernel returned status {}", status));
+      return [kernels, runner, &c, &data] { runner->run(*kernels, c.pass, data); };
+    }
+    case Impl::Reference:
+      label = "naive loops";
+      return [&c, &data] { run_reference(c.pass, data); };
+    case Impl::OnednnPlain:
+    case Impl::OnednnBest: {
+#ifdef LUCID_BENCH_HAVE_ONEDNN
+      onednn_set_threads(c.threads);
+      auto layout = c.impl == Impl::OnednnPlain ? OnednnLayout::Plain : OnednnLayout::Best;
+      auto deconv = std::make_shared<OnednnDeconv>(c.pass, layout, data);
+      label = deconv->implementation();
+      deconv->run();
+      return [deconv] { deconv->run(); };
+#else
+      throw Error("built without oneDNN");
+#endif
+    }
+  }
+  throw Error("unknown implementation");
+}
+
+void run_case(benchmark::State& state, const Case& c) {
+  std::unique_ptr<ProblemData> data;
+  std::function<void()> call;
+  std::string label;
+  try {
+    data = std::make_unique<ProblemData>(c.config.spec, c.config.batch, c.config.length);
+    call = prepare(c, *data, label);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  for (auto _ : state) {
+    call();
+    benchmark::ClobberMemory();
+  }
+  const double gflop = c.config.flops() * 1e-9;
+  state.counters["GFLOPS"] = benchmark::Counter(gflop, benchmark::Counter::kIsIterationInvariantRate);
+  if (c.peak_gflops_per_core > 0)
+    state.counters["pct_peak"] = benchmark::Counter(
+        100.0 * gflop / (c.peak_gflops_per_core * c.threads),
+        benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(label);
+}
+
+bool onednn_built() {
+#ifdef LUCID_BENCH_HAVE_ONEDNN
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const TuningDatabase& db,
+                              const SuiteBenchOptions& options) {
+  const std::string cpu = JitEngine::global().cpu_name();
+  int registered = 0;
+  for (Pass pass : kAllPasses) {
+    for (const SuiteConfig& config : configs) {
+      const std::optional<Schedule> tuned = db.find(config.spec.key(), cpu);
+      for (Impl impl : {Impl::Lucid, Impl::LucidTuned, Impl::Reference, Impl::OnednnPlain,
+                        Impl::OnednnBest}) {
+        if (impl == Impl::LucidTuned && !tuned) continue;
+        if (impl == Impl::Reference && !options.reference) continue;
+        if ((impl == Impl::OnednnPlain || impl == Impl::OnednnBest) && !onednn_built()) continue;
+        for (int threads : options.threads) {
+          if (impl == Impl::Reference && threads != 1) continue;  // serial loops
+          const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned;
+          if (is_lucid && threads > 1 && !PassRunner::can_split()) continue;
+          Case c{config, pass, impl, threads, impl == Impl::LucidTuned ? tuned : std::nullopt,
+                 options.peak_gflops_per_core};
+          const std::string name = fmt::format("{}/{}/{}/threads:{}", pass_name(pass),
+                                               config.name, impl_name(impl), threads);
+          auto* b = benchmark::RegisterBenchmark(
+              name.c_str(), [c](benchmark::State& state) { run_case(state, c); });
+          b->UseRealTime()->Unit(benchmark::kMicrosecond);
+          if (impl == Impl::Reference) b->MinTime(options.reference_min_time);
+          ++registered;
+        }
+      }
+    }
+  }
+  return registered;
+}
+
+}  // namespace lucid::bench

@@ -1,0 +1,31 @@
+// register_suite_benchmarks: one Google Benchmark per (pass, config, implementation, threads),
+// named `<pass>/<config>/<impl>/threads:<n>`, each reporting GFLOPS and pct_peak.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "suite_file.h"
+
+namespace lucid {
+class TuningDatabase;
+}
+
+namespace lucid::bench {
+
+struct SuiteBenchOptions {
+  std::vector<int> threads = {1, 2};
+  double peak_gflops_per_core = 0;  // pct_peak's denominator is threads * this
+  double reference_min_time = 0.05;  // seconds; the naive loops need no more to be measured
+  bool reference = true;             // time the reference loops at all
+};
+
+// Registers every benchmark and returns how many. Implementations: lucid (the default
+// heuristic schedule), lucid_tuned (only where db has an entry for the config on this CPU),
+// reference (1 thread only: the loops are serial), and onednn_plain / onednn_best when built
+// with oneDNN. Kernels are compiled and buffers allocated when a benchmark runs, so a
+// --benchmark_filter run pays only for what it selects.
+int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const TuningDatabase& db,
+                              const SuiteBenchOptions& options);
+
+}  // namespace lucid::bench
