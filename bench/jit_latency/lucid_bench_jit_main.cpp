@@ -1,0 +1,209 @@
+// lucid-bench-jit: what the JIT costs before and around the kernels, per suite config.
+//
+//   jit_compile/<config>      cold compile of the four kernels: a fresh engine with the disk
+//                             cache off, already started (LLJIT and host detection paid on an
+//                             unrelated spec), then kernels(spec) is timed
+//   jit_engine_start          a fresh engine's first kernels(seed_toy): start-up + compile
+//   jit_disk_load/<config>    a fresh engine over a warm cache folder: kernels(spec) is timed
+//   jit_memory_hit/<config>   the same engine asked again
+//   call/<config>/forward     one forward call of seed_toy / seed_decoder through the C ABI
+//
+// The compile, start and disk benchmarks time only the step they name (manual time) and
+// report the median, min and max of their iterations in milliseconds.
+//
+//   lucid-bench-jit [--suite=FILE] [Google Benchmark flags]
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lucid/jit_engine.h"
+#include "problem_data.h"
+#include "suite_file.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using lucid::ConvSpec;
+using lucid::JitEngine;
+using lucid::JitOptions;
+using lucid::Schedule;
+
+// A private cache folder for this process, removed at exit.
+const std::string& scratch_dir() {
+  static const std::string dir = [] {
+    char pattern[] = "/tmp/lucid-bench-jit-XXXXXX";
+    const char* made = ::mkdtemp(pattern);
+    if (made == nullptr) throw std::runtime_error("cannot create a temporary folder");
+    return std::string(made);
+  }();
+  return dir;
+}
+
+// A fresh engine: environment options (LUCID_VERBOSE, LUCID_JIT_DUMP still apply) with our
+// own cache folder, and a tuning database that does not exist.
+std::unique_ptr<JitEngine> fresh_engine(const std::string& cache_dir, bool disk_cache) {
+  JitOptions options = JitOptions::from_environment();
+  options.cache_dir = cache_dir;
+  options.disk_cache = disk_cache;
+  options.tuning_db = scratch_dir() + "/no-tuning.json";
+  return std::make_unique<JitEngine>(options);
+}
+
+std::shared_ptr<const lucid::KernelSet> default_kernels(JitEngine& engine, const ConvSpec& spec) {
+  return engine.kernels(spec, Schedule::default_for(spec, engine.vector_bits()));
+}
+
+// A spec no suite config uses, to start an engine without touching the one measured.
+ConvSpec warm_up_spec() { return ConvSpec::make(3, 5, 7, 2, 1); }
+
+// Runs timed_step once per iteration, after untimed set_up; reports the step's time as the
+// iteration time and the median / min / max as counters.
+void time_steps(benchmark::State& state, const std::function<void()>& set_up,
+                const std::function<void()>& timed_step) {
+  std::vector<double> ms;
+  for (auto _ : state) {
+    set_up();
+    const auto t0 = Clock::now();
+    timed_step();
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    state.SetIterationTime(s);
+    ms.push_back(s * 1e3);
+  }
+  if (ms.empty()) return;
+  std::sort(ms.begin(), ms.end());
+  state.counters["median_ms"] = ms[ms.size() / 2];
+  state.counters["min_ms"] = ms.front();
+  state.counters["max_ms"] = ms.back();
+}
+
+void bench_compile(benchmark::State& state, const lucid::bench::SuiteConfig& config) {
+  std::unique_ptr<JitEngine> engine;
+  std::uint64_t code_bytes = 0;
+  try {
+    time_steps(
+        state,
+        [&] {
+          engine = fresh_engine(scratch_dir() + "/unused", /*disk_cache=*/false);
+          default_kernels(*engine, warm_up_spec());
+        },
+        [&] { code_bytes = default_kernels(*engine, config.spec)->code_bytes; });
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  state.counters["code_bytes"] = static_cast<double>(code_bytes);
+}
+
+void bench_engine_start(benchmark::State& state, const ConvSpec& spec) {
+  std::unique_ptr<JitEngine> engine;
+  try {
+    time_steps(
+        state, [&] { engine.reset(); },
+        [&] {
+          engine = fresh_engine(scratch_dir() + "/unused", false);
+          default_kernels(*engine, spec);
+        });
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+void bench_disk_load(benchmark::State& state, const lucid::bench::SuiteConfig& config) {
+  const std::string dir = scratch_dir() + "/disk-" + config.name;
+  std::unique_ptr<JitEngine> engine;
+  try {
+    default_kernels(*fresh_engine(dir, true), config.spec);  // fills the cache folder
+    std::string source;
+    time_steps(
+        state,
+        [&] {
+          engine = fresh_engine(dir, true);
+          default_kernels(*engine, warm_up_spec());
+        },
+        [&] { source = default_kernels(*engine, config.spec)->source; });
+    if (source != "disk") state.SkipWithError(("kernels came from '" + source + "', not the disk cache").c_str());
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+void bench_memory_hit(benchmark::State& state, const lucid::bench::SuiteConfig& config) {
+  try {
+    auto engine = fresh_engine(scratch_dir() + "/unused", false);
+    default_kernels(*engine, config.spec);
+    for (auto _ : state) benchmark::DoNotOptimize(default_kernels(*engine, config.spec));
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+// One forward call, whole item range, from the caller's thread: the ABI's fixed cost.
+void bench_forward_call(benchmark::State& state, const lucid::bench::SuiteConfig& config) {
+  std::shared_ptr<const lucid::KernelSet> k;
+  try {
+    k = default_kernels(JitEngine::global(), config.spec);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  lucid::bench::ProblemData d(config.spec, config.batch, config.length);
+  const int64_t items = k->forward_items(d.batch);
+  for (auto _ : state) {
+    k->forward(d.x.data(), d.weight.data(), d.bias_or_null(), d.y.data(), d.batch, d.length, 0, items);
+    benchmark::ClobberMemory();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string suite = lucid::bench::default_suite_path();
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--suite=", 8) == 0) suite = argv[i] + 8;
+    else argv[kept++] = argv[i];
+  }
+  argc = kept;
+  try {
+    const auto configs = lucid::bench::load_suite(suite);
+    benchmark::AddCustomContext("suite", suite);
+    benchmark::AddCustomContext("lucid_cpu", JitEngine::global().cpu_name());
+    benchmark::RegisterBenchmark("jit_engine_start", bench_engine_start, configs.front().spec)
+        ->UseManualTime()->Unit(benchmark::kMillisecond);
+    for (const auto& c : configs)
+      benchmark::RegisterBenchmark(("jit_compile/" + c.name).c_str(), bench_compile, c)
+          ->UseManualTime()->Unit(benchmark::kMillisecond);
+    for (const auto& c : configs)
+      benchmark::RegisterBenchmark(("jit_disk_load/" + c.name).c_str(), bench_disk_load, c)
+          ->UseManualTime()->Unit(benchmark::kMicrosecond);
+    for (const auto& c : configs)
+      benchmark::RegisterBenchmark(("jit_memory_hit/" + c.name).c_str(), bench_memory_hit, c)
+          ->Unit(benchmark::kNanosecond);
+    for (const auto& c : configs)
+      if (c.name == "seed_toy" || c.name == "seed_decoder")
+        benchmark::RegisterBenchmark(("call/" + c.name + "/forward").c_str(), bench_forward_call, c)
+            ->Unit(benchmark::kNanosecond);
+
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+  } catch (const std::exception& e) {
+    std::cerr << "lucid-bench-jit: " << e.what() << "\n";
+    std::filesystem::remove_all(scratch_dir());
+    return 1;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_dir(), ec);
+  return 0;
+}
