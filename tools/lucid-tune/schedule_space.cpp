@@ -1,0 +1,104 @@
+// ScheduleSpace: knob grids per pass, the register-file bound, and nearest-first ordering.
+#include "schedule_space.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+
+namespace lucid::tune {
+
+namespace {
+
+// Distance of a candidate from base in "doublings", summed over knobs: 4 -> 8 is one step.
+double distance(const Schedule& a, const Schedule& b) {
+  auto d = [](int x, int y) { return std::fabs(std::log2(static_cast<double>(x) / y)); };
+  return d(a.fwd_block_co, b.fwd_block_co) + d(a.fwd_block_t, b.fwd_block_t) +
+         d(a.fwd_phase_chunk, b.fwd_phase_chunk) + d(a.bwd_data_block_ci, b.bwd_data_block_ci) +
+         d(a.bwd_data_block_t, b.bwd_data_block_t) + d(a.bww_block_ci, b.bww_block_ci) +
+         d(a.bww_block_co, b.bww_block_co) + d(a.bww_block_taps, b.bww_block_taps);
+}
+
+}  // namespace
+
+ScheduleSpace::ScheduleSpace(const ConvSpec& spec, int host_vector_bits) : spec_(spec) {
+  native_lanes_ = std::max(1, host_vector_bits / (8 * static_cast<int>(dtype_size(spec.dtype))));
+  vector_registers_ = host_vector_bits >= 512 ? 32 : 16;
+}
+
+std::vector<int> ScheduleSpace::vector_widths() const {
+  std::vector<int> widths = {native_lanes_};
+  if (native_lanes_ / 2 >= 1) widths.push_back(native_lanes_ / 2);
+  if (native_lanes_ * 2 <= 16) widths.push_back(native_lanes_ * 2);
+  return widths;
+}
+
+int ScheduleSpace::registers_per_vector(int vector_width) const {
+  return std::max(1, (vector_width + native_lanes_ - 1) / native_lanes_);
+}
+
+bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
+  // Two registers stay free for the broadcast weight and the streamed input.
+  const int budget = vector_registers_ - 2;
+  const int r = registers_per_vector(s.vector_width);
+  switch (pass) {
+    case bench::Pass::Forward:
+      return s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
+    case bench::Pass::BackwardData:
+      return s.bwd_data_block_ci * s.bwd_data_block_t * r <= budget;
+    case bench::Pass::BackwardWeight:
+      return s.bww_block_co * s.bww_block_taps * r <= budget;
+  }
+  return false;
+}
+
+std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::Pass pass) const {
+  const Schedule base = base_in.normalized_for(spec_);
+  std::vector<Schedule> out = {base};
+  std::set<std::string> seen = {base.key()};
+  auto consider = [&](Schedule s) {
+    s = s.normalized_for(spec_);
+    if (!fits_registers(s, pass) || !seen.insert(s.key()).second) return;
+    out.push_back(s);
+  };
+  const int blocks[] = {1, 2, 3, 4, 6, 8};
+  switch (pass) {
+    case bench::Pass::Forward:
+      for (int co : blocks)
+        for (int t : {1, 2, 3, 4})
+          for (int phases : {1, 2, 4, 8}) {
+            Schedule s = base;
+            s.fwd_block_co = co;
+            s.fwd_block_t = t;
+            s.fwd_phase_chunk = phases;
+            consider(s);
+          }
+      break;
+    case bench::Pass::BackwardData:
+      for (int ci : blocks)
+        for (int t : {1, 2, 3, 4}) {
+          Schedule s = base;
+          s.bwd_data_block_ci = ci;
+          s.bwd_data_block_t = t;
+          consider(s);
+        }
+      break;
+    case bench::Pass::BackwardWeight:
+      for (int ci : {1, 2, 4})
+        for (int co : {1, 2, 4})
+          for (int taps : {1, 2, 3, 4, 6, 8}) {
+            Schedule s = base;
+            s.bww_block_ci = ci;
+            s.bww_block_co = co;
+            s.bww_block_taps = taps;
+            consider(s);
+          }
+      break;
+  }
+  std::stable_sort(out.begin() + 1, out.end(), [&](const Schedule& a, const Schedule& b) {
+    return distance(a, base) < distance(b, base);
+  });
+  return out;
+}
+
+}  // namespace lucid::tune

@@ -1,0 +1,40 @@
+// ScheduleSpace: the schedules lucid-tune tries for one spec. Each pass has its own knobs
+// (forward: channel block, time block, phase chunk; backward-data: channel and time blocks;
+// backward-weight: channel rows, channel block, tap chunk), so they are searched pass by pass
+// for each vector width; candidates whose accumulators would not fit the vector register file
+// are left out, and the rest come nearest-to-the-default first so a small budget still
+// covers the likeliest winners.
+#pragma once
+
+#include <vector>
+
+#include "lucid/conv_spec.h"
+#include "lucid/schedule.h"
+#include "pass.h"
+
+namespace lucid::tune {
+
+class ScheduleSpace {
+ public:
+  // host_vector_bits: 512 with AVX-512, 256 with AVX2, else 128 (JitEngine::vector_bits()).
+  ScheduleSpace(const ConvSpec& spec, int host_vector_bits);
+
+  // Vector widths worth trying: the native one first, then half and double it (within 1..16).
+  std::vector<int> vector_widths() const;
+
+  // base with pass's knobs replaced by each setting to try (normalised, no duplicates, base's
+  // own setting first); every other knob stays as in base.
+  std::vector<Schedule> candidates(const Schedule& base, bench::Pass pass) const;
+
+  // Vector registers one accumulator of `vector_width` lanes occupies.
+  int registers_per_vector(int vector_width) const;
+
+ private:
+  bool fits_registers(const Schedule& s, bench::Pass pass) const;
+
+  ConvSpec spec_;
+  int native_lanes_;     // lanes of one hardware vector register for spec's dtype
+  int vector_registers_; // 16 with AVX2, 32 with AVX-512
+};
+
+}  // namespace lucid::tune
