@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# scripts/bench.sh: builds the benchmarks and runs the full suite on this machine, writing
+#   $OUT/bench.json      lucid-bench (every pass x config x implementation x threads)
+#   $OUT/bench-jit.json  lucid-bench-jit (compile, disk load, memory hit, call overhead)
+#   $OUT/perf_table.md   the markdown tables (scripts/perf_table.py), also printed
+# Usage: scripts/bench.sh [extra lucid-bench flags, e.g. --benchmark_filter=hifigan]
+# Environment: BUILD_DIR (default build-bench), OUT (default $BUILD_DIR/bench-results),
+#   JOBS (ninja -j, default 1), LUCID_SUITE, LUCID_TUNING_DB (lucid_tuned rows come from it),
+#   SKIP_JIT_BENCH=1 to leave out lucid-bench-jit.
+# Timings are only as quiet as the machine: run it when nothing else is compiling.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build-bench}
+out=${OUT:-$build/bench-results}
+mkdir -p "$out"
+
+# 1. Build the two benchmark binaries (and lucid-tune, so a tuning run is one command away).
+cmake -S "$root" -B "$build" -G Ninja >/dev/null
+ninja -C "$build" -j"${JOBS:-1}" lucid-bench lucid-bench-jit lucid-tune
+
+# 2. The suite benchmark; console output for the eye, JSON for the table.
+"$build/bench/suite/lucid-bench" --benchmark_out="$out/bench.json" \
+  --benchmark_out_format=json "$@"
+
+# 3. JIT latency.
+inputs=("$out/bench.json")
+if [[ "${SKIP_JIT_BENCH:-0}" != 1 ]]; then
+  "$build/bench/jit_latency/lucid-bench-jit" --benchmark_out="$out/bench-jit.json" \
+    --benchmark_out_format=json
+  inputs+=("$out/bench-jit.json")
+fi
+
+# 4. The tables.
+python3 "$root/scripts/perf_table.py" "${inputs[@]}" -o "$out/perf_table.md"
+cat "$out/perf_table.md"
+echo "results: $out"
