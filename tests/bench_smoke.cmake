@@ -1,0 +1,36 @@
+# CI smoke runs of the benchmark tools (included from tests/CMakeLists.txt). They check that
+# lucid-tune, lucid-bench and perf_table.py start, agree on files and finish on one tiny layer;
+# nothing is timed or compared, the budgets are only there to keep CI short.
+#   tune_smoke:       lucid-tune --budget 2 on seed_decoder into a fresh database
+#   bench_smoke:      lucid-bench on a one-layer suite with that database (lucid_tuned row)
+#   perf_table_smoke: perf_table.py on bench_smoke's JSON
+set(LUCID_SMOKE_DIR ${CMAKE_BINARY_DIR}/test-cache/bench-smoke)
+set(LUCID_SMOKE_ENV "LUCID_JIT_CACHE_DIR=${LUCID_SMOKE_DIR}/cache;LUCID_TUNING_DB=${LUCID_SMOKE_DIR}/tuning.json")
+file(WRITE ${LUCID_SMOKE_DIR}/suite.json [=[
+[{"name": "seed_decoder", "in_channels": 4, "out_channels": 2, "kernel": 3, "stride": 2,
+  "padding": 1, "output_padding": 1, "dilation": 1, "groups": 1, "batch": 1, "length": 5}]
+]=])
+
+if(TARGET lucid-tune)
+  add_test(NAME tune_smoke COMMAND lucid-tune --suite ${LUCID_SMOKE_DIR}/suite.json --budget 2
+    --no-progress)
+  set_tests_properties(tune_smoke PROPERTIES ENVIRONMENT "${LUCID_SMOKE_ENV}"
+    FIXTURES_SETUP lucid_tuning_db)
+endif()
+
+if(TARGET lucid-bench)
+  add_test(NAME bench_smoke COMMAND lucid-bench --suite=${LUCID_SMOKE_DIR}/suite.json
+    --benchmark_min_time=0.001 --reference_min_time=0.001
+    --benchmark_out=${LUCID_SMOKE_DIR}/bench.json --benchmark_out_format=json)
+  # A benchmark that could not run (a kernel error, a rejected primitive) fails the smoke.
+  set_tests_properties(bench_smoke PROPERTIES ENVIRONMENT "${LUCID_SMOKE_ENV}"
+    FIXTURES_REQUIRED lucid_tuning_db FIXTURES_SETUP lucid_bench_json
+    FAIL_REGULAR_EXPRESSION "ERROR OCCURRED")
+  find_package(Python3 COMPONENTS Interpreter)
+  if(Python3_Interpreter_FOUND)
+    add_test(NAME perf_table_smoke COMMAND ${Python3_EXECUTABLE}
+      ${PROJECT_SOURCE_DIR}/scripts/perf_table.py ${LUCID_SMOKE_DIR}/bench.json)
+    set_tests_properties(perf_table_smoke PROPERTIES FIXTURES_REQUIRED lucid_bench_json
+      PASS_REGULAR_EXPRESSION "seed_decoder")
+  endif()
+endif()
