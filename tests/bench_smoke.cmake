@@ -20,9 +20,10 @@ endif()
 
 if(TARGET lucid-bench)
   add_test(NAME bench_smoke COMMAND lucid-bench --suite=${LUCID_SMOKE_DIR}/suite.json
-    --benchmark_min_time=0.001 --reference_min_time=0.001
+    --check --benchmark_min_time=0.001 --reference_min_time=0.001
     --benchmark_out=${LUCID_SMOKE_DIR}/bench.json --benchmark_out_format=json)
-  # A benchmark that could not run (a kernel error, a rejected primitive) fails the smoke.
+  # A benchmark that could not run (a kernel error, a rejected primitive, or with --check a
+  # result that differs from the reference loops) fails the smoke.
   set_tests_properties(bench_smoke PROPERTIES ENVIRONMENT "${LUCID_SMOKE_ENV}"
     FIXTURES_REQUIRED lucid_tuning_db FIXTURES_SETUP lucid_bench_json
     FAIL_REGULAR_EXPRESSION "ERROR OCCURRED")

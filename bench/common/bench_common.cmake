@@ -1,5 +1,5 @@
 # lucid_bench_common: what lucid-bench, lucid-bench-jit and lucid-tune share (the suite file,
-# problem buffers, pass runners, the FMA peak probe, the median timer). Included from each
+# problem buffers, pass runners, the reference oracle, the FMA peak probe, the median timer). Included from each
 # user's CMakeLists.txt rather than added as a subdirectory, so lucid-tune builds even with
 # LUCID_BUILD_BENCH=OFF; include_guard defines the target once whatever the order.
 include_guard(GLOBAL)
@@ -8,6 +8,7 @@ add_library(lucid_bench_common STATIC
   ${CMAKE_CURRENT_LIST_DIR}/suite_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/problem_data.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pass_runner.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/reference_output.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fma_peak.cpp
   ${CMAKE_CURRENT_LIST_DIR}/median_timer.cpp)
 target_include_directories(lucid_bench_common PUBLIC ${CMAKE_CURRENT_LIST_DIR})

@@ -2,7 +2,10 @@
 // loops and oneDNN, with 1 and 2 threads.
 //
 //   lucid-bench [--suite=FILE] [--tuning_db=FILE] [--threads=1,2] [--reference_min_time=SEC]
-//               [--no_reference] [Google Benchmark flags, e.g. --benchmark_format=json]
+//               [--no_reference] [--check] [Google Benchmark flags, e.g. --benchmark_format=json]
+//
+// --check first compares every implementation's output with the reference loops (rel_err
+// counter; a wrong result becomes an error rather than a speed).
 //
 // Context values in the output: the measured single-core FMA peak (pct_peak's denominator),
 // the CPU the JIT targets, the oneDNN version and how threads were set for each library.
@@ -72,6 +75,7 @@ Flags parse_flags(int& argc, char** argv) {
     if (flag_value(argv[i], "--threads", v)) { f.options.threads = parse_threads(v); continue; }
     if (flag_value(argv[i], "--reference_min_time", v)) { f.options.reference_min_time = std::atof(v.c_str()); continue; }
     if (std::strcmp(argv[i], "--no_reference") == 0) { f.options.reference = false; continue; }
+    if (std::strcmp(argv[i], "--check") == 0) { f.options.check = true; continue; }
     flag_value(argv[i], "--benchmark_format", f.format);
     flag_value(argv[i], "--benchmark_out", f.out);
     flag_value(argv[i], "--benchmark_out_format", f.out_format);

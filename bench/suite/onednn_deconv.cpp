@@ -174,6 +174,13 @@ OnednnDeconv::~OnednnDeconv() = default;
 
 void OnednnDeconv::run() { impl_->run(); }
 
+void OnednnDeconv::output_to_user() {
+  for (auto& b : impl_->bindings)
+    if (!b.input && b.prim != b.user && !b.reorder)
+      dnnl::reorder(b.prim, b.user).execute(impl_->stream, b.prim, b.user);
+  impl_->stream.wait();
+}
+
 std::string OnednnDeconv::implementation() const {
   return impl_->impl_name + (impl_->reorders_in_call ? "+reorders" : "");
 }

@@ -30,6 +30,10 @@ class OnednnDeconv {
   // One timed call: (reorders for Plain when needed,) the primitive, and a stream wait.
   void run();
 
+  // Brings the output back into the caller's NCL / PyTorch-order buffer (Best leaves it in
+  // oneDNN's layout); for checking results, never timed.
+  void output_to_user();
+
   // oneDNN's implementation name, e.g. "jit:avx2" or "gemm:jit", plus "+reorders" when a
   // Plain call carries reorders.
   std::string implementation() const;

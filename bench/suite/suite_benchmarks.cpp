@@ -16,6 +16,7 @@
 #include "lucid/jit_engine.h"
 #include "lucid/tuning_database.h"
 #include "pass_runner.h"
+#include "reference_output.h"
 
 #ifdef LUCID_BENCH_HAVE_ONEDNN
 #include "onednn_deconv.h"
@@ -38,6 +39,9 @@ constexpr const char* impl_name(Impl impl) {
   return "?";
 }
 
+// A wrong result's speed means nothing: past this, a --check run reports an error instead.
+constexpr double kCheckTolerance = 1e-3;
+
 struct Case {
   SuiteConfig config;
   Pass pass;
@@ -45,11 +49,28 @@ struct Case {
   int threads;
   std::optional<Schedule> schedule;  // lucid_tuned's; lucid uses the default heuristic
   double peak_gflops_per_core;
+  bool check;
 };
 
-// The timed call of c on data, and a label saying what ran (schedule or oneDNN kernel).
-// Throws when the implementation cannot run this case.
-std::function<void()> prepare(const Case& c, ProblemData& data, std::string& label) {
+// The reference output of the last (config, pass) checked: benchmarks run in registration
+// order, so each is computed once and reused by every implementation of that pass.
+const std::vector<double>& cached_reference(const Case& c, const ProblemData& data) {
+  static std::string key;
+  static std::vector<double> output;
+  const std::string wanted = c.config.name + "/" + std::string(pass_name(c.pass));
+  if (key != wanted) {
+    output = reference_output(c.pass, data);
+    key = wanted;
+  }
+  return output;
+}
+
+// The timed call of c on data, a label saying what ran (schedule or oneDNN kernel), and
+// how to bring the output into data's plain buffers for checking. Throws when the
+// implementation cannot run this case.
+std::function<void()> prepare(const Case& c, ProblemData& data, std::string& label,
+                              std::function<void()>& output_to_user) {
+  output_to_user = [] {};
   switch (c.impl) {
     case Impl::Lucid:
     case Impl::LucidTuned: {
@@ -74,6 +95,7 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
       auto deconv = std::make_shared<OnednnDeconv>(c.pass, layout, data);
       label = deconv->implementation();
       deconv->run();
+      output_to_user = [deconv] { deconv->output_to_user(); };
       return [deconv] { deconv->run(); };
 #else
       throw Error("built without oneDNN");
@@ -86,10 +108,21 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
 void run_case(benchmark::State& state, const Case& c) {
   std::unique_ptr<ProblemData> data;
   std::function<void()> call;
+  std::function<void()> output_to_user;
   std::string label;
+  double error = 0;
   try {
     data = std::make_unique<ProblemData>(c.config.spec, c.config.batch, c.config.length);
-    call = prepare(c, *data, label);
+    call = prepare(c, *data, label, output_to_user);
+    if (c.check) {
+      AlignedBuffer& out = output_of(*data, c.pass);
+      poison(out, c.config.spec.dtype);
+      call();
+      output_to_user();
+      error = relative_error(cached_reference(c, *data), data->to_doubles(out));
+      if (!(error <= kCheckTolerance))
+        throw Error(fmt::format("{} differs from the reference by {:.3g} (relative)", label, error));
+    }
   } catch (const std::exception& e) {
     state.SkipWithError(e.what());
     return;
@@ -104,6 +137,7 @@ void run_case(benchmark::State& state, const Case& c) {
     state.counters["pct_peak"] = benchmark::Counter(
         100.0 * gflop / (c.peak_gflops_per_core * c.threads),
         benchmark::Counter::kIsIterationInvariantRate);
+  if (c.check) state.counters["rel_err"] = error;
   state.SetLabel(label);
 }
 
@@ -134,7 +168,7 @@ int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const Tun
           const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned;
           if (is_lucid && threads > 1 && !PassRunner::can_split()) continue;
           Case c{config, pass, impl, threads, impl == Impl::LucidTuned ? tuned : std::nullopt,
-                 options.peak_gflops_per_core};
+                 options.peak_gflops_per_core, options.check};
           const std::string name = fmt::format("{}/{}/{}/threads:{}", pass_name(pass),
                                                config.name, impl_name(impl), threads);
           auto* b = benchmark::RegisterBenchmark(

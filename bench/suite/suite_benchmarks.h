@@ -18,6 +18,9 @@ struct SuiteBenchOptions {
   double peak_gflops_per_core = 0;  // pct_peak's denominator is threads * this
   double reference_min_time = 0.05;  // seconds; the naive loops need no more to be measured
   bool reference = true;             // time the reference loops at all
+  // Before timing, compare each implementation's output with the reference loops (in double):
+  // reports rel_err, and a result off by more than 1e-3 turns the benchmark into an error.
+  bool check = false;
 };
 
 // Registers every benchmark and returns how many. Implementations: lucid (the default
