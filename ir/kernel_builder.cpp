@@ -1,0 +1,203 @@
+// KernelBuilder: IR emission helpers shared by the four lowerings.
+#include "kernel_builder.h"
+
+#include <llvm/IR/Intrinsics.h>
+
+namespace lucid::ir {
+
+using namespace llvm;
+
+KernelBuilder::KernelBuilder(Function* function, Type* element, int lanes)
+    : builder_(function->getContext()),
+      function_(function),
+      element_(element),
+      vector_(FixedVectorType::get(element, lanes)),
+      lanes_(lanes) {}
+
+Value* KernelBuilder::i64(int64_t v) { return builder_.getInt64(static_cast<uint64_t>(v)); }
+
+Value* KernelBuilder::zero_vector() { return Constant::getNullValue(vector_); }
+
+Value* KernelBuilder::splat(Value* scalar, const std::string& name) {
+  return builder_.CreateVectorSplat(lanes_, scalar, name);
+}
+
+Value* KernelBuilder::fma(Value* a, Value* b, Value* acc, const std::string& name) {
+  return builder_.CreateIntrinsic(Intrinsic::fmuladd, {a->getType()}, {a, b, acc}, nullptr,
+                                  name);
+}
+
+Value* KernelBuilder::min(Value* a, Value* b) {
+  return builder_.CreateSelect(builder_.CreateICmpSLT(a, b), a, b);
+}
+
+Value* KernelBuilder::max(Value* a, Value* b) {
+  return builder_.CreateSelect(builder_.CreateICmpSGT(a, b), a, b);
+}
+
+Value* KernelBuilder::floor_div(Value* a, int64_t d) {
+  if (d == 1) return a;
+  Value* q = builder_.CreateSDiv(a, i64(d));
+  Value* r = builder_.CreateSRem(a, i64(d));
+  Value* negative_remainder = builder_.CreateZExt(builder_.CreateICmpSLT(r, i64(0)),
+                                                  builder_.getInt64Ty());
+  return builder_.CreateSub(q, negative_remainder);
+}
+
+Value* KernelBuilder::ceil_div(Value* a, int64_t d) {
+  if (d == 1) return a;
+  return builder_.CreateNeg(floor_div(builder_.CreateNeg(a), d));
+}
+
+Value* KernelBuilder::at(Value* base, Value* index, const std::string& name) {
+  return builder_.CreateGEP(element_, base, index, name);
+}
+
+Value* KernelBuilder::load_scalar(Value* base, Value* index, const std::string& name) {
+  return builder_.CreateAlignedLoad(element_, at(base, index), Align(element_->getPrimitiveSizeInBits() / 8), name);
+}
+
+Value* KernelBuilder::lane_mask(int n, Value* first, int64_t stride, Value* lo, Value* hi,
+                                const std::string& name) {
+  std::vector<Constant*> offsets;
+  for (int i = 0; i < n; ++i) offsets.push_back(builder_.getInt64(static_cast<uint64_t>(i * stride)));
+  Value* index = builder_.CreateAdd(builder_.CreateVectorSplat(n, first), ConstantVector::get(offsets));
+  Value* above = builder_.CreateICmpSGE(index, builder_.CreateVectorSplat(n, lo));
+  Value* below = builder_.CreateICmpSLT(index, builder_.CreateVectorSplat(n, hi));
+  return builder_.CreateAnd(above, below, name);
+}
+
+Value* KernelBuilder::load_vector(Value* base, Value* index, Value* mask, const std::string& name) {
+  Align align(element_->getPrimitiveSizeInBits() / 8);
+  Value* ptr = at(base, index);
+  if (!mask) return builder_.CreateAlignedLoad(vector_, ptr, align, name);
+  return builder_.CreateMaskedLoad(vector_, ptr, align, mask, zero_vector(), name);
+}
+
+Value* KernelBuilder::load_strided(Value* base, Value* index, int64_t stride, Value* mask,
+                                   const std::string& name) {
+  if (stride == 1) return load_vector(base, index, mask, name);
+  Align align(element_->getPrimitiveSizeInBits() / 8);
+  if (mask) {
+    std::vector<Constant*> offsets;
+    for (int i = 0; i < lanes_; ++i) offsets.push_back(builder_.getInt64(static_cast<uint64_t>(i * stride)));
+    Value* indices = builder_.CreateAdd(builder_.CreateVectorSplat(lanes_, index), ConstantVector::get(offsets));
+    Value* ptrs = builder_.CreateGEP(element_, base, indices);
+    return builder_.CreateMaskedGather(vector_, ptrs, align, mask, zero_vector(), name);
+  }
+  if (stride <= 4) {
+    // One wide load and a stride-s shuffle: the x86 backend turns this into a few
+    // permutes, cheaper than lane-by-lane loads for small strides.
+    int wide = static_cast<int>((lanes_ - 1) * stride + 1);
+    Value* row = builder_.CreateAlignedLoad(FixedVectorType::get(element_, wide), at(base, index), align);
+    std::vector<int> pick;
+    for (int i = 0; i < lanes_; ++i) pick.push_back(static_cast<int>(i * stride));
+    return builder_.CreateShuffleVector(row, pick, name);
+  }
+  Value* v = zero_vector();
+  for (int i = 0; i < lanes_; ++i) {
+    Value* e = builder_.CreateAlignedLoad(element_, at(base, builder_.CreateAdd(index, i64(i * stride))), align);
+    v = builder_.CreateInsertElement(v, e, static_cast<uint64_t>(i));
+  }
+  v->setName(name);
+  return v;
+}
+
+void KernelBuilder::store(Value* value, Value* base, Value* index, Value* mask) {
+  Align align(element_->getPrimitiveSizeInBits() / 8);
+  Value* ptr = at(base, index);
+  if (mask)
+    builder_.CreateMaskedStore(value, ptr, align, mask);
+  else
+    builder_.CreateAlignedStore(value, ptr, align);
+}
+
+Value* KernelBuilder::horizontal_sum(Value* v, const std::string& name) {
+  IRBuilderBase::FastMathFlagGuard guard(builder_);
+  FastMathFlags flags;
+  flags.setAllowReassoc();
+  builder_.setFastMathFlags(flags);
+  Value* sum = builder_.CreateFAddReduce(ConstantFP::getNegativeZero(element_), v);
+  sum->setName(name);
+  return sum;
+}
+
+Value* KernelBuilder::concat(Value* a, Value* b) {
+  int n = static_cast<int>(cast<FixedVectorType>(a->getType())->getNumElements());
+  std::vector<int> mask(2 * n);
+  for (int i = 0; i < 2 * n; ++i) mask[i] = i;
+  return builder_.CreateShuffleVector(a, b, mask);
+}
+
+Value* KernelBuilder::interleave(const Values& parts, const std::string& name) {
+  size_t k = parts.size();
+  if (k == 1) return parts[0];
+  int n = static_cast<int>(cast<FixedVectorType>(parts[0]->getType())->getNumElements());
+  if ((k & (k - 1)) == 0) {
+    // Power of two: interleave the even and the odd parts, then zip the two halves. Each
+    // level is a two-input zip, which the backend lowers to unpack/permute pairs.
+    Values even, odd;
+    for (size_t j = 0; j < k; ++j) (j % 2 ? odd : even).push_back(parts[j]);
+    Value* e = interleave(even, name + ".even");
+    Value* o = interleave(odd, name + ".odd");
+    int m = static_cast<int>(n * k / 2);
+    std::vector<int> zip(2 * m);
+    for (int i = 0; i < m; ++i) {
+      zip[2 * i] = i;
+      zip[2 * i + 1] = m + i;
+    }
+    return builder_.CreateShuffleVector(e, o, zip, name);
+  }
+  // Other counts: concatenate (padded to a power of two) and pick with one shuffle.
+  Values level = parts;
+  while ((level.size() & (level.size() - 1)) != 0) level.push_back(Constant::getNullValue(parts[0]->getType()));
+  while (level.size() > 1) {
+    Values next;
+    for (size_t j = 0; j < level.size(); j += 2) next.push_back(concat(level[j], level[j + 1]));
+    level = next;
+  }
+  std::vector<int> pick(n * k);
+  for (int i = 0; i < n; ++i)
+    for (size_t j = 0; j < k; ++j) pick[i * k + j] = static_cast<int>(j * n + i);
+  return builder_.CreateShuffleVector(level[0], pick, name);
+}
+
+Values KernelBuilder::loop(const std::string& name, Value* begin, Value* end, int64_t step,
+                           const Values& carried,
+                           const std::function<Values(Value*, const Values&)>& body) {
+  LLVMContext& c = ctx();
+  BasicBlock* preheader = builder_.GetInsertBlock();
+  BasicBlock* body_block = BasicBlock::Create(c, name, function_);
+  BasicBlock* exit_block = BasicBlock::Create(c, name + ".end", function_);
+  builder_.CreateCondBr(builder_.CreateICmpSLT(begin, end), body_block, exit_block);
+
+  builder_.SetInsertPoint(body_block);
+  PHINode* index = builder_.CreatePHI(builder_.getInt64Ty(), 2, name + ".i");
+  index->addIncoming(begin, preheader);
+  std::vector<PHINode*> phis;
+  Values inside;
+  for (Value* v : carried) {
+    PHINode* phi = builder_.CreatePHI(v->getType(), 2, v->getName());
+    phi->addIncoming(v, preheader);
+    phis.push_back(phi);
+    inside.push_back(phi);
+  }
+  Values next = body(index, inside);
+  BasicBlock* latch = builder_.GetInsertBlock();
+  Value* next_index = builder_.CreateAdd(index, i64(step), name + ".next", false, true);
+  builder_.CreateCondBr(builder_.CreateICmpSLT(next_index, end), body_block, exit_block);
+  index->addIncoming(next_index, latch);
+  for (size_t j = 0; j < phis.size(); ++j) phis[j]->addIncoming(next[j], latch);
+
+  builder_.SetInsertPoint(exit_block);
+  Values out;
+  for (size_t j = 0; j < carried.size(); ++j) {
+    PHINode* phi = builder_.CreatePHI(carried[j]->getType(), 2, carried[j]->getName());
+    phi->addIncoming(carried[j], preheader);
+    phi->addIncoming(next[j], latch);
+    out.push_back(phi);
+  }
+  return out;
+}
+
+}  // namespace lucid::ir

@@ -1,0 +1,78 @@
+// KernelBuilder: the small vocabulary the lowerings speak in (counted loops with carried
+// values, vectors, masked edge accesses, strided loads), on top of llvm::IRBuilder.
+// Internal to ir/: it includes LLVM headers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+
+namespace lucid::ir {
+
+using Values = std::vector<llvm::Value*>;
+
+class KernelBuilder {
+ public:
+  KernelBuilder(llvm::Function* function, llvm::Type* element, int lanes);
+
+  llvm::IRBuilder<>& b() { return builder_; }
+  llvm::LLVMContext& ctx() { return builder_.getContext(); }
+  llvm::Type* element() const { return element_; }
+  llvm::FixedVectorType* vector() const { return vector_; }
+  int lanes() const { return lanes_; }
+
+  llvm::Value* i64(int64_t v);
+  llvm::Value* zero_vector();
+  llvm::Value* splat(llvm::Value* scalar, const std::string& name = "");
+  llvm::Value* fma(llvm::Value* a, llvm::Value* b, llvm::Value* acc, const std::string& name);
+  llvm::Value* min(llvm::Value* a, llvm::Value* b);
+  llvm::Value* max(llvm::Value* a, llvm::Value* b);
+  // Floor and ceiling division by a positive constant, exact for negative numerators too.
+  llvm::Value* floor_div(llvm::Value* a, int64_t d);
+  llvm::Value* ceil_div(llvm::Value* a, int64_t d);
+
+  // Address of element `index` of `base`. Not inbounds: edge blocks form addresses outside
+  // the array for lanes that their masks never touch.
+  llvm::Value* at(llvm::Value* base, llvm::Value* index, const std::string& name = "");
+  llvm::Value* load_scalar(llvm::Value* base, llvm::Value* index, const std::string& name);
+
+  // Lanes i of an n-lane mask where lo <= first + i*stride < hi.
+  llvm::Value* lane_mask(int n, llvm::Value* first, int64_t stride, llvm::Value* lo,
+                         llvm::Value* hi, const std::string& name);
+
+  // V consecutive elements from base[index]; masked lanes read as zero and are not touched.
+  llvm::Value* load_vector(llvm::Value* base, llvm::Value* index, llvm::Value* mask,
+                           const std::string& name);
+  // V elements base[index + i*stride]. mask as above (nullptr: all lanes in bounds).
+  llvm::Value* load_strided(llvm::Value* base, llvm::Value* index, int64_t stride,
+                            llvm::Value* mask, const std::string& name);
+  // Stores a vector of any length at base[index]; mask (same length) or nullptr.
+  void store(llvm::Value* value, llvm::Value* base, llvm::Value* index, llvm::Value* mask);
+
+  // Sum of the lanes (reassociation allowed: a tree, as any vectorised sum is).
+  llvm::Value* horizontal_sum(llvm::Value* v, const std::string& name);
+
+  // out[i*k + j] = parts[j][i] for k = parts.size() vectors of equal length.
+  llvm::Value* interleave(const Values& parts, const std::string& name);
+
+  // for (i = begin; i < end; i += step) { carried = body(i, carried); } returns carried.
+  // The loop test is at the bottom; a guard skips the loop when begin >= end.
+  Values loop(const std::string& name, llvm::Value* begin, llvm::Value* end, int64_t step,
+              const Values& carried,
+              const std::function<Values(llvm::Value* i, const Values& carried)>& body);
+
+ private:
+  llvm::Value* concat(llvm::Value* a, llvm::Value* b);
+
+  llvm::IRBuilder<> builder_;
+  llvm::Function* function_;
+  llvm::Type* element_;
+  llvm::FixedVectorType* vector_;
+  int lanes_;
+};
+
+}  // namespace lucid::ir

@@ -1,0 +1,169 @@
+// lower_kernels: assembles the four kernels of a spec in one module, and the entry-point
+// skeleton they share.
+#include "lower.h"
+
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cstdlib>
+
+#include "lowering.h"
+
+namespace lucid::ir {
+
+using namespace llvm;
+
+const char* pass_name(Pass pass) {
+  switch (pass) {
+    case Pass::Forward: return "forward";
+    case Pass::BackwardData: return "backward_data";
+    case Pass::BackwardWeight: return "backward_weight";
+    case Pass::BackwardBias: return "backward_bias";
+  }
+  return "?";
+}
+
+std::string kernel_symbol(const std::string& prefix, Pass pass) {
+  return prefix + "_" + pass_name(pass);
+}
+
+Function* Lowering::make_body(const std::string& name, const std::vector<std::string>& pointer_params,
+                              const std::vector<std::string>& index_params) const {
+  LLVMContext& c = module.getContext();
+  std::vector<Type*> types(pointer_params.size(), PointerType::getUnqual(c));
+  types.insert(types.end(), index_params.size(), Type::getInt64Ty(c));
+  auto* fn = Function::Create(FunctionType::get(Type::getVoidTy(c), types, false),
+                              GlobalValue::InternalLinkage, name, module);
+  // Bodies stay out of line: one copy per register-block shape keeps code small and the
+  // compile fast even for layers with thousands of channels.
+  fn->addFnAttr(Attribute::NoInline);
+  fn->addFnAttr(Attribute::NoUnwind);
+  size_t i = 0;
+  for (auto& arg : fn->args()) {
+    bool pointer = i < pointer_params.size();
+    arg.setName(pointer ? pointer_params[i] : index_params[i - pointer_params.size()]);
+    if (pointer) arg.addAttr(Attribute::NoAlias);
+    ++i;
+  }
+  BasicBlock::Create(c, "entry", fn);
+  return fn;
+}
+
+void emit_entry(const Lowering& lw, const std::string& symbol,
+                const std::vector<std::string>& pointer_args,
+                const std::function<Value*(KernelBuilder&, Value*)>& item_count,
+                const std::function<void(KernelBuilder&, Value*, const ItemArgs&)>& per_item) {
+  LLVMContext& c = lw.module.getContext();
+  Type* i64 = Type::getInt64Ty(c);
+  std::vector<Type*> types(pointer_args.size(), PointerType::getUnqual(c));
+  types.insert(types.end(), 4, i64);
+  auto* fn = Function::Create(FunctionType::get(Type::getInt32Ty(c), types, false),
+                              GlobalValue::ExternalLinkage, symbol, lw.module);
+  fn->addFnAttr(Attribute::NoUnwind);
+  std::vector<std::string> names = pointer_args;
+  names.insert(names.end(), {"batch", "length", "item_begin", "item_end"});
+  Values args;
+  size_t i = 0;
+  for (auto& arg : fn->args()) {
+    arg.setName(names[i++]);
+    args.push_back(&arg);
+  }
+  size_t np = pointer_args.size();
+  Value* batch = args[np];
+  Value* length = args[np + 1];
+  Value* begin = args[np + 2];
+  Value* end = args[np + 3];
+
+  KernelBuilder kb(fn, lw.element, lw.lanes);
+  auto& b = kb.b();
+  BasicBlock* entry = BasicBlock::Create(c, "entry", fn);
+  b.SetInsertPoint(entry);
+  const ConvSpec& s = lw.spec;
+  Value* out_length = b.CreateAdd(
+      b.CreateMul(b.CreateSub(length, kb.i64(1)), kb.i64(s.stride)),
+      kb.i64(-s.pad_left - s.pad_right + s.dilation * (s.kernel_size - 1) + s.output_padding + 1),
+      "out_length");
+
+  auto fail_if = [&](Value* bad, int status, const std::string& name) {
+    BasicBlock* fail = BasicBlock::Create(c, name, fn);
+    BasicBlock* ok = BasicBlock::Create(c, name + ".ok", fn);
+    b.CreateCondBr(bad, fail, ok);
+    b.SetInsertPoint(fail);
+    b.CreateRet(b.getInt32(status));
+    b.SetInsertPoint(ok);
+  };
+  fail_if(b.CreateICmpSLT(batch, kb.i64(1)), 1, "bad_batch");
+  fail_if(b.CreateOr(b.CreateICmpSLT(length, kb.i64(1)), b.CreateICmpSLT(out_length, kb.i64(1))), 2,
+          "bad_length");
+  Value* items = item_count(kb, batch);
+  fail_if(b.CreateOr(b.CreateOr(b.CreateICmpSLT(begin, kb.i64(0)), b.CreateICmpSGT(end, items)),
+                     b.CreateICmpSGT(begin, end)),
+          3, "bad_range");
+
+  ItemArgs item_args{Values(args.begin(), args.begin() + static_cast<long>(np)), batch, length, out_length};
+  kb.loop("item", begin, end, 1, {}, [&](Value* item, const Values&) {
+    per_item(kb, item, item_args);
+    return Values{};
+  });
+  b.CreateRet(b.getInt32(0));
+}
+
+void emit_sweep(KernelBuilder& kb, const std::string& name, Value* lo, Value* a, Value* b,
+                Value* hi, int64_t block, const std::function<void(Value*)>& emit_block,
+                const std::function<void(Value*, Value*)>& emit_edge) {
+  auto& ir = kb.b();
+  Value* interior = ir.CreateICmpSGE(ir.CreateSub(b, a), kb.i64(block), name + ".has_interior");
+  Value* left_end = ir.CreateSelect(interior, a, hi, name + ".left_end");
+  Value* right_begin = ir.CreateSelect(interior, b, hi, name + ".right_begin");
+  Value* blocks = ir.CreateSelect(interior, kb.ceil_div(ir.CreateSub(b, a), block), kb.i64(0), name + ".blocks");
+  emit_edge(lo, left_end);
+  kb.loop(name + ".interior", kb.i64(0), blocks, 1, {}, [&](Value* j, const Values&) {
+    Value* start = kb.min(ir.CreateAdd(a, ir.CreateMul(j, kb.i64(block))), ir.CreateSub(b, kb.i64(block)));
+    emit_block(start);
+    return Values{};
+  });
+  emit_edge(right_begin, hi);
+}
+
+void emit_row_dispatch(KernelBuilder& kb, const std::string& name, Value* block, int64_t blocks,
+                       Function* full, Function* partial, ArrayRef<Value*> args) {
+  auto& b = kb.b();
+  if (!partial) {
+    b.CreateCall(full, args);
+    return;
+  }
+  Function* fn = b.GetInsertBlock()->getParent();
+  BasicBlock* last = BasicBlock::Create(kb.ctx(), name + ".tail_rows", fn);
+  BasicBlock* whole = BasicBlock::Create(kb.ctx(), name + ".full_rows", fn);
+  BasicBlock* join = BasicBlock::Create(kb.ctx(), name + ".item_done", fn);
+  b.CreateCondBr(b.CreateICmpEQ(block, kb.i64(blocks - 1)), last, whole);
+  b.SetInsertPoint(last);
+  b.CreateCall(partial, args);
+  b.CreateBr(join);
+  b.SetInsertPoint(whole);
+  b.CreateCall(full, args);
+  b.CreateBr(join);
+  b.SetInsertPoint(join);
+}
+
+void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
+                   Module& module) {
+  LLVMContext& c = module.getContext();
+  Type* element = spec.dtype == DType::Float32 ? Type::getFloatTy(c) : Type::getDoubleTy(c);
+  Lowering lw{spec, schedule, module, element, schedule.vector_width};
+  lower_forward(lw, kernel_symbol(prefix, Pass::Forward));
+  lower_backward_data(lw, kernel_symbol(prefix, Pass::BackwardData));
+  lower_backward_weight(lw, kernel_symbol(prefix, Pass::BackwardWeight));
+  lower_backward_bias(lw, kernel_symbol(prefix, Pass::BackwardBias));
+  // A generator bug must stop loudly here, with the IR, not run as garbage later.
+  std::string problems;
+  raw_string_ostream os(problems);
+  if (verifyModule(module, &os)) {
+    errs() << "lucid-jit internal error: invalid IR for " << spec.key() << " " << schedule.key()
+           << ":\n" << problems << "\n" << module;
+    std::abort();
+  }
+}
+
+}  // namespace lucid::ir

@@ -1,0 +1,44 @@
+// The entry point of ir/: lowers one (ConvSpec, Schedule) to the LLVM IR of its four kernels.
+// Used by the JIT (jit/) and the AOT tool alike, so both run the same code.
+#pragma once
+
+#include <string>
+
+#include "lucid/conv_spec.h"
+#include "lucid/schedule.h"
+
+namespace llvm {
+class Module;
+}
+
+namespace lucid::ir {
+
+enum class Pass { Forward, BackwardData, BackwardWeight, BackwardBias };
+inline constexpr Pass kAllPasses[] = {Pass::Forward, Pass::BackwardData, Pass::BackwardWeight,
+                                      Pass::BackwardBias};
+
+const char* pass_name(Pass pass);  // "forward", "backward_data", ...
+
+// The exported symbol of a pass's kernel: "<prefix>_<pass_name>".
+std::string kernel_symbol(const std::string& prefix, Pass pass);
+
+// Adds the four kernels to `module` with the C ABI of include/lucid/kernel_abi.h. `schedule`
+// must already be normalised for `spec`. The module's data layout and target triple are the
+// caller's to set (they decide the vector ISA).
+void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
+                   llvm::Module& module);
+
+// Adds lucid-aot's whole-call C entry points (the ABI of issue 5) on top of the kernels that
+// lower_kernels emitted with `kernel_prefix`:
+//   int64_t <abi_prefix>_output_length(int64_t length)   (-1 when length or result < 1)
+//   int <abi_prefix>_forward(x, weight, bias, y, batch, length)
+//   int <abi_prefix>_backward_data(grad_y, weight, grad_x, batch, length)
+//   int <abi_prefix>_backward_weight(x, grad_y, grad_weight, batch, length)
+//   int <abi_prefix>_backward_bias(grad_y, grad_bias, batch, length)
+// Each runs every work item of its kernel and returns the kernel's status; forward returns
+// LUCID_STATUS_BAD_ARGUMENT (4) when the layer has a bias and bias is NULL.
+void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule,
+                        const std::string& kernel_prefix, const std::string& abi_prefix,
+                        llvm::Module& module);
+
+}  // namespace lucid::ir

@@ -1,0 +1,82 @@
+// lucid-aot's C entry points: each runs its kernel over every work item of the call.
+// Emitted as IR next to the kernels so an AOT object needs nothing but libc.
+#include <llvm/IR/Verifier.h>
+
+#include "lowering.h"
+
+namespace lucid::ir {
+
+using namespace llvm;
+
+void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const std::string& kernel_prefix,
+                        const std::string& abi_prefix, Module& module) {
+  LLVMContext& c = module.getContext();
+  Type* i64 = Type::getInt64Ty(c);
+  Type* i32 = Type::getInt32Ty(c);
+  Type* ptr = PointerType::getUnqual(c);
+  IRBuilder<> b(c);
+  auto ceil_div = [](int64_t a, int64_t d) { return (a + d - 1) / d; };
+
+  {
+    auto* fn = Function::Create(FunctionType::get(i64, {i64}, false), GlobalValue::ExternalLinkage,
+                                abi_prefix + "_output_length", module);
+    Value* length = fn->getArg(0);
+    length->setName("length");
+    b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
+    Value* out = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(spec.stride)),
+                             b.getInt64(static_cast<uint64_t>(spec.dilation * (spec.kernel_size - 1) - spec.pad_left -
+                                                              spec.pad_right + spec.output_padding + 1)),
+                             "out_length");
+    Value* bad = b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), b.CreateICmpSLT(out, b.getInt64(1)));
+    b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out));
+  }
+
+  // items(batch) = batch * per_batch + fixed
+  struct Wrapper {
+    Pass pass;
+    std::vector<std::string> pointers;
+    int64_t per_batch;
+    int64_t fixed;
+  };
+  const int64_t G = spec.groups;
+  Wrapper wrappers[] = {
+      {Pass::Forward, {"x", "weight", "bias", "y"}, G * ceil_div(spec.out_per_group(), schedule.fwd_block_co), 0},
+      {Pass::BackwardData, {"grad_y", "weight", "grad_x"}, G * ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci), 0},
+      {Pass::BackwardWeight, {"x", "grad_y", "grad_weight"}, 0, G * ceil_div(spec.in_per_group(), schedule.bww_block_ci)},
+      {Pass::BackwardBias, {"grad_y", "grad_bias"}, 0, spec.out_channels},
+  };
+  for (const Wrapper& w : wrappers) {
+    std::vector<Type*> params(w.pointers.size(), ptr);
+    params.push_back(i64);
+    params.push_back(i64);
+    auto* fn = Function::Create(FunctionType::get(i32, params, false), GlobalValue::ExternalLinkage,
+                                abi_prefix + "_" + pass_name(w.pass), module);
+    std::vector<Value*> args;
+    for (auto& a : fn->args()) args.push_back(&a);
+    for (size_t i = 0; i < w.pointers.size(); ++i) args[i]->setName(w.pointers[i]);
+    Value* batch = args[w.pointers.size()];
+    Value* length = args[w.pointers.size() + 1];
+    batch->setName("batch");
+    length->setName("length");
+    b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
+    if (w.pass == Pass::Forward && spec.bias) {
+      BasicBlock* missing = BasicBlock::Create(c, "missing_bias", fn);
+      BasicBlock* ok = BasicBlock::Create(c, "run", fn);
+      b.CreateCondBr(b.CreateIsNull(args[2]), missing, ok);
+      b.SetInsertPoint(missing);
+      b.CreateRet(b.getInt32(4));
+      b.SetInsertPoint(ok);
+    }
+    // A batch below 1 yields a negative item count; the kernel reports the bad batch first.
+    Value* items = b.CreateAdd(b.CreateMul(batch, b.getInt64(static_cast<uint64_t>(w.per_batch))),
+                               b.getInt64(static_cast<uint64_t>(w.fixed)), "items");
+    Value* end = b.CreateSelect(b.CreateICmpSLT(items, b.getInt64(0)), b.getInt64(0), items);
+    std::vector<Value*> call_args = args;
+    call_args.push_back(b.getInt64(0));
+    call_args.push_back(end);
+    Function* kernel = module.getFunction(kernel_symbol(kernel_prefix, w.pass));
+    b.CreateRet(b.CreateCall(kernel, call_args));
+  }
+}
+
+}  // namespace lucid::ir

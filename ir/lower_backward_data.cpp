@@ -1,0 +1,144 @@
+// Lowering of backward-data: grad_x = conv1d(grad_y, W), an ordinary strided, dilated
+// convolution: dx[ci, l] = sum_{co,k} gy[co, l*s + e_k] * W[ci, co, k] with e_k = k*d - pad_left.
+//
+// A work item is (n, group, block of bwd_data_block_ci input channels). Vectors run along l,
+// so grad_y is read with stride s: one wide load and a shuffle for small strides, element
+// loads for large ones. Register block: rows x bwd_data_block_t vectors, accumulated over the
+// whole (co, tap) reduction. Positions whose taps cross an end of grad_y take a scalar loop.
+#include "lowering.h"
+
+namespace lucid::ir {
+
+using namespace llvm;
+
+namespace {
+
+struct DataPlan {
+  int64_t s, d, K, Cig, Cog, pl;
+  int64_t e(int64_t k) const { return k * d - pl; }
+  explicit DataPlan(const ConvSpec& spec)
+      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cig(spec.in_per_group()),
+        Cog(spec.out_per_group()), pl(spec.pad_left) {}
+};
+
+void emit_block(KernelBuilder& kb, const Lowering& lw, const DataPlan& plan, int rows, Value* l0,
+                Value* gy, Value* w, Value* gx, Value* L, Value* Lout) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int U = lw.schedule.bwd_data_block_t;
+  const std::string tag = "bwd_data";
+
+  // First grad_y index of vector u for tap k, hoisted out of the co loop.
+  std::vector<Values> first(static_cast<size_t>(plan.K));
+  for (int64_t k = 0; k < plan.K; ++k)
+    for (int u = 0; u < U; ++u) {
+      Value* f = b.CreateAdd(b.CreateMul(b.CreateAdd(l0, kb.i64(u * V)), kb.i64(plan.s)), kb.i64(plan.e(k)),
+                             "gy.first.tap" + std::to_string(k));
+      first[k].push_back(f);
+    }
+
+  Values init(static_cast<size_t>(rows * U), kb.zero_vector());
+  Values acc = kb.loop(tag + ".co", kb.i64(0), kb.i64(plan.Cog), 1, init, [&](Value* co, const Values& in) {
+    Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
+    Value* w_co = kb.at(w, b.CreateMul(co, kb.i64(plan.K)), "w.co");
+    Values next = in;
+    for (int64_t k = 0; k < plan.K; ++k) {
+      std::string tname = "tap" + std::to_string(k);
+      Values g;
+      for (int u = 0; u < U; ++u)
+        g.push_back(kb.load_strided(gy_row, first[k][u], plan.s, nullptr, "gy." + tname));
+      for (int r = 0; r < rows; ++r) {
+        Value* wv = kb.splat(kb.load_scalar(w_co, kb.i64(r * plan.Cog * plan.K + k), "w." + tname));
+        for (int u = 0; u < U; ++u) next[r * U + u] = kb.fma(g[u], wv, next[r * U + u], "acc." + tname);
+      }
+    }
+    return next;
+  });
+
+  for (int r = 0; r < rows; ++r) {
+    Value* gx_row = kb.at(gx, b.CreateMul(kb.i64(r), L), "gx.row");
+    for (int u = 0; u < U; ++u) {
+      kb.store(acc[r * U + u], gx_row, b.CreateAdd(l0, kb.i64(u * V)), nullptr);
+    }
+  }
+}
+
+// Positions l in [l_begin, l_end) one at a time, every tap checked against the ends of gy.
+void emit_edge(KernelBuilder& kb, const DataPlan& plan, int rows, Value* l_begin, Value* l_end,
+               Value* gy, Value* w, Value* gx, Value* L, Value* Lout) {
+  auto& b = kb.b();
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+  kb.loop("bwd_data.edge.l", l_begin, l_end, 1, {}, [&](Value* l, const Values&) {
+    Values acc = kb.loop("bwd_data.edge.co", kb.i64(0), kb.i64(plan.Cog), 1, Values(rows, zero), [&](Value* co, const Values& in) {
+      Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
+      Value* w_co = kb.at(w, b.CreateMul(co, kb.i64(plan.K)), "w.co");
+      return kb.loop("bwd_data.edge.tap", kb.i64(0), kb.i64(plan.K), 1, in, [&](Value* k, const Values& a) {
+        Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), b.CreateSub(b.CreateMul(k, kb.i64(plan.d)), kb.i64(plan.pl)));
+        Value* valid = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
+        Value* g = b.CreateSelect(valid, kb.load_scalar(gy_row, b.CreateSelect(valid, j, kb.i64(0)), "gy"), zero);
+        Values next = a;
+        for (int r = 0; r < rows; ++r)
+          next[r] = kb.fma(g, kb.load_scalar(w_co, b.CreateAdd(k, kb.i64(r * plan.Cog * plan.K)), "w"), a[r], "acc");
+        return next;
+      });
+    });
+    for (int r = 0; r < rows; ++r)
+      b.CreateAlignedStore(acc[r], kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), l)),
+                           Align(kb.element()->getPrimitiveSizeInBits() / 8));
+    return Values{};
+  });
+}
+
+Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
+  Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "gx"}, {"L", "Lout"});
+  KernelBuilder kb(fn, lw.element, lw.lanes);
+  auto& b = kb.b();
+  b.SetInsertPoint(&fn->getEntryBlock());
+  auto arg = fn->arg_begin();
+  Value* gy = arg++;
+  Value* w = arg++;
+  Value* gx = arg++;
+  Value* L = arg++;
+  Value* Lout = arg++;
+  const int64_t B = static_cast<int64_t>(lw.schedule.bwd_data_block_t) * kb.lanes();
+  // Interior: every tap of every lane reads inside grad_y.
+  Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
+  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
+  emit_sweep(
+      kb, "bwd_data", kb.i64(0), l_a, l_b, L, B,
+      [&](Value* l0) { emit_block(kb, lw, plan, rows, l0, gy, w, gx, L, Lout); },
+      [&](Value* begin, Value* end) { emit_edge(kb, plan, rows, begin, end, gy, w, gx, L, Lout); });
+  b.CreateRetVoid();
+  return fn;
+}
+
+}  // namespace
+
+void lower_backward_data(const Lowering& lw, const std::string& symbol) {
+  const ConvSpec& spec = lw.spec;
+  DataPlan plan(spec);
+  const int R = lw.schedule.bwd_data_block_ci;
+  const int64_t blocks = (plan.Cig + R - 1) / R;
+  const int tail = static_cast<int>(plan.Cig % R);
+  Function* full = emit_body(lw, plan, R);
+  Function* partial = tail ? emit_body(lw, plan, tail) : nullptr;
+
+  emit_entry(
+      lw, symbol, {"grad_y", "weight", "grad_x"},
+      [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(spec.groups * blocks)); },
+      [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
+        auto& b = kb.b();
+        Value* n = b.CreateSDiv(item, kb.i64(spec.groups * blocks), "n");
+        Value* rest = b.CreateSRem(item, kb.i64(spec.groups * blocks));
+        Value* g = b.CreateSDiv(rest, kb.i64(blocks), "g");
+        Value* block = b.CreateSRem(rest, kb.i64(blocks), "ci.block");
+        Value* ci = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig)), b.CreateMul(block, kb.i64(R)), "ci0");
+        Value* gy = kb.at(a.pointers[0], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.out_channels)), b.CreateMul(g, kb.i64(plan.Cog))), a.out_length), "gy.ng");
+        Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
+        Value* gx = kb.at(a.pointers[2], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.in_channels)), ci), a.length), "gx.nci");
+        Value* args[] = {gy, w, gx, a.length, a.out_length};
+        emit_row_dispatch(kb, "bwd_data", block, blocks, full, partial, args);
+      });
+}
+
+}  // namespace lucid::ir

@@ -1,0 +1,154 @@
+// Lowering of backward-weight: dW[ci, co, k] = sum_{n,l} x[n, ci, l] * gy[n, co, l*s + e_k],
+// with e_k = k*d - pad_left.
+//
+// A work item owns bww_block_ci rows of dW (every output channel and tap of them), so items
+// never write the same element and any split across threads is race free without partial
+// sums. Inside, a register block of rows x bww_block_co channels x bww_block_taps taps is
+// accumulated in vector lanes along l over every n, then reduced across lanes once. Each l
+// range is split into an unchecked vector interior and scalar edges whose taps are checked
+// against the ends of grad_y; every l is visited exactly once (the sum is not idempotent).
+#include "lowering.h"
+
+namespace lucid::ir {
+
+using namespace llvm;
+
+namespace {
+
+struct WeightPlan {
+  int64_t s, d, K, Cin, Cout, Cig, Cog, pl;
+  int64_t e(int64_t k) const { return k * d - pl; }
+  explicit WeightPlan(const ConvSpec& spec)
+      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cin(spec.in_channels),
+        Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()),
+        pl(spec.pad_left) {}
+};
+
+// Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and taps
+// [k0, k1), over every n and l, and stores the sums.
+void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, int cols, int64_t k0,
+               int64_t k1, Value* x, Value* gy, Value* gw, Value* N, Value* L, Value* Lout) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int T = static_cast<int>(k1 - k0);
+  const std::string tag = "bwd_weight.taps" + std::to_string(k0);
+
+  // l where every tap of the chunk reads inside grad_y: e(k0) and e(k1-1) bound the others.
+  Value* l_a = kb.min(kb.i64(std::max<int64_t>(0, (-plan.e(k0) + plan.s - 1) / plan.s)), L);
+  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(k1 - 1))), plan.s), kb.i64(1)));
+  Value* span = kb.max(b.CreateSub(l_b, l_a), kb.i64(0));
+  Value* interior_end = b.CreateAdd(l_a, b.CreateMul(b.CreateSDiv(span, kb.i64(V)), kb.i64(V)), "interior.end");
+  const size_t tile = static_cast<size_t>(rows * cols * T);
+  auto slot = [&](int r, int c, int t) { return static_cast<size_t>((r * cols + c) * T + t); };
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+
+  // Carried: tile vector accumulators for the interior, then tile scalars for the edges.
+  Values init(tile, kb.zero_vector());
+  init.insert(init.end(), tile, zero);
+  Values acc = kb.loop(tag + ".n", kb.i64(0), N, 1, init, [&](Value* n, const Values& in) {
+    Value* x_n = kb.at(x, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cin), L)), "x.n");
+    Value* gy_n = kb.at(gy, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cout), Lout)), "gy.n");
+    Values gy_rows;
+    for (int c = 0; c < cols; ++c) gy_rows.push_back(kb.at(gy_n, b.CreateMul(b.CreateAdd(co0, kb.i64(c)), Lout), "gy.row"));
+
+    auto edge = [&](Value* begin, Value* end, const Values& carried) {
+      return kb.loop(tag + ".edge", begin, end, 1, carried, [&](Value* l, const Values& a) {
+        Values xs;
+        for (int r = 0; r < rows; ++r) xs.push_back(kb.load_scalar(x_n, b.CreateAdd(b.CreateMul(kb.i64(r), L), l), "x"));
+        Values next = a;
+        for (int c = 0; c < cols; ++c)
+          for (int t = 0; t < T; ++t) {
+            Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), kb.i64(plan.e(k0 + t)));
+            Value* valid = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
+            Value* g = b.CreateSelect(valid, kb.load_scalar(gy_rows[c], b.CreateSelect(valid, j, kb.i64(0)), "gy"), zero);
+            for (int r = 0; r < rows; ++r) next[tile + slot(r, c, t)] = kb.fma(xs[r], g, a[tile + slot(r, c, t)], "acc");
+          }
+        return next;
+      });
+    };
+
+    Values carried = edge(kb.i64(0), l_a, in);
+    carried = kb.loop(tag + ".l", l_a, interior_end, V, carried, [&](Value* l, const Values& a) {
+      Values xv;
+      for (int r = 0; r < rows; ++r)
+        xv.push_back(kb.load_vector(x_n, b.CreateAdd(b.CreateMul(kb.i64(r), L), l), nullptr, "x.r" + std::to_string(r)));
+      Values next = a;
+      for (int c = 0; c < cols; ++c)
+        for (int t = 0; t < T; ++t) {
+          std::string tname = "tap" + std::to_string(k0 + t);
+          Value* first = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), kb.i64(plan.e(k0 + t)));
+          Value* g = kb.load_strided(gy_rows[c], first, plan.s, nullptr, "gy." + tname);
+          for (int r = 0; r < rows; ++r) next[slot(r, c, t)] = kb.fma(xv[r], g, a[slot(r, c, t)], "acc." + tname);
+        }
+      return next;
+    });
+    return edge(interior_end, L, carried);
+  });
+
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c)
+      for (int t = 0; t < T; ++t) {
+        std::string tname = "tap" + std::to_string(k0 + t);
+        Value* sum = b.CreateFAdd(kb.horizontal_sum(acc[slot(r, c, t)], "dw.lanes." + tname), acc[tile + slot(r, c, t)], "dw." + tname);
+        Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
+                                   kb.i64(k0 + t));
+        b.CreateAlignedStore(sum, kb.at(gw, index), Align(kb.element()->getPrimitiveSizeInBits() / 8));
+      }
+}
+
+Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
+  Function* fn = lw.make_body("bwd_weight.rows" + std::to_string(rows), {"x", "gy", "gw"}, {"N", "L", "Lout"});
+  KernelBuilder kb(fn, lw.element, lw.lanes);
+  auto& b = kb.b();
+  b.SetInsertPoint(&fn->getEntryBlock());
+  auto arg = fn->arg_begin();
+  Value* x = arg++;
+  Value* gy = arg++;
+  Value* gw = arg++;
+  Value* N = arg++;
+  Value* L = arg++;
+  Value* Lout = arg++;
+  const int C = lw.schedule.bww_block_co;
+  const int64_t T = lw.schedule.bww_block_taps;
+  auto tiles = [&](Value* co0, int cols) {
+    for (int64_t k0 = 0; k0 < plan.K; k0 += T)
+      emit_tile(kb, plan, rows, co0, cols, k0, std::min(plan.K, k0 + T), x, gy, gw, N, L, Lout);
+  };
+  const int64_t full_blocks = plan.Cog / C;
+  kb.loop("bwd_weight.co", kb.i64(0), kb.i64(full_blocks), 1, {}, [&](Value* j, const Values&) {
+    tiles(b.CreateMul(j, kb.i64(C), "co0"), C);
+    return Values{};
+  });
+  if (plan.Cog % C) tiles(kb.i64(full_blocks * C), static_cast<int>(plan.Cog % C));
+  b.CreateRetVoid();
+  return fn;
+}
+
+}  // namespace
+
+void lower_backward_weight(const Lowering& lw, const std::string& symbol) {
+  const ConvSpec& spec = lw.spec;
+  WeightPlan plan(spec);
+  const int R = lw.schedule.bww_block_ci;
+  const int64_t blocks = (plan.Cig + R - 1) / R;
+  const int tail = static_cast<int>(plan.Cig % R);
+  Function* full = emit_body(lw, plan, R);
+  Function* partial = tail ? emit_body(lw, plan, tail) : nullptr;
+
+  emit_entry(
+      lw, symbol, {"x", "grad_y", "grad_weight"},
+      [&](KernelBuilder& kb, Value*) { return kb.i64(spec.groups * blocks); },
+      [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
+        auto& b = kb.b();
+        Value* g = b.CreateSDiv(item, kb.i64(blocks), "g");
+        Value* block = b.CreateSRem(item, kb.i64(blocks), "ci.block");
+        Value* ci = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig)), b.CreateMul(block, kb.i64(R)), "ci0");
+        Value* x = kb.at(a.pointers[0], b.CreateMul(ci, a.length), "x.ci");
+        Value* gy = kb.at(a.pointers[1], b.CreateMul(b.CreateMul(g, kb.i64(plan.Cog)), a.out_length), "gy.g");
+        Value* gw = kb.at(a.pointers[2], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "gw.ci");
+        Value* args[] = {x, gy, gw, a.batch, a.length, a.out_length};
+        emit_row_dispatch(kb, "bwd_weight", block, blocks, full, partial, args);
+      });
+}
+
+}  // namespace lucid::ir

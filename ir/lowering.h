@@ -1,0 +1,61 @@
+// What every pass's lowering shares: the spec and schedule as IR constants, the entry-point
+// skeleton (argument checks and the work-item loop) and the per-pass lowering functions.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernel_builder.h"
+#include "lower.h"
+
+namespace lucid::ir {
+
+struct Lowering {
+  const ConvSpec& spec;
+  const Schedule& schedule;
+  llvm::Module& module;
+  llvm::Type* element;  // float or double
+  int lanes;            // schedule.vector_width
+
+  // Internal function named `name` taking `params` (pointers then i64s) and returning void.
+  llvm::Function* make_body(const std::string& name, const std::vector<std::string>& pointer_params,
+                            const std::vector<std::string>& index_params) const;
+};
+
+// Arguments an entry point hands each work item.
+struct ItemArgs {
+  Values pointers;  // the kernel's pointer arguments in ABI order
+  llvm::Value* batch;
+  llvm::Value* length;
+  llvm::Value* out_length;
+};
+
+// Emits `i32 symbol(<pointer args>, i64 batch, i64 length, i64 item_begin, i64 item_end)`:
+// returns LUCID_STATUS_* for a bad batch, length or range, else runs `per_item` for each
+// work item and returns 0.
+void emit_entry(const Lowering& lowering, const std::string& symbol,
+                const std::vector<std::string>& pointer_args,
+                const std::function<llvm::Value*(KernelBuilder&, llvm::Value* batch)>& item_count,
+                const std::function<void(KernelBuilder&, llvm::Value* item, const ItemArgs&)>& per_item);
+
+// Visits [lo, hi): unmasked blocks of `block` positions inside [a, b), and the edges
+// [lo, a) and [b, hi) through `emit_edge`, a compact scalar path with bounds checks. Needs an
+// overwriting block: the last interior block is moved back to end at b and recomputes a few
+// positions with identical arithmetic instead of running a tail. When [a, b) is shorter
+// than one block, all of [lo, hi) is edge.
+void emit_sweep(KernelBuilder& kb, const std::string& name, llvm::Value* lo, llvm::Value* a,
+                llvm::Value* b, llvm::Value* hi, int64_t block,
+                const std::function<void(llvm::Value* start)>& emit_block,
+                const std::function<void(llvm::Value* begin, llvm::Value* end)>& emit_edge);
+
+// Calls `partial` for the last of `blocks` row blocks when it is short, else `full`.
+void emit_row_dispatch(KernelBuilder& kb, const std::string& name, llvm::Value* block, int64_t blocks,
+                       llvm::Function* full, llvm::Function* partial, llvm::ArrayRef<llvm::Value*> args);
+
+void lower_forward(const Lowering& lowering, const std::string& symbol);
+void lower_backward_data(const Lowering& lowering, const std::string& symbol);
+void lower_backward_weight(const Lowering& lowering, const std::string& symbol);
+void lower_backward_bias(const Lowering& lowering, const std::string& symbol);
+
+}  // namespace lucid::ir

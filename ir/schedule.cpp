@@ -1,0 +1,91 @@
+// Schedule: the default heuristic, normalisation against a spec, and the key text.
+#include "lucid/schedule.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "lucid/conv_spec.h"
+#include "lucid/error.h"
+
+namespace lucid {
+
+namespace {
+
+int clamp_int(int64_t v, int64_t lo, int64_t hi) {
+  return static_cast<int>(std::clamp<int64_t>(v, lo, std::max(lo, hi)));
+}
+
+}  // namespace
+
+Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
+  Schedule s;
+  int bits = host_vector_bits >= 512 ? 512 : host_vector_bits >= 256 ? 256 : 128;
+  s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
+  // Accumulators may take all vector registers but a few: one for the loaded input vector,
+  // one for the broadcast weight, and slack for addresses the backend keeps in vectors.
+  const int registers = bits == 512 ? 32 : 16;
+  const int budget = registers - 4;
+
+  // forward: 4 output channels x 3 vectors of q reuse each loaded x vector 4 times and each
+  // broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
+  s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 4);
+  s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, bits == 512 ? 6 : 4);
+  s.fwd_block_t = std::min(s.fwd_block_t, 3 * (bits == 512 ? 2 : 1));
+  // All stride phases share one pass over the input channels when their accumulators fit,
+  // so the x vectors they share are loaded once.
+  int all_phases = static_cast<int>(spec.stride) * s.fwd_block_co * s.fwd_block_t;
+  s.fwd_phase_chunk = all_phases <= budget ? static_cast<int>(spec.stride) : 1;
+
+  s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
+  s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
+
+  s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 2);
+  s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
+  s.bww_block_taps = clamp_int(budget / (s.bww_block_ci * s.bww_block_co), 1, spec.kernel_size);
+  return s.normalized_for(spec);
+}
+
+Schedule Schedule::normalized_for(const ConvSpec& spec) const {
+  Schedule s = *this;
+  int v = 1;
+  while (v < s.vector_width && v < 16) v *= 2;
+  s.vector_width = v;
+  s.fwd_block_co = clamp_int(s.fwd_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
+  s.fwd_block_t = clamp_int(s.fwd_block_t, 1, 16);
+  s.fwd_phase_chunk = clamp_int(s.fwd_phase_chunk, 1, spec.stride);
+  s.bwd_data_block_ci = clamp_int(s.bwd_data_block_ci, 1, std::min<int64_t>(spec.in_per_group(), 16));
+  s.bwd_data_block_t = clamp_int(s.bwd_data_block_t, 1, 16);
+  s.bww_block_ci = clamp_int(s.bww_block_ci, 1, std::min<int64_t>(spec.in_per_group(), 16));
+  s.bww_block_co = clamp_int(s.bww_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
+  s.bww_block_taps = clamp_int(s.bww_block_taps, 1, spec.kernel_size);
+  return s;
+}
+
+std::string Schedule::key() const {
+  return fmt::format("v{}.f{}x{}x{}.d{}x{}.w{}x{}x{}", vector_width, fwd_block_co, fwd_block_t,
+                     fwd_phase_chunk, bwd_data_block_ci, bwd_data_block_t, bww_block_ci,
+                     bww_block_co, bww_block_taps);
+}
+
+Schedule Schedule::parse_key(const std::string& key) {
+  Schedule s;
+  int consumed = 0;
+  int n = std::sscanf(key.c_str(), "v%d.f%dx%dx%d.d%dx%d.w%dx%dx%d%n", &s.vector_width,
+                      &s.fwd_block_co, &s.fwd_block_t, &s.fwd_phase_chunk, &s.bwd_data_block_ci,
+                      &s.bwd_data_block_t, &s.bww_block_ci, &s.bww_block_co, &s.bww_block_taps,
+                      &consumed);
+  if (n != 9 || consumed != static_cast<int>(key.size()))
+    throw Error(fmt::format("Schedule: malformed schedule key '{}' (expected e.g. '{}')", key,
+                            Schedule{}.key()));
+  int fields[] = {s.vector_width, s.fwd_block_co, s.fwd_block_t, s.fwd_phase_chunk,
+                  s.bwd_data_block_ci, s.bwd_data_block_t, s.bww_block_ci, s.bww_block_co,
+                  s.bww_block_taps};
+  for (int f : fields)
+    if (f < 1 || f > 64)
+      throw Error(fmt::format("Schedule: every knob of '{}' must be in 1..64", key));
+  return s;
+}
+
+}  // namespace lucid

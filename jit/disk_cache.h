@@ -1,0 +1,34 @@
+// DiskCache: compiled kernel objects on disk, written atomically and trusted only after
+// their identity (spec, schedule, CPU, LLVM and library versions) and checksum match.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lucid::jit {
+
+class DiskCache {
+ public:
+  explicit DiskCache(std::string directory) : directory_(std::move(directory)) {}
+
+  enum class Lookup { Missing, Hit, Rejected };
+
+  const std::string& directory() const { return directory_; }
+  std::string path(const std::string& file_name) const { return directory_ + "/" + file_name; }
+
+  // Hit fills `object`; Rejected means the file exists but is corrupt, truncated or made for
+  // another identity, and must be rebuilt.
+  Lookup load(const std::string& file_name, const std::string& identity, std::vector<char>& object) const;
+
+  // Writes through a temporary file and rename(), so readers see a whole file or none.
+  // Returns false when the directory is not writable (the cache is only an optimisation).
+  bool store(const std::string& file_name, const std::string& identity, const std::vector<char>& object) const;
+
+ private:
+  std::string directory_;
+};
+
+// 64-bit FNV-1a, for checksums and short stable file names.
+unsigned long long fnv1a64(const char* data, std::size_t size);
+
+}  // namespace lucid::jit

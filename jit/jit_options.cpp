@@ -1,0 +1,35 @@
+// JitOptions::from_environment: the LUCID_* variables of DESIGN.md §2.
+#include <cstdlib>
+#include <string>
+
+#include "lucid/jit_engine.h"
+
+namespace lucid {
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+JitOptions JitOptions::from_environment() {
+  JitOptions o;
+  o.cache_dir = env("LUCID_JIT_CACHE_DIR");
+  if (o.cache_dir.empty()) {
+    std::string xdg = env("XDG_CACHE_HOME");
+    std::string home = env("HOME");
+    o.cache_dir = !xdg.empty() ? xdg + "/lucid-jit" : !home.empty() ? home + "/.cache/lucid-jit" : "/tmp/lucid-jit-cache";
+  }
+  o.disk_cache = env("LUCID_JIT_CACHE") != "0";
+  std::string verbose = env("LUCID_VERBOSE");
+  o.verbose = !verbose.empty() && verbose != "0";
+  o.dump_dir = env("LUCID_JIT_DUMP");
+  o.tuning_db = env("LUCID_TUNING_DB");
+  if (o.tuning_db.empty()) o.tuning_db = o.cache_dir + "/tuning.json";
+  return o;
+}
+
+}  // namespace lucid

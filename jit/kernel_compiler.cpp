@@ -1,0 +1,141 @@
+// The lowering -> O3 -> machine code pipeline.
+#include "kernel_compiler.h"
+
+#include <llvm/Analysis/CGSCCPassManager.h>
+#include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Object/ObjectFile.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+
+#include <chrono>
+#include <memory>
+
+#include "lower.h"
+#include "lucid/error.h"
+
+namespace lucid::jit {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::unique_ptr<llvm::TargetMachine> make_target_machine(const Target& t) {
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(t.triple, error);
+  if (!target) throw Error("lucid-jit: no LLVM target for " + t.triple + ": " + error);
+  llvm::TargetOptions options;
+  // Contract a*b+c into FMA (the lowering asks for fmuladd); no other fast-math: results
+  // must stay within the reference's rounding bounds.
+  options.AllowFPOpFusion = llvm::FPOpFusion::Fast;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      t.triple, t.cpu, t.features, options, llvm::Reloc::PIC_, llvm::CodeModel::Small,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!tm) throw Error("lucid-jit: cannot create a target machine for " + t.cpu);
+  return tm;
+}
+
+void optimize(llvm::Module& module, llvm::TargetMachine& tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  // The lowering already vectorised, blocked and unrolled exactly what pays; letting O3's
+  // loop vectoriser and unroller loose on the scalar edge loops only multiplies code size
+  // and compile time, so those two are off and the rest of O3 runs as usual.
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = false;
+  tuning.SLPVectorization = false;
+  tuning.LoopInterleaving = false;
+  tuning.LoopUnrolling = false;
+  llvm::PassBuilder pb(&tm, tuning);  // registers the target's TTI for the cost models
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+}
+
+std::vector<char> emit(llvm::Module& module, llvm::TargetMachine& tm, llvm::CodeGenFileType type) {
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream out(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, out, nullptr, type))
+    throw Error("lucid-jit: the target cannot emit this file type");
+  pm.run(module);
+  return std::vector<char>(buffer.begin(), buffer.end());
+}
+
+std::string print(const llvm::Module& module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os, nullptr);
+  return text;
+}
+
+}  // namespace
+
+std::string symbol_prefix(const ConvSpec& spec, const Schedule& schedule) {
+  std::string raw = "lucid_" + spec.key() + "_" + schedule.key();
+  for (char& c : raw)
+    if (c == '-') c = 'm';
+    else if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return raw;
+}
+
+CompiledObject compile_kernels(const CompileRequest& request) {
+  initialize_llvm();
+  CompiledObject result;
+  auto tm = make_target_machine(request.target);
+  llvm::LLVMContext context;
+  context.setDiscardValueNames(!request.keep_ir);  // names only matter to a reader of dumps
+  llvm::Module module(request.prefix, context);
+  module.setTargetTriple(request.target.triple);
+  module.setDataLayout(tm->createDataLayout());
+
+  auto start = std::chrono::steady_clock::now();
+  ir::lower_kernels(request.spec, request.schedule, request.prefix, module);
+  if (!request.abi_prefix.empty())
+    ir::lower_abi_wrappers(request.spec, request.schedule, request.prefix, request.abi_prefix, module);
+  if (request.keep_ir) result.ir_before = print(module);
+  result.lower_ms = ms_since(start);
+
+  start = std::chrono::steady_clock::now();
+  optimize(module, *tm);
+  if (request.keep_ir) result.ir_after = print(module);
+  result.optimize_ms = ms_since(start);
+
+  start = std::chrono::steady_clock::now();
+  if (request.keep_assembly) {
+    auto text = emit(module, *tm, llvm::CodeGenFileType::AssemblyFile);
+    result.assembly.assign(text.begin(), text.end());
+  }
+  result.object = emit(module, *tm, llvm::CodeGenFileType::ObjectFile);
+  result.codegen_ms = ms_since(start);
+  result.code_bytes = text_bytes(result.object);
+  return result;
+}
+
+std::uint64_t text_bytes(const std::vector<char>& object) {
+  llvm::MemoryBufferRef ref(llvm::StringRef(object.data(), object.size()), "kernels.o");
+  auto file = llvm::object::ObjectFile::createObjectFile(ref);
+  if (!file) {
+    llvm::consumeError(file.takeError());
+    return 0;
+  }
+  std::uint64_t bytes = 0;
+  for (const auto& section : (*file)->sections())
+    if (section.isText()) bytes += section.getSize();
+  return bytes;
+}
+
+}  // namespace lucid::jit

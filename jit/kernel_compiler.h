@@ -1,0 +1,41 @@
+// compile_kernels: spec + schedule + target -> optimised object file. The one pipeline shared
+// by the JIT (which links the object into the process) and lucid-aot (which writes it out),
+// so both produce bit-identical code for the same target and schedule.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lucid/conv_spec.h"
+#include "lucid/schedule.h"
+#include "target.h"
+
+namespace lucid::jit {
+
+struct CompileRequest {
+  ConvSpec spec;
+  Schedule schedule;   // normalised for spec
+  std::string prefix;  // symbols are <prefix>_forward, <prefix>_backward_data, ...
+  Target target;
+  std::string abi_prefix;     // non-empty: also emit lucid-aot's whole-call entry points
+  bool keep_ir = false;       // fill ir_before / ir_after
+  bool keep_assembly = false; // fill assembly
+};
+
+struct CompiledObject {
+  std::vector<char> object;  // ELF relocatable object
+  std::uint64_t code_bytes = 0;  // bytes of executable sections
+  double lower_ms = 0, optimize_ms = 0, codegen_ms = 0;
+  std::string ir_before, ir_after, assembly;
+};
+
+CompiledObject compile_kernels(const CompileRequest& request);
+
+// Bytes of executable sections in an object file; 0 when it is not a valid object.
+std::uint64_t text_bytes(const std::vector<char>& object);
+
+// A symbol prefix that is a valid C identifier and unique per (spec, schedule).
+std::string symbol_prefix(const ConvSpec& spec, const Schedule& schedule);
+
+}  // namespace lucid::jit

@@ -1,0 +1,70 @@
+// Runs JIT kernels on random problems and checks all four passes against the reference.
+// Work ranges are split into random pieces, as a thread pool would, and outputs are
+// poisoned first, so a kernel that skips or double-writes an element is caught.
+#pragma once
+
+#include <doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "kernel_check.h"
+#include "lucid/jit_engine.h"
+
+namespace lucid::testing {
+
+// Calls fn(begin, end) over [0, items) in 1..3 random contiguous pieces.
+template <class Fn>
+void run_in_pieces(std::mt19937_64& rng, int64_t items, Fn fn) {
+  int64_t cut1 = std::uniform_int_distribution<int64_t>(0, items)(rng);
+  int64_t cut2 = std::uniform_int_distribution<int64_t>(cut1, items)(rng);
+  REQUIRE(fn(0, cut1) == 0);
+  REQUIRE(fn(cut1, cut2) == 0);
+  REQUIRE(fn(cut2, items) == 0);
+}
+
+template <class T>
+void check_problem(JitEngine& engine, const Problem& p, std::mt19937_64& rng, double tolerance) {
+  const ConvSpec& s = p.spec;
+  const int64_t Lout = s.output_length(p.length);
+  auto x = random_vector<T>(rng, static_cast<size_t>(p.batch * s.in_channels * p.length));
+  auto w = random_vector<T>(rng, static_cast<size_t>(s.weight_numel()));
+  auto b = random_vector<T>(rng, static_cast<size_t>(s.out_channels));
+  auto gy = random_vector<T>(rng, static_cast<size_t>(p.batch * s.out_channels * Lout));
+  ReferenceResults want = run_reference(p, widen(x), widen(w), widen(b), widen(gy));
+
+  auto k = engine.kernels(s);
+  const T poison = std::numeric_limits<T>::quiet_NaN();
+  std::vector<T> y(want.y.size(), poison), gx(want.gx.size(), poison), gw(want.gw.size(), poison),
+      gb(want.gb.size(), poison);
+  run_in_pieces(rng, k->forward_items(p.batch), [&](int64_t i0, int64_t i1) {
+    return k->forward(x.data(), w.data(), s.bias ? b.data() : nullptr, y.data(), p.batch, p.length, i0, i1);
+  });
+  run_in_pieces(rng, k->backward_data_items(p.batch), [&](int64_t i0, int64_t i1) {
+    return k->backward_data(gy.data(), w.data(), gx.data(), p.batch, p.length, i0, i1);
+  });
+  run_in_pieces(rng, k->backward_weight_items(), [&](int64_t i0, int64_t i1) {
+    return k->backward_weight(x.data(), gy.data(), gw.data(), p.batch, p.length, i0, i1);
+  });
+  run_in_pieces(rng, k->backward_bias_items(), [&](int64_t i0, int64_t i1) {
+    return k->backward_bias(gy.data(), gb.data(), p.batch, p.length, i0, i1);
+  });
+  INFO(s.to_string(), " batch=", p.batch, " length=", p.length, " schedule=", k->schedule.key());
+  CHECK(worst_ratio(y, want.y, want.y_bound, tolerance) <= 1.0);
+  CHECK(worst_ratio(gx, want.gx, want.gx_bound, tolerance) <= 1.0);
+  CHECK(worst_ratio(gw, want.gw, want.gw_bound, tolerance) <= 1.0);
+  CHECK(worst_ratio(gb, want.gb, want.gb_bound, tolerance) <= 1.0);
+}
+
+// A private engine with the disk cache off: a thousand throwaway layers stay out of the cache.
+inline JitEngine& test_engine() {
+  static JitEngine engine([] {
+    JitOptions o = JitOptions::from_environment();
+    o.disk_cache = false;
+    return o;
+  }());
+  return engine;
+}
+
+}  // namespace lucid::testing
