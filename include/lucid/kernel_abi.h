@@ -22,7 +22,8 @@ enum {
   LUCID_STATUS_OK = 0,
   LUCID_STATUS_BAD_BATCH = 1,   /* batch < 1 */
   LUCID_STATUS_BAD_LENGTH = 2,  /* length < 1 or output length < 1 */
-  LUCID_STATUS_BAD_RANGE = 3    /* item range outside [0, items] */
+  LUCID_STATUS_BAD_RANGE = 3,   /* item range outside [0, items] */
+  LUCID_STATUS_BAD_ARGUMENT = 4 /* a required pointer is NULL (AOT entry points) */
 };
 
 /* y = conv_transpose1d(x, weight) + bias; bias is NULL when the layer has none. */
