@@ -157,8 +157,8 @@ int main(int argc, char** argv) {
       const std::string label =
           target.name == target.spec.key() ? target.name : target.name + " " + target.spec.key();
       std::cout << fmt::format(
-          "{}  default {:.1f} GF/s -> tuned {:.1f} GF/s ({:.2f}x)  {}  [{} measured, {} "
-          "rejected, {} not compiled]\n",
+          "{}  default {:.1f} GF/s -> tuned {:.1f} GF/s ({:.2f}x)  {}  [{} pass timings, {} "
+          "rejected, {} schedules not compiled]\n",
           label, r.default_gflops, r.gflops, r.gflops / r.default_gflops,
           r.best.key(), r.measured, r.rejected, r.failed);
 

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
-#include <map>
 #include <memory>
 #include <optional>
 
@@ -47,81 +46,85 @@ class Search {
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
     result_.base = Schedule::default_for(target_.spec, engine_.vector_bits()).normalized_for(target_.spec);
 
-    // 1. Plan, so the progress bar knows its length.
-    std::vector<std::pair<int, std::array<std::vector<Schedule>, 3>>> plan;  // native width first
+    // 1. Plan, so the progress bar knows its length: per width, one round per position in
+    //    the longest of the three passes' candidate lists.
+    std::vector<std::array<std::vector<Schedule>, 3>> plan;  // native width first
     std::size_t total = 2;  // the default, the final check
     for (int vw : space_.vector_widths()) {
       Schedule start_point = result_.base;
       start_point.vector_width = vw;
-      auto& lists = plan.emplace_back(vw, std::array<std::vector<Schedule>, 3>{}).second;
+      auto& lists = plan.emplace_back();
+      std::size_t rounds = 0;
       for (Pass p : bench::kAllPasses) {
         lists[index(p)] = space_.candidates(start_point, p);
-        total += lists[index(p)].size();
+        rounds = std::max(rounds, lists[index(p)].size());
       }
+      total += rounds;
     }
     ProgressBar bar(target_.name, total, options_.progress);
     std::size_t done = 0;
-    auto status = [&](Pass p, const Schedule& s, double seconds) {
-      return fmt::format("{} {} {:.1f} GF/s  best {:.1f} GF/s  {:.1f}s/{:.0f}s", bench::pass_name(p),
-                         s.key(), gflops(seconds), best_pass_gflops_[index(p)], elapsed(),
-                         options_.budget_seconds);
-    };
 
     // 2. The default schedule: if it is wrong there is nothing to tune.
-    auto base = evaluate(result_.base, {Pass::Forward, Pass::BackwardData, Pass::BackwardWeight});
+    auto base = evaluate(result_.base, {true, true, true});
     bar.update(++done, "default " + result_.base.key());
-    if (!base) {
+    if (!base || sum(*base) == kInf) {
       bar.finish("default schedule failed");
       return result_;
     }
     result_.base_seconds = *base;
     result_.ok = true;
 
-    // 3. Per vector width, per pass: the pass's knobs, nearest to the default first.
-    std::map<int, std::pair<Schedule, std::array<double, 3>>> per_width;
-    bool out_of_time = false;
-    for (auto& [vw, lists] : plan) {
+    // 3. Per vector width, in rounds: round i gives each pass its i-th knob setting (nearest
+    //    to the default first) on top of the best knobs found so far for the other passes.
+    //    The passes are separate kernels, so one compile measures three settings at once.
+    std::vector<std::pair<Schedule, std::array<double, 3>>> per_width;
+    for (auto& lists : plan) {
       Schedule current = lists[0].front();  // the default's knobs at this width
-      std::array<double, 3> best_seconds = {kInf, kInf, kInf};
-      for (Pass p : bench::kAllPasses) {
-        for (const Schedule& listed : lists[index(p)]) {
-          if (out_of_time || elapsed() > options_.budget_seconds) {
-            out_of_time = true;
-            break;
+      std::array<double, 3> best = {kInf, kInf, kInf};
+      const std::size_t rounds = std::max({lists[0].size(), lists[1].size(), lists[2].size()});
+      for (std::size_t i = 0; i < rounds && elapsed() <= options_.budget_seconds; ++i) {
+        Schedule candidate = current;
+        std::array<bool, 3> active = {false, false, false};
+        for (Pass p : bench::kAllPasses)
+          if (i < lists[index(p)].size()) {
+            copy_pass_knobs(lists[index(p)][i], p, candidate);
+            active[index(p)] = true;
           }
-          Schedule candidate = listed;
-          copy_other_passes(current, p, candidate);
-          candidate = candidate.normalized_for(target_.spec);
-          double seconds = kInf;
-          if (candidate == result_.base) {
-            seconds = result_.base_seconds[index(p)];
-          } else if (auto t = evaluate(candidate, {p})) {
-            seconds = (*t)[index(p)];
-            ++result_.measured;
+        candidate = candidate.normalized_for(target_.spec);
+        std::optional<std::array<double, 3>> seconds;
+        if (candidate == result_.base) seconds = result_.base_seconds;
+        else seconds = evaluate(candidate, active);
+        if (seconds) {
+          for (Pass p : bench::kAllPasses) {
+            const double t = (*seconds)[index(p)];
+            if (!active[index(p)] || !(t < best[index(p)])) continue;
+            best[index(p)] = t;
+            copy_pass_knobs(candidate, p, current);
+            best_pass_gflops_[index(p)] = std::max(best_pass_gflops_[index(p)], gflops(t));
           }
-          if (seconds < best_seconds[index(p)]) {
-            best_seconds[index(p)] = seconds;
-            current = candidate;
-          }
-          best_pass_gflops_[index(p)] = std::max(best_pass_gflops_[index(p)], gflops(seconds));
-          bar.update(++done, status(p, candidate, seconds));
         }
+        bar.update(++done, fmt::format("{}  best fwd {:.1f} / bwd-data {:.1f} / bwd-weight {:.1f} "
+                                       "GF/s  {:.1f}s/{:.0f}s", candidate.key(), best_pass_gflops_[0],
+                                       best_pass_gflops_[1], best_pass_gflops_[2], elapsed(),
+                                       options_.budget_seconds));
       }
-      if (sum(best_seconds) < kInf) per_width[vw] = {current, best_seconds};
+      current.vector_width = lists[0].front().vector_width;
+      if (sum(best) < kInf) per_width.emplace_back(current, best);
     }
 
-    // 4. The best width; then the winner is checked on every pass and measured again.
+    // 4. The best width; then the winner is checked on every pass and measured again, and
+    //    kept only if it still beats the default.
     Schedule winner = result_.base;
     double winner_seconds = sum(result_.base_seconds);
-    for (auto& [vw, entry] : per_width)
-      if (sum(entry.second) < winner_seconds) {
-        winner = entry.first;
-        winner_seconds = sum(entry.second);
+    for (auto& [schedule, seconds] : per_width)
+      if (sum(seconds) < winner_seconds) {
+        winner = schedule;
+        winner_seconds = sum(seconds);
       }
     result_.best = result_.base;
     result_.best_seconds = result_.base_seconds;
     if (!(winner == result_.base)) {
-      auto final_seconds = evaluate(winner, {Pass::Forward, Pass::BackwardData, Pass::BackwardWeight});
+      auto final_seconds = evaluate(winner, {true, true, true});
       if (final_seconds && sum(*final_seconds) < sum(result_.base_seconds)) {
         result_.best = winner;
         result_.best_seconds = *final_seconds;
@@ -139,21 +142,23 @@ class Search {
     return seconds > 0 && seconds < kInf ? target_.flops() * 1e-9 / seconds : 0;
   }
 
-  // Puts current's knobs for every pass except p into candidate.
-  static void copy_other_passes(const Schedule& current, Pass p, Schedule& candidate) {
-    if (p != Pass::Forward) {
-      candidate.fwd_block_co = current.fwd_block_co;
-      candidate.fwd_block_t = current.fwd_block_t;
-      candidate.fwd_phase_chunk = current.fwd_phase_chunk;
-    }
-    if (p != Pass::BackwardData) {
-      candidate.bwd_data_block_ci = current.bwd_data_block_ci;
-      candidate.bwd_data_block_t = current.bwd_data_block_t;
-    }
-    if (p != Pass::BackwardWeight) {
-      candidate.bww_block_ci = current.bww_block_ci;
-      candidate.bww_block_co = current.bww_block_co;
-      candidate.bww_block_taps = current.bww_block_taps;
+  // Copies pass p's knobs from `from` into `to`; the vector width and other passes' knobs stay.
+  static void copy_pass_knobs(const Schedule& from, Pass p, Schedule& to) {
+    switch (p) {
+      case Pass::Forward:
+        to.fwd_block_co = from.fwd_block_co;
+        to.fwd_block_t = from.fwd_block_t;
+        to.fwd_phase_chunk = from.fwd_phase_chunk;
+        break;
+      case Pass::BackwardData:
+        to.bwd_data_block_ci = from.bwd_data_block_ci;
+        to.bwd_data_block_t = from.bwd_data_block_t;
+        break;
+      case Pass::BackwardWeight:
+        to.bww_block_ci = from.bww_block_ci;
+        to.bww_block_co = from.bww_block_co;
+        to.bww_block_taps = from.bww_block_taps;
+        break;
     }
   }
 
@@ -161,9 +166,9 @@ class Search {
     if (result_.errors.size() < kMaxErrors) result_.errors.push_back(message);
   }
 
-  // Compiles schedule, checks the given passes, then times them; nullopt when the schedule
-  // does not compile or computes a wrong result. Untimed passes are left at infinity.
-  std::optional<std::array<double, 3>> evaluate(const Schedule& schedule, std::initializer_list<Pass> passes) {
+  // Compiles schedule, then checks and times each active pass. nullopt when it does not
+  // compile; a pass that computes a wrong result (or is not active) gets infinity.
+  std::optional<std::array<double, 3>> evaluate(const Schedule& schedule, std::array<bool, 3> active) {
     std::shared_ptr<const KernelSet> kernels;
     try {
       kernels = engine_.kernels(target_.spec, schedule);
@@ -172,17 +177,19 @@ class Search {
       note(fmt::format("{}: does not compile: {}", schedule.key(), e.what()));
       return std::nullopt;
     }
-    for (Pass p : passes) {
+    std::array<double, 3> seconds = {kInf, kInf, kInf};
+    for (Pass p : bench::kAllPasses) {
+      if (!active[index(p)]) continue;
       std::string why;
       if (!check_.passes(*kernels, p, &why)) {
         ++result_.rejected;
         note(fmt::format("{}: rejected: {}", schedule.key(), why));
-        return std::nullopt;
+        continue;
       }
+      seconds[index(p)] =
+          bench::time_median([&] { runner_.run(*kernels, p, data_); }, 5, 0.002).median_seconds;
+      ++result_.measured;
     }
-    std::array<double, 3> seconds = {kInf, kInf, kInf};
-    for (Pass p : passes)
-      seconds[index(p)] = bench::time_median([&] { runner_.run(*kernels, p, data_); }, 5, 0.002).median_seconds;
     return seconds;
   }
 

@@ -1,9 +1,10 @@
 // tune_spec: the search for one spec within a time budget. The default schedule is measured
-// first; then, per vector width, each pass's knobs are searched with the other passes' knobs
-// fixed (they do not interact: each pass is its own kernel). Every candidate is compiled,
-// checked against the reference and only then timed (warm-up + median). The winner is
-// compiled once more, checked on every pass and re-measured; if it is not faster than the
-// default after all, the default is kept.
+// first; then, per vector width, each pass's knobs are searched independently: the passes are
+// separate kernels, so one compiled candidate carries a new setting for each pass and the
+// three are judged separately (compiling is what the budget mostly buys). Every pass of a
+// candidate is checked against the reference and only then timed (warm-up + median). The
+// winner is compiled once more, checked on every pass and re-measured; if it is not faster
+// than the default after all, the default is kept.
 #pragma once
 
 #include <array>
@@ -31,8 +32,8 @@ struct TuneResult {
   std::array<double, 3> best_seconds{};
   double default_gflops = 0;  // over the three passes: 3 * flops / sum of seconds
   double gflops = 0;
-  int measured = 0;         // candidates compiled, checked and timed
-  int rejected = 0;         // compiled but wrong (never timed)
+  int measured = 0;         // candidate passes checked and timed
+  int rejected = 0;         // candidate passes compiled but wrong (never timed)
   int failed = 0;           // not compiled (the generator refused the schedule)
   std::vector<std::string> errors;  // the first few rejection / failure messages
 };
