@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -67,6 +69,19 @@ double step_flops(const lucid::nn::Sequential& model, int64_t batch, int64_t len
   return flops;
 }
 
+// 64 samples in, 256 out: two layers double the rate, the last one smooths, as in the
+// upsampling stack of a neural vocoder.
+std::shared_ptr<lucid::nn::Sequential> make_decoder(lucid::Generator& init) {
+  namespace nn = lucid::nn;
+  using lucid::ConvSpec;
+  return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Module>>{
+      std::make_shared<nn::ConvTranspose1d>(ConvSpec::make(1, 32, 8, 2, 3), init),
+      std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::ConvTranspose1d>(ConvSpec::make(32, 32, 8, 2, 3), init),
+      std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::ConvTranspose1d>(ConvSpec::make(32, 1, 9, 1, 4), init)});
+}
+
 double evaluate(lucid::nn::Module& model, const lucid::Tensor& low, const lucid::Tensor& high) {
   lucid::NoGradGuard no_grad;
   return lucid::mse_loss(model(low), high).item();
@@ -94,18 +109,11 @@ int main(int argc, char** argv) {
                jit.vector_bits(), lucid::ThreadPool::global().num_threads(),
                jit_options.disk_cache ? jit_options.cache_dir : std::string("off"));
 
-    // 2. The data and the model: 64 samples in, 256 out; each layer doubles the rate or
-    //    smooths, as in a WaveNet-style vocoder's upsampler.
+    // 2. The data and the model.
     demo::UpsamplingTask task(/*factor=*/4, /*high_length=*/256, options.seed);
     lucid::Generator init(options.seed);
-    namespace nn = lucid::nn;
-    using lucid::ConvSpec;
-    nn::Sequential model{
-        std::make_shared<nn::ConvTranspose1d>(ConvSpec::make(1, 32, 8, 2, 3), init),
-        std::make_shared<nn::ReLU>(),
-        std::make_shared<nn::ConvTranspose1d>(ConvSpec::make(32, 32, 8, 2, 3), init),
-        std::make_shared<nn::ReLU>(),
-        std::make_shared<nn::ConvTranspose1d>(ConvSpec::make(32, 1, 9, 1, 4), init)};
+    auto model_ptr = make_decoder(init);
+    lucid::nn::Sequential& model = *model_ptr;
     fmt::print("  model: {} parameters\n", model.parameter_count());
     for (std::size_t i = 0; i < model.size(); ++i) fmt::print("    {}\n", model[i]->to_string());
     auto [val_low, val_high] = task.batch(256);
@@ -132,17 +140,22 @@ int main(int argc, char** argv) {
     // 4. Train, printing the loss ten times and keeping a progress bar on a terminal.
     fmt::print("\ntraining: {} steps of {} signals, Adam lr 3e-3\n", options.steps, options.batch);
     demo::ProgressBar bar(options.steps);
-    double smoothed = loss;
+    // The train loss shown is the mean since the previous line, the held-out one is exact.
+    double loss_sum = loss;
+    int64_t loss_count = 1;
     const auto train_start = Clock::now();
     for (int64_t i = 2; i <= options.steps; ++i) {
       loss = step();
-      smoothed = 0.9 * smoothed + 0.1 * loss;
-      bar.update(i, fmt::format("loss {:.5f}", smoothed));
+      loss_sum += loss;
+      ++loss_count;
+      bar.update(i, fmt::format("loss {:.5f}", loss));
       if (i % std::max<int64_t>(1, options.steps / 10) == 0 || i == options.steps) {
         bar.clear();
         fmt::print("  step {:>5}/{}  train loss {:.5f}  held-out {:.5f}\n", i, options.steps,
-                   smoothed, evaluate(model, val_low, val_high));
+                   loss_sum / loss_count, evaluate(model, val_low, val_high));
         std::fflush(stdout);
+        loss_sum = 0;
+        loss_count = 0;
       }
     }
     bar.clear();
@@ -156,7 +169,31 @@ int main(int argc, char** argv) {
     fmt::print("\nheld-out MSE: model {:.5f}, linear interpolation {:.5f}, silence {:.5f}\n",
                model_mse, linear_mse, silence_mse);
 
-    // 6. Throughput, and everything the JIT did.
+    // 6. Deployment: a fresh decoder gets the trained weights and upsamples one unbatched
+    //    signal. Its layers have the same specs, so their kernels come from memory.
+    lucid::Generator unused(0);
+    const int64_t memory_hits_before = jit.stats().memory_hits;
+    auto deployed = make_decoder(unused);
+    {
+      lucid::NoGradGuard no_grad;
+      auto trained = model.parameters();
+      auto fresh = deployed->parameters();
+      for (std::size_t i = 0; i < fresh.size(); ++i)
+        std::memcpy(fresh[i].data(), trained[i].data(),
+                    static_cast<std::size_t>(trained[i].numel()) * sizeof(float));
+      std::vector<double> first_signal = val_low.to_vector();
+      first_signal.resize(static_cast<std::size_t>(task.low_length()));
+      lucid::Tensor one = lucid::Tensor::from_vector(first_signal, {1, task.low_length()});
+      const auto start = Clock::now();
+      lucid::Tensor upsampled = (*deployed)(one);
+      const double us = 1000.0 * ms_since(start);
+      fmt::print("deployed copy: unbatched {} -> {} in {:.0f} us, {} kernel sets from the memory "
+                 "cache\n",
+                 lucid::shape_to_string(one.shape()), lucid::shape_to_string(upsampled.shape()),
+                 us, jit.stats().memory_hits - memory_hits_before);
+    }
+
+    // 7. Throughput, and everything the JIT did.
     if (timed_steps > 0) {
       double flops = step_flops(model, options.batch, task.low_length()) * timed_steps;
       fmt::print("throughput: {:.0f} signals/s, {:.2f} ms/step, {:.2f} GFLOP/s in the "
