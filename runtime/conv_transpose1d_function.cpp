@@ -29,6 +29,7 @@ const char* status_name(int status) {
     case LUCID_STATUS_BAD_BATCH: return "bad batch";
     case LUCID_STATUS_BAD_LENGTH: return "bad length";
     case LUCID_STATUS_BAD_RANGE: return "bad item range";
+    case LUCID_STATUS_BAD_ARGUMENT: return "null pointer";
     default: return "unknown status";
   }
 }
