@@ -1,0 +1,158 @@
+// The header text. Everything the generated code fixes is spelled out so a reader needs
+// neither this project nor LLVM to call the kernels correctly.
+#include "c_header.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace lucid_aot {
+
+namespace {
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+std::string c_header(const lucid::ConvSpec& spec, const std::string& prefix,
+                     const lucid::Schedule& schedule, const std::vector<HeaderTarget>& targets,
+                     bool dispatcher) {
+  const std::string P = prefix, M = upper(prefix);
+  const char* T = spec.dtype == lucid::DType::Float32 ? "float" : "double";
+  const int64_t Cin = spec.in_channels, Cout = spec.out_channels, K = spec.kernel_size, G = spec.groups;
+  const int64_t length_constant = spec.dilation * (K - 1) - spec.pad_left - spec.pad_right + spec.output_padding + 1;
+  const int64_t fwd_per_batch = G * ceil_div(spec.out_per_group(), schedule.fwd_block_co);
+  const int64_t bwd_data_per_batch = G * ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci);
+  const int64_t bwd_weight_items = G * ceil_div(spec.in_per_group(), schedule.bww_block_ci);
+
+  std::string targets_text;
+  for (const HeaderTarget& t : targets)
+    targets_text += fmt::format(" *   {} (cpu {}, schedule {}){}\n", t.name, t.cpu, t.schedule,
+                                dispatcher ? fmt::format(": {}.{}.o", P, t.name) : fmt::format(": {}.o", P));
+  if (dispatcher)
+    targets_text += fmt::format(
+        " *   {0}.dispatch.o defines the functions below and forwards each call to the first\n"
+        " *   target above that the running CPU supports (chosen once, on the first call, thread\n"
+        " *   safe); link it with every object above (or just use lib{0}.a).\n", P);
+
+  std::string h;
+  h += fmt::format(R"(/* {P}.h: ahead-of-time ConvTranspose1d kernels written by lucid-aot.
+ *
+ * Layer:  {spec}
+ * Key:    {key}
+ * Element type T = {T}; every array is NCL contiguous.
+ * Targets:
+{targets} *
+ * Shapes:
+ *   x, grad_x              (batch, {Cin}, length)
+ *   y, grad_y              (batch, {Cout}, output_length)
+ *   weight, grad_weight    ({Cin}, {Cout_g}, {K})   = (in_channels, out_channels/groups, kernel_size)
+ *   bias, grad_bias        {bias_shape}
+ * Output length (padding resolved to left {pl}, right {pr}):
+ *   output_length = (length - 1)*stride - pad_left - pad_right + dilation*(kernel_size - 1)
+ *                   + output_padding + 1
+ *                 = (length - 1)*{s} + {c}
+ *
+ * Semantics: PyTorch's nn.ConvTranspose1d. grad_x, grad_weight and grad_bias are the
+ * gradients of sum(y * grad_y); every output is overwritten, never accumulated.
+ * Each function returns LUCID_AOT_STATUS_OK (0) or a non-zero status code below.
+ * Calls are thread safe and run on the calling thread; none allocates memory.
+ */
+#ifndef {M}_H
+#define {M}_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {{
+#endif
+
+#ifndef LUCID_AOT_STATUS_CODES
+#define LUCID_AOT_STATUS_CODES
+#define LUCID_AOT_STATUS_OK 0
+#define LUCID_AOT_STATUS_BAD_BATCH 1           /* batch < 1 */
+#define LUCID_AOT_STATUS_BAD_LENGTH 2          /* length < 1, or output length < 1 */
+#define LUCID_AOT_STATUS_BAD_RANGE 3           /* item range outside [0, items] */
+#define LUCID_AOT_STATUS_BAD_ARGUMENT 4        /* bias is NULL but the layer has a bias */
+#define LUCID_AOT_STATUS_UNSUPPORTED_CPU 5     /* dispatcher: no target runs on this CPU */
+#endif
+
+/* The layer's configuration. */
+#define {M}_IN_CHANNELS INT64_C({Cin})
+#define {M}_OUT_CHANNELS INT64_C({Cout})
+#define {M}_KERNEL_SIZE INT64_C({K})
+#define {M}_STRIDE INT64_C({s})
+#define {M}_PAD_LEFT INT64_C({pl})
+#define {M}_PAD_RIGHT INT64_C({pr})
+#define {M}_OUTPUT_PADDING INT64_C({op})
+#define {M}_DILATION INT64_C({d})
+#define {M}_GROUPS INT64_C({G})
+#define {M}_HAS_BIAS {has_bias}
+#define {M}_WEIGHT_NUMEL INT64_C({weight_numel})   /* {Cin} * {Cout_g} * {K} */
+typedef {T} {P}_element;
+
+/* (length - 1)*{s} + {c}, or -1 when length < 1 or that is < 1. */
+int64_t {P}_output_length(int64_t length);
+
+/* y = conv_transpose1d(x, weight) + bias. bias: {bias_rule} */
+int {P}_forward(const {T} *x, const {T} *weight, const {T} *bias, {T} *y, int64_t batch, int64_t length);
+/* grad_x = conv1d(grad_y, weight): a strided, dilated convolution. */
+int {P}_backward_data(const {T} *grad_y, const {T} *weight, {T} *grad_x, int64_t batch, int64_t length);
+/* grad_weight[ci, co, k] = sum over n, l of x[n, ci, l] * grad_y[n, g*{Cout_g} + co, l*{s} - {pl} + k*{d}]. */
+int {P}_backward_weight(const {T} *x, const {T} *grad_y, {T} *grad_weight, int64_t batch, int64_t length);
+/* grad_bias[c] = sum over n, t of grad_y[n, c, t]. */
+int {P}_backward_bias(const {T} *grad_y, {T} *grad_bias, int64_t batch, int64_t length);
+
+/* Range entry points, for running one call on several threads: each computes work items
+ * [item_begin, item_end) of the call above of the same name, and any split of [0, items)
+ * into disjoint ranges, run concurrently, gives exactly the whole call's result (items never
+ * write the same element). Items per call:
+ *   forward          batch * {M}_FORWARD_ITEMS_PER_BATCH        (n, group, block of {fco} out channels)
+ *   backward_data    batch * {M}_BACKWARD_DATA_ITEMS_PER_BATCH  (n, group, block of {dci} in channels)
+ *   backward_weight  {M}_BACKWARD_WEIGHT_ITEMS                  (group, block of {wci} in channels)
+ *   backward_bias    {M}_BACKWARD_BIAS_ITEMS                    (one output channel) */
+#define {M}_FORWARD_ITEMS_PER_BATCH INT64_C({fwd_items})
+#define {M}_BACKWARD_DATA_ITEMS_PER_BATCH INT64_C({bwd_data_items})
+#define {M}_BACKWARD_WEIGHT_ITEMS INT64_C({bwd_weight_items})
+#define {M}_BACKWARD_BIAS_ITEMS INT64_C({Cout})
+int {P}_range_forward(const {T} *x, const {T} *weight, const {T} *bias, {T} *y, int64_t batch, int64_t length,
+                      int64_t item_begin, int64_t item_end);
+int {P}_range_backward_data(const {T} *grad_y, const {T} *weight, {T} *grad_x, int64_t batch, int64_t length,
+                            int64_t item_begin, int64_t item_end);
+int {P}_range_backward_weight(const {T} *x, const {T} *grad_y, {T} *grad_weight, int64_t batch, int64_t length,
+                              int64_t item_begin, int64_t item_end);
+int {P}_range_backward_bias(const {T} *grad_y, {T} *grad_bias, int64_t batch, int64_t length,
+                            int64_t item_begin, int64_t item_end);
+)",
+                   fmt::arg("P", P), fmt::arg("M", M), fmt::arg("T", T), fmt::arg("spec", spec.to_string()),
+                   fmt::arg("key", spec.key()), fmt::arg("targets", targets_text), fmt::arg("Cin", Cin),
+                   fmt::arg("Cout", Cout), fmt::arg("Cout_g", spec.out_per_group()), fmt::arg("K", K),
+                   fmt::arg("G", G), fmt::arg("s", spec.stride), fmt::arg("d", spec.dilation),
+                   fmt::arg("pl", spec.pad_left), fmt::arg("pr", spec.pad_right),
+                   fmt::arg("op", spec.output_padding), fmt::arg("c", length_constant),
+                   fmt::arg("bias_shape", spec.bias ? fmt::format("({})", Cout) : std::string("none (the layer has no bias)")),
+                   fmt::arg("bias_rule", spec.bias ? fmt::format("({}) values, required", Cout)
+                                                   : std::string("ignored (the layer has none); pass NULL")),
+                   fmt::arg("has_bias", spec.bias ? 1 : 0), fmt::arg("weight_numel", spec.weight_numel()),
+                   fmt::arg("fco", schedule.fwd_block_co), fmt::arg("dci", schedule.bwd_data_block_ci),
+                   fmt::arg("wci", schedule.bww_block_ci), fmt::arg("fwd_items", fwd_per_batch),
+                   fmt::arg("bwd_data_items", bwd_data_per_batch), fmt::arg("bwd_weight_items", bwd_weight_items));
+  if (dispatcher)
+    h += fmt::format("\n/* The --target name the dispatcher chose for this CPU, or \"none\". */\n"
+                     "const char *{}_selected_target(void);\n", P);
+  h += fmt::format(R"(
+#ifdef __cplusplus
+}}  /* extern "C" */
+#endif
+
+#endif /* {}_H */
+)", M);
+  return h;
+}
+
+}  // namespace lucid_aot
