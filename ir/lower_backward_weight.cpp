@@ -18,24 +18,29 @@ namespace {
 struct WeightPlan {
   int64_t s, d, K, Cin, Cout, Cig, Cog, pl;
   int64_t e(int64_t k) const { return k * d - pl; }
+  // e(k0 + t) for a run-time first tap k0.
+  Value* e(KernelBuilder& kb, Value* k0, int64_t t) const {
+    auto& b = kb.b();
+    return b.CreateAdd(b.CreateMul(k0, kb.i64(d)), kb.i64(t * d - pl));
+  }
   explicit WeightPlan(const ConvSpec& spec)
       : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cin(spec.in_channels),
         Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()),
         pl(spec.pad_left) {}
 };
 
-// Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and taps
-// [k0, k1), over every n and l, and stores the sums.
-void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, int cols, int64_t k0,
-               int64_t k1, Value* x, Value* gy, Value* gw, Value* N, Value* L, Value* Lout) {
+// Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and the T taps
+// from k0 (a run-time value: tap chunks are a loop, so code size does not grow with K), over
+// every n and l, and stores the sums.
+void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, int cols, Value* k0,
+               int T, Value* x, Value* gy, Value* gw, Value* N, Value* L, Value* Lout) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  const int T = static_cast<int>(k1 - k0);
-  const std::string tag = "bwd_weight.taps" + std::to_string(k0);
+  const std::string tag = "bwd_weight.taps";
 
-  // l where every tap of the chunk reads inside grad_y: e(k0) and e(k1-1) bound the others.
-  Value* l_a = kb.min(kb.i64(std::max<int64_t>(0, (-plan.e(k0) + plan.s - 1) / plan.s)), L);
-  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(k1 - 1))), plan.s), kb.i64(1)));
+  // l where every tap of the chunk reads inside grad_y: its first and last taps bound the others.
+  Value* l_a = kb.min(kb.max(kb.i64(0), kb.ceil_div(b.CreateNeg(plan.e(kb, k0, 0)), plan.s)), L);
+  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(b.CreateSub(Lout, kb.i64(1)), plan.e(kb, k0, T - 1)), plan.s), kb.i64(1)));
   Value* span = kb.max(b.CreateSub(l_b, l_a), kb.i64(0));
   Value* interior_end = b.CreateAdd(l_a, b.CreateMul(b.CreateSDiv(span, kb.i64(V)), kb.i64(V)), "interior.end");
   const size_t tile = static_cast<size_t>(rows * cols * T);
@@ -58,7 +63,7 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
         Values next = a;
         for (int c = 0; c < cols; ++c)
           for (int t = 0; t < T; ++t) {
-            Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), kb.i64(plan.e(k0 + t)));
+            Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), plan.e(kb, k0, t));
             Value* valid = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
             Value* g = b.CreateSelect(valid, kb.load_scalar(gy_rows[c], b.CreateSelect(valid, j, kb.i64(0)), "gy"), zero);
             for (int r = 0; r < rows; ++r) next[tile + slot(r, c, t)] = kb.fma(xs[r], g, a[tile + slot(r, c, t)], "acc");
@@ -75,8 +80,8 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
       Values next = a;
       for (int c = 0; c < cols; ++c)
         for (int t = 0; t < T; ++t) {
-          std::string tname = "tap" + std::to_string(k0 + t);
-          Value* first = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), kb.i64(plan.e(k0 + t)));
+          std::string tname = "tap" + std::to_string(t);
+          Value* first = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), plan.e(kb, k0, t));
           Value* g = kb.load_strided(gy_rows[c], first, plan.s, nullptr, "gy." + tname);
           for (int r = 0; r < rows; ++r) next[slot(r, c, t)] = kb.fma(xv[r], g, a[slot(r, c, t)], "acc." + tname);
         }
@@ -88,10 +93,10 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c)
       for (int t = 0; t < T; ++t) {
-        std::string tname = "tap" + std::to_string(k0 + t);
+        std::string tname = "tap" + std::to_string(t);
         Value* sum = b.CreateFAdd(kb.horizontal_sum(acc[slot(r, c, t)], "dw.lanes." + tname), acc[tile + slot(r, c, t)], "dw." + tname);
         Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
-                                   kb.i64(k0 + t));
+                                   b.CreateAdd(k0, kb.i64(t)));
         b.CreateAlignedStore(sum, kb.at(gw, index), Align(kb.element()->getPrimitiveSizeInBits() / 8));
       }
 }
@@ -111,8 +116,13 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   const int C = lw.schedule.bww_block_co;
   const int64_t T = lw.schedule.bww_block_taps;
   auto tiles = [&](Value* co0, int cols) {
-    for (int64_t k0 = 0; k0 < plan.K; k0 += T)
-      emit_tile(kb, plan, rows, co0, cols, k0, std::min(plan.K, k0 + T), x, gy, gw, N, L, Lout);
+    const int64_t chunks = plan.K / T;
+    kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* j, const Values&) {
+      emit_tile(kb, plan, rows, co0, cols, b.CreateMul(j, kb.i64(T), "k0"), static_cast<int>(T), x, gy, gw, N, L, Lout);
+      return Values{};
+    });
+    if (plan.K % T)
+      emit_tile(kb, plan, rows, co0, cols, kb.i64(chunks * T), static_cast<int>(plan.K % T), x, gy, gw, N, L, Lout);
   };
   const int64_t full_blocks = plan.Cog / C;
   kb.loop("bwd_weight.co", kb.i64(0), kb.i64(full_blocks), 1, {}, [&](Value* j, const Values&) {

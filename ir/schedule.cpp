@@ -33,6 +33,9 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
   s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 4);
   s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, bits == 512 ? 6 : 4);
   s.fwd_block_t = std::min(s.fwd_block_t, 3 * (bits == 512 ? 2 : 1));
+  // Every stride phase's accumulators are interleaved at the store; past stride 8 that
+  // shuffle network (and its spills) outgrows the compute, so keep one vector per phase.
+  if (spec.stride > 8) s.fwd_block_t = 1;
   // All stride phases share one pass over the input channels when their accumulators fit,
   // so the x vectors they share are loaded once.
   int all_phases = static_cast<int>(spec.stride) * s.fwd_block_co * s.fwd_block_t;
@@ -40,6 +43,12 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
 
   s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
   s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
+  if (spec.stride > 4) {
+    // Each strided grad_y vector costs a load per lane: load fewer and reuse each across
+    // more input channels.
+    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 8);
+    s.bwd_data_block_t = 1;
+  }
 
   s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 2);
   s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);

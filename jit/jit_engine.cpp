@@ -22,6 +22,7 @@
 #include "kernel_compiler.h"
 #include "lower.h"
 #include "lucid/error.h"
+#include "lucid/tuning_database.h"
 #include "target.h"
 
 #ifndef LUCID_LLVM_VERSION
@@ -77,8 +78,12 @@ struct JitEngine::Impl {
   std::unordered_map<std::string, std::shared_future<std::shared_ptr<const KernelSet>>> sets;
   JitStats stats;
   std::vector<JitEvent> events;
+  TuningDatabase tuning;
 
   explicit Impl(JitOptions o) : options(std::move(o)), disk(options.cache_dir) {
+    std::string warning;
+    tuning = TuningDatabase::load(options.tuning_db, &warning);
+    if (!warning.empty()) std::fprintf(stderr, "lucid-jit: warning: %s; using default schedules\n", warning.c_str());
     jit::initialize_llvm();
     auto created = llvm::orc::LLJITBuilder().create();
     if (!created) throw Error("JitEngine: cannot create LLJIT: " + error_text(created.takeError()));
@@ -182,12 +187,14 @@ JitEngine& JitEngine::global() {
   return engine;
 }
 
-Schedule JitEngine::schedule_for(const ConvSpec& spec) const {
+Schedule JitEngine::schedule_for(const ConvSpec& requested) const {
+  ConvSpec spec = checked(requested);
+  if (auto tuned = impl_->tuning.find(spec.key(), cpu_name())) return tuned->normalized_for(spec);
   return Schedule::default_for(spec, jit::host_target().vector_bits);
 }
 
 std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& spec) {
-  return kernels(spec, schedule_for(spec));
+  return kernels(spec, schedule_for(spec));  // schedule_for validates spec first
 }
 
 std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& requested, const Schedule& requested_schedule) {
