@@ -1,0 +1,155 @@
+/* aot_driver.c: a plain C99 program that checks one lucid-aot kernel set against naive loops.
+ *
+ * Built by tests/test_aot_*.cpp with the system C compiler and linked only with the objects
+ * lucid-aot wrote, libc and libm:
+ *   cc -std=c99 -I DIR -DAOT_HEADER='"P.h"' -DAOT_PREFIX=P -DAOT_UPPER=UPPER_P \
+ *      [-DAOT_EXPECT_TARGET='"x86-64-v3"'] aot_driver.c DIR/P*.o -lm
+ * It runs every entry point (whole-call and range) on several (batch, length) pairs, checks
+ * the status codes of bad calls, prints one line and exits 0 when everything matches. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include AOT_HEADER
+
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+#define FN(suffix) CAT(AOT_PREFIX, suffix)
+#define K_(suffix) CAT(AOT_UPPER, suffix)
+
+typedef FN(_element) T;
+
+static const int64_t Cin = K_(_IN_CHANNELS), Cout = K_(_OUT_CHANNELS), K = K_(_KERNEL_SIZE);
+static const int64_t S = K_(_STRIDE), PL = K_(_PAD_LEFT), D = K_(_DILATION), G = K_(_GROUPS);
+static int failures = 0, checks = 0;
+
+static void expect(int ok, const char *what, int64_t batch, int64_t length) {
+  ++checks;
+  if (!ok) {
+    ++failures;
+    if (failures <= 10) printf("FAIL %s (batch %lld, length %lld)\n", what, (long long)batch, (long long)length);
+  }
+}
+
+static uint64_t rng = 12345;
+static T uniform(void) { /* [-1, 1) from a 64-bit LCG */
+  rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+  return (T)((double)(rng >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+static T *make(int64_t n, int random) {
+  T *p = (T *)malloc((size_t)(n > 0 ? n : 1) * sizeof(T));
+  for (int64_t i = 0; i < n; ++i) p[i] = random ? uniform() : (T)1234.5; /* garbage: must be overwritten */
+  return p;
+}
+
+/* |got - want| within rounding of a sum whose absolute terms add up to `scale`. */
+static int close(T got, double want, double scale) {
+  double eps = sizeof(T) == 4 ? 2e-5 : 1e-13;
+  return fabs((double)got - want) <= eps * (scale + 1.0);
+}
+
+/* The four passes as in DESIGN.md §1, in double, with the magnitude sums for tolerances. */
+static int tap(int64_t l, int64_t k, int64_t Lout) {
+  int64_t t = l * S - PL + k * D;
+  return (t >= 0 && t < Lout) ? (int)t : -1;
+}
+
+static void check_layer(int64_t N, int64_t L) {
+  const int64_t Lout = FN(_output_length)(L), Cin_g = Cin / G, Cout_g = Cout / G;
+  const int64_t nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
+  T *x = make(nx, 1), *w = make(nw, 1), *b = make(Cout, 1), *gy = make(ny, 1);
+  T *y = make(ny, 0), *gx = make(nx, 0), *gw = make(nw, 0), *gb = make(Cout, 0);
+  double *want = (double *)calloc((size_t)(ny + nx + nw + Cout), sizeof(double));
+  double *scale = (double *)calloc((size_t)(ny + nx + nw + Cout), sizeof(double));
+  double *wy = want, *wx = want + ny, *ww = wx + nx, *wb = ww + nw;
+  double *sy = scale, *sx = scale + ny, *sw = sx + nx, *sb = sw + nw;
+  const T *bias = K_(_HAS_BIAS) ? b : NULL;
+
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t g = 0; g < G; ++g)
+      for (int64_t ci = g * Cin_g; ci < (g + 1) * Cin_g; ++ci)
+        for (int64_t co = 0; co < Cout_g; ++co)
+          for (int64_t k = 0; k < K; ++k)
+            for (int64_t l = 0; l < L; ++l) {
+              int64_t t = tap(l, k, Lout);
+              if (t < 0) continue;
+              int64_t iy = (n * Cout + g * Cout_g + co) * Lout + t, ix = (n * Cin + ci) * L + l;
+              int64_t iw = (ci * Cout_g + co) * K + k;
+              wy[iy] += (double)x[ix] * w[iw], sy[iy] += fabs((double)x[ix] * w[iw]);
+              wx[ix] += (double)gy[iy] * w[iw], sx[ix] += fabs((double)gy[iy] * w[iw]);
+              ww[iw] += (double)x[ix] * gy[iy], sw[iw] += fabs((double)x[ix] * gy[iy]);
+            }
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < Cout; ++c)
+      for (int64_t t = 0; t < Lout; ++t) {
+        int64_t iy = (n * Cout + c) * Lout + t;
+        if (bias) wy[iy] += b[c], sy[iy] += fabs((double)b[c]);
+        wb[c] += gy[iy], sb[c] += fabs((double)gy[iy]);
+      }
+
+  /* 1. Whole calls against the reference. */
+  int ok = FN(_forward)(x, w, bias, y, N, L) == 0;
+  for (int64_t i = 0; i < ny; ++i) ok = ok && close(y[i], wy[i], sy[i]);
+  expect(ok, "forward", N, L);
+  ok = FN(_backward_data)(gy, w, gx, N, L) == 0;
+  for (int64_t i = 0; i < nx; ++i) ok = ok && close(gx[i], wx[i], sx[i]);
+  expect(ok, "backward_data", N, L);
+  ok = FN(_backward_weight)(x, gy, gw, N, L) == 0;
+  for (int64_t i = 0; i < nw; ++i) ok = ok && close(gw[i], ww[i], sw[i]);
+  expect(ok, "backward_weight", N, L);
+  ok = FN(_backward_bias)(gy, gb, N, L) == 0;
+  for (int64_t i = 0; i < Cout; ++i) ok = ok && close(gb[i], wb[i], sb[i]);
+  expect(ok, "backward_bias", N, L);
+
+  /* 2. Range entry points split in two give the whole call's bits. */
+  {
+    T *y2 = make(ny, 0), *gx2 = make(nx, 0), *gw2 = make(nw, 0), *gb2 = make(Cout, 0);
+    int64_t fi = N * K_(_FORWARD_ITEMS_PER_BATCH), di = N * K_(_BACKWARD_DATA_ITEMS_PER_BATCH);
+    int64_t wi = K_(_BACKWARD_WEIGHT_ITEMS), bi = K_(_BACKWARD_BIAS_ITEMS);
+    ok = FN(_range_forward)(x, w, bias, y2, N, L, 0, fi / 2) == 0 &&
+         FN(_range_forward)(x, w, bias, y2, N, L, fi / 2, fi) == 0;
+    expect(ok && memcmp(y, y2, (size_t)ny * sizeof(T)) == 0, "range_forward", N, L);
+    ok = FN(_range_backward_data)(gy, w, gx2, N, L, 0, di / 3) == 0 &&
+         FN(_range_backward_data)(gy, w, gx2, N, L, di / 3, di) == 0;
+    expect(ok && memcmp(gx, gx2, (size_t)nx * sizeof(T)) == 0, "range_backward_data", N, L);
+    ok = FN(_range_backward_weight)(x, gy, gw2, N, L, 0, wi / 2) == 0 &&
+         FN(_range_backward_weight)(x, gy, gw2, N, L, wi / 2, wi) == 0;
+    expect(ok && memcmp(gw, gw2, (size_t)nw * sizeof(T)) == 0, "range_backward_weight", N, L);
+    ok = FN(_range_backward_bias)(gy, gb2, N, L, 0, bi / 2) == 0 &&
+         FN(_range_backward_bias)(gy, gb2, N, L, bi / 2, bi) == 0;
+    expect(ok && memcmp(gb, gb2, (size_t)Cout * sizeof(T)) == 0, "range_backward_bias", N, L);
+    expect(FN(_range_forward)(x, w, bias, y2, N, L, 0, fi + 1) == LUCID_AOT_STATUS_BAD_RANGE, "bad range", N, L);
+    free(y2), free(gx2), free(gw2), free(gb2);
+  }
+
+  /* 3. Bad calls return their status and touch nothing. */
+  expect(FN(_forward)(x, w, bias, y, 0, L) == LUCID_AOT_STATUS_BAD_BATCH, "batch 0", N, L);
+  expect(FN(_forward)(x, w, bias, y, N, 0) == LUCID_AOT_STATUS_BAD_LENGTH, "length 0", N, L);
+  expect(FN(_backward_data)(gy, w, gx, N, -3) == LUCID_AOT_STATUS_BAD_LENGTH, "length -3", N, L);
+  expect(FN(_backward_weight)(x, gy, gw, -1, L) == LUCID_AOT_STATUS_BAD_BATCH, "batch -1", N, L);
+  expect(FN(_backward_bias)(gy, gb, N, 0) == LUCID_AOT_STATUS_BAD_LENGTH, "bias length 0", N, L);
+  if (K_(_HAS_BIAS))
+    expect(FN(_forward)(x, w, NULL, y, N, L) == LUCID_AOT_STATUS_BAD_ARGUMENT, "NULL bias", N, L);
+
+  free(x), free(w), free(b), free(gy), free(y), free(gx), free(gw), free(gb), free(want), free(scale);
+}
+
+int main(void) {
+  static const int64_t shapes[][2] = {{1, 1}, {2, 7}, {1, 16}, {3, 33}};
+  int64_t L;
+  /* output_length: the header's formula, -1 when invalid. */
+  for (L = -1; L <= 40; ++L) {
+    int64_t want = (L - 1) * S - PL - K_(_PAD_RIGHT) + D * (K - 1) + K_(_OUTPUT_PADDING) + 1;
+    expect(FN(_output_length)(L) == ((L < 1 || want < 1) ? -1 : want), "output_length", 0, L);
+  }
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i)
+    if (FN(_output_length)(shapes[i][1]) >= 1) check_layer(shapes[i][0], shapes[i][1]);
+#ifdef AOT_EXPECT_TARGET
+  expect(strcmp(FN(_selected_target)(), AOT_EXPECT_TARGET) == 0, "selected target " AOT_EXPECT_TARGET, 0, 0);
+  printf("selected target: %s\n", FN(_selected_target)());
+#endif
+  printf("%s: %d checks, %d failures\n", AOT_HEADER, checks, failures);
+  return failures == 0 ? 0 : 1;
+}
