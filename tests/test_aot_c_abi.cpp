@@ -1,6 +1,7 @@
 // lucid-aot round trip, C side: the objects and header it writes, built into a C99 program
 // with the system C compiler and linked with libc and libm only, compute every pass of
 // several layers as the naive loops do (tests/aot_driver.c); no LLVM is involved.
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -64,10 +65,11 @@ TEST_CASE("the objects need nothing from LLVM: nm shows no LLVM symbol, ldd no L
   std::string lower = symbols.output;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   CHECK(lower.find("llvm") == std::string::npos);
-  // Not even libc: every symbol the object uses, it defines.
+  // At most libc's memory primitives (LLVM may turn a zeroing loop into memset).
   CommandResult undefined = run("nm -u " + quote(object.string()), dir);
   INFO(undefined.output);
-  CHECK(undefined.output.find(" U ") == std::string::npos);
+  std::istringstream lines(undefined.output);
+  for (std::string kind, name; lines >> kind >> name;) CHECK((name == "memset" || name == "memcpy" || name == "memmove"));
 
   fs::path exe = build_driver(dir / "out", "solo", {object});
   CommandResult libraries = run("ldd " + quote(exe.string()), dir);
