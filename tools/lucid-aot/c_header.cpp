@@ -61,7 +61,7 @@ std::string c_header(const lucid::ConvSpec& spec, const std::string& prefix,
  * Semantics: PyTorch's nn.ConvTranspose1d. grad_x, grad_weight and grad_bias are the
  * gradients of sum(y * grad_y); every output is overwritten, never accumulated.
  * Each function returns LUCID_AOT_STATUS_OK (0) or a non-zero status code below.
- * Calls are thread safe and run on the calling thread; none allocates memory.
+ * Calls are thread safe and run on the calling thread.
  */
 #ifndef {M}_H
 #define {M}_H
