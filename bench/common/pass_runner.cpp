@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <functional>
-
 #include "lucid/error.h"
 #include "lucid/reference.h"
 
@@ -15,8 +13,6 @@
 namespace lucid::bench {
 
 namespace {
-
-using Body = std::function<int(int64_t, int64_t)>;
 
 template <class T>
 void reference_pass(Pass pass, ProblemData& d) {
@@ -60,35 +56,32 @@ PassRunner::PassRunner(int threads) : threads_(threads) {
 PassRunner::~PassRunner() = default;
 
 int PassRunner::run(const KernelSet& k, Pass pass, ProblemData& d) {
-  int64_t items = 0;
-  Body body;
+  // One thread calls the kernel directly: a std::function here would cost a heap allocation
+  // per call, which is more than a seed layer's whole pass.
+  auto split = [&](int64_t items, auto&& body) -> int {
+#ifdef LUCID_BENCH_HAVE_THREAD_POOL
+    if (pool_) return pool_->parallel_for(items, d.spec.flops(d.batch, d.length), body);
+#endif
+    return body(int64_t{0}, items);
+  };
   switch (pass) {
     case Pass::Forward:
-      items = k.forward_items(d.batch);
-      body = [&](int64_t begin, int64_t end) {
+      return split(k.forward_items(d.batch), [&](int64_t begin, int64_t end) {
         return k.forward(d.x.data(), d.weight.data(), d.bias_or_null(), d.y.data(), d.batch,
                          d.length, begin, end);
-      };
-      break;
+      });
     case Pass::BackwardData:
-      items = k.backward_data_items(d.batch);
-      body = [&](int64_t begin, int64_t end) {
+      return split(k.backward_data_items(d.batch), [&](int64_t begin, int64_t end) {
         return k.backward_data(d.grad_y.data(), d.weight.data(), d.grad_x.data(), d.batch,
                                d.length, begin, end);
-      };
-      break;
+      });
     case Pass::BackwardWeight:
-      items = k.backward_weight_items();
-      body = [&](int64_t begin, int64_t end) {
+      return split(k.backward_weight_items(), [&](int64_t begin, int64_t end) {
         return k.backward_weight(d.x.data(), d.grad_y.data(), d.grad_weight.data(), d.batch,
                                  d.length, begin, end);
-      };
-      break;
+      });
   }
-#ifdef LUCID_BENCH_HAVE_THREAD_POOL
-  if (pool_) return pool_->parallel_for(items, d.spec.flops(d.batch, d.length), body);
-#endif
-  return body(0, items);
+  return -1;
 }
 
 void run_reference(Pass pass, ProblemData& data) {
