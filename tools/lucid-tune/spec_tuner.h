@@ -3,8 +3,8 @@
 // separate kernels, so one compiled candidate carries a new setting for each pass and the
 // three are judged separately (compiling is what the budget mostly buys). Every pass of a
 // candidate is checked against the reference and only then timed (warm-up + median). The
-// winner is compiled once more, checked on every pass and re-measured; if it is not faster
-// than the default after all, the default is kept.
+// winner is compiled once more, checked on every pass and re-measured beside the default;
+// a pass whose new knobs are not faster after all keeps the default's.
 #pragma once
 
 #include <array>
