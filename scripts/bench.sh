@@ -6,7 +6,8 @@
 # Usage: scripts/bench.sh [extra lucid-bench flags, e.g. --benchmark_filter=hifigan]
 # Environment: BUILD_DIR (default build-bench), OUT (default $BUILD_DIR/bench-results),
 #   JOBS (ninja -j, default 1), LUCID_SUITE, LUCID_TUNING_DB (lucid_tuned rows come from it),
-#   SKIP_JIT_BENCH=1 to leave out lucid-bench-jit.
+#   TUNE=SECONDS to run lucid-tune over the suite first (that budget per layer, 1 thread) into
+#   that database, SKIP_JIT_BENCH=1 to leave out lucid-bench-jit.
 # Timings are only as quiet as the machine: run it when nothing else is compiling.
 set -euo pipefail
 
@@ -19,11 +20,18 @@ mkdir -p "$out"
 cmake -S "$root" -B "$build" -G Ninja >/dev/null
 ninja -C "$build" -j"${JOBS:-1}" lucid-bench lucid-bench-jit lucid-tune
 
-# 2. The suite benchmark; console output for the eye, JSON for the table.
+# 2. Optionally tune every suite layer first (lucid-tune merges into the database the
+#    benchmark then reads: $LUCID_TUNING_DB, else tuning.json beside the kernel cache).
+if [[ -n "${TUNE:-}" ]]; then
+  "$build/tools/lucid-tune/lucid-tune" --suite "${LUCID_SUITE:-$root/../shared/suite.json}" \
+    --budget "$TUNE"
+fi
+
+# 3. The suite benchmark; console output for the eye, JSON for the table.
 "$build/bench/suite/lucid-bench" --benchmark_out="$out/bench.json" \
   --benchmark_out_format=json "$@"
 
-# 3. JIT latency.
+# 4. JIT latency.
 inputs=("$out/bench.json")
 if [[ "${SKIP_JIT_BENCH:-0}" != 1 ]]; then
   "$build/bench/jit_latency/lucid-bench-jit" --benchmark_out="$out/bench-jit.json" \
@@ -31,7 +39,7 @@ if [[ "${SKIP_JIT_BENCH:-0}" != 1 ]]; then
   inputs+=("$out/bench-jit.json")
 fi
 
-# 4. The tables.
+# 5. The tables.
 python3 "$root/scripts/perf_table.py" "${inputs[@]}" -o "$out/perf_table.md"
 cat "$out/perf_table.md"
 echo "results: $out"
