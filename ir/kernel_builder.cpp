@@ -162,6 +162,16 @@ Value* KernelBuilder::interleave(const Values& parts, const std::string& name) {
   return builder_.CreateShuffleVector(level[0], pick, name);
 }
 
+void KernelBuilder::if_then(Value* condition, const std::string& name, const std::function<void()>& body) {
+  BasicBlock* then_block = BasicBlock::Create(ctx(), name, function_);
+  BasicBlock* done = BasicBlock::Create(ctx(), name + ".done", function_);
+  builder_.CreateCondBr(condition, then_block, done);
+  builder_.SetInsertPoint(then_block);
+  body();
+  builder_.CreateBr(done);
+  builder_.SetInsertPoint(done);
+}
+
 Values KernelBuilder::loop(const std::string& name, Value* begin, Value* end, int64_t step,
                            const Values& carried,
                            const std::function<Values(Value*, const Values&)>& body) {

@@ -59,6 +59,9 @@ class KernelBuilder {
   // out[i*k + j] = parts[j][i] for k = parts.size() vectors of equal length.
   llvm::Value* interleave(const Values& parts, const std::string& name);
 
+  // if (condition) { body(); }
+  void if_then(llvm::Value* condition, const std::string& name, const std::function<void()>& body);
+
   // for (i = begin; i < end; i += step) { carried = body(i, carried); } returns carried.
   // The loop test is at the bottom; a guard skips the loop when begin >= end.
   Values loop(const std::string& name, llvm::Value* begin, llvm::Value* end, int64_t step,

@@ -33,7 +33,7 @@ Function* Lowering::make_body(const std::string& name, const std::vector<std::st
   LLVMContext& c = module.getContext();
   std::vector<Type*> types(pointer_params.size(), PointerType::getUnqual(c));
   types.insert(types.end(), index_params.size(), Type::getInt64Ty(c));
-  auto* fn = Function::Create(FunctionType::get(Type::getVoidTy(c), types, false),
+  auto* fn = Function::Create(FunctionType::get(Type::getInt32Ty(c), types, false),
                               GlobalValue::InternalLinkage, name, module);
   // Bodies stay out of line: one copy per register-block shape keeps code small and the
   // compile fast even for layers with thousands of channels.
@@ -53,7 +53,7 @@ Function* Lowering::make_body(const std::string& name, const std::vector<std::st
 void emit_entry(const Lowering& lw, const std::string& symbol,
                 const std::vector<std::string>& pointer_args,
                 const std::function<Value*(KernelBuilder&, Value*)>& item_count,
-                const std::function<void(KernelBuilder&, Value*, const ItemArgs&)>& per_item) {
+                const std::function<Value*(KernelBuilder&, Value*, const ItemArgs&)>& per_item) {
   LLVMContext& c = lw.module.getContext();
   Type* i64 = Type::getInt64Ty(c);
   std::vector<Type*> types(pointer_args.size(), PointerType::getUnqual(c));
@@ -102,11 +102,11 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
           3, "bad_range");
 
   ItemArgs item_args{Values(args.begin(), args.begin() + static_cast<long>(np)), batch, length, out_length};
-  kb.loop("item", begin, end, 1, {}, [&](Value* item, const Values&) {
-    per_item(kb, item, item_args);
-    return Values{};
+  Values status = kb.loop("item", begin, end, 1, {b.getInt32(0)}, [&](Value* item, const Values& in) {
+    Value* item_status = per_item(kb, item, item_args);
+    return Values{b.CreateSelect(b.CreateICmpNE(in[0], b.getInt32(0)), in[0], item_status, "status")};
   });
-  b.CreateRet(b.getInt32(0));
+  b.CreateRet(status[0]);
 }
 
 void emit_sweep(KernelBuilder& kb, const std::string& name, Value* lo, Value* a, Value* b,
@@ -124,27 +124,6 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, Value* lo, Value* a,
     return Values{};
   });
   emit_edge(right_begin, hi);
-}
-
-void emit_row_dispatch(KernelBuilder& kb, const std::string& name, Value* block, int64_t blocks,
-                       Function* full, Function* partial, ArrayRef<Value*> args) {
-  auto& b = kb.b();
-  if (!partial) {
-    b.CreateCall(full, args);
-    return;
-  }
-  Function* fn = b.GetInsertBlock()->getParent();
-  BasicBlock* last = BasicBlock::Create(kb.ctx(), name + ".tail_rows", fn);
-  BasicBlock* whole = BasicBlock::Create(kb.ctx(), name + ".full_rows", fn);
-  BasicBlock* join = BasicBlock::Create(kb.ctx(), name + ".item_done", fn);
-  b.CreateCondBr(b.CreateICmpEQ(block, kb.i64(blocks - 1)), last, whole);
-  b.SetInsertPoint(last);
-  b.CreateCall(partial, args);
-  b.CreateBr(join);
-  b.SetInsertPoint(whole);
-  b.CreateCall(full, args);
-  b.CreateBr(join);
-  b.SetInsertPoint(join);
 }
 
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,

@@ -21,8 +21,9 @@ struct DataPlan {
         Cog(spec.out_per_group()), pl(spec.pad_left) {}
 };
 
+// w_rows[r]: the weights of row r (rows past rows_valid alias the last real row).
 void emit_block(KernelBuilder& kb, const Lowering& lw, const DataPlan& plan, int rows, Value* l0,
-                Value* gy, Value* w, Value* gx, Value* L, Value* Lout) {
+                Value* gy, const Values& w_rows, Value* gx, Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
   const int U = lw.schedule.bwd_data_block_t;
@@ -40,7 +41,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const DataPlan& plan, int
   Values init(static_cast<size_t>(rows * U), kb.zero_vector());
   Values acc = kb.loop(tag + ".co", kb.i64(0), kb.i64(plan.Cog), 1, init, [&](Value* co, const Values& in) {
     Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
-    Value* w_co = kb.at(w, b.CreateMul(co, kb.i64(plan.K)), "w.co");
+    Value* w_co_offset = b.CreateMul(co, kb.i64(plan.K), "w.co");
     Values next = in;
     for (int64_t k = 0; k < plan.K; ++k) {
       std::string tname = "tap" + std::to_string(k);
@@ -48,7 +49,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const DataPlan& plan, int
       for (int u = 0; u < U; ++u)
         g.push_back(kb.load_strided(gy_row, first[k][u], plan.s, nullptr, "gy." + tname));
       for (int r = 0; r < rows; ++r) {
-        Value* wv = kb.splat(kb.load_scalar(w_co, kb.i64(r * plan.Cog * plan.K + k), "w." + tname));
+        Value* wv = kb.splat(kb.load_scalar(w_rows[r], b.CreateAdd(w_co_offset, kb.i64(k)), "w." + tname));
         for (int u = 0; u < U; ++u) next[r * U + u] = kb.fma(g[u], wv, next[r * U + u], "acc." + tname);
       }
     }
@@ -56,41 +57,48 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const DataPlan& plan, int
   });
 
   for (int r = 0; r < rows; ++r) {
-    Value* gx_row = kb.at(gx, b.CreateMul(kb.i64(r), L), "gx.row");
-    for (int u = 0; u < U; ++u) {
-      kb.store(acc[r * U + u], gx_row, b.CreateAdd(l0, kb.i64(u * V)), nullptr);
-    }
+    auto store_row = [&, r] {
+      Value* gx_row = kb.at(gx, b.CreateMul(kb.i64(r), L), "gx.row");
+      for (int u = 0; u < U; ++u) kb.store(acc[r * U + u], gx_row, b.CreateAdd(l0, kb.i64(u * V)), nullptr);
+    };
+    if (r == 0) store_row();
+    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
   }
 }
 
 // Positions l in [l_begin, l_end) one at a time, every tap checked against the ends of gy.
 void emit_edge(KernelBuilder& kb, const DataPlan& plan, int rows, Value* l_begin, Value* l_end,
-               Value* gy, Value* w, Value* gx, Value* L, Value* Lout) {
+               Value* gy, const Values& w_rows, Value* gx, Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   Value* zero = ConstantFP::get(kb.element(), 0.0);
   kb.loop("bwd_data.edge.l", l_begin, l_end, 1, {}, [&](Value* l, const Values&) {
     Values acc = kb.loop("bwd_data.edge.co", kb.i64(0), kb.i64(plan.Cog), 1, Values(rows, zero), [&](Value* co, const Values& in) {
       Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
-      Value* w_co = kb.at(w, b.CreateMul(co, kb.i64(plan.K)), "w.co");
+      Value* w_co_offset = b.CreateMul(co, kb.i64(plan.K), "w.co");
       return kb.loop("bwd_data.edge.tap", kb.i64(0), kb.i64(plan.K), 1, in, [&](Value* k, const Values& a) {
         Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), b.CreateSub(b.CreateMul(k, kb.i64(plan.d)), kb.i64(plan.pl)));
         Value* valid = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
         Value* g = b.CreateSelect(valid, kb.load_scalar(gy_row, b.CreateSelect(valid, j, kb.i64(0)), "gy"), zero);
         Values next = a;
         for (int r = 0; r < rows; ++r)
-          next[r] = kb.fma(g, kb.load_scalar(w_co, b.CreateAdd(k, kb.i64(r * plan.Cog * plan.K)), "w"), a[r], "acc");
+          next[r] = kb.fma(g, kb.load_scalar(w_rows[r], b.CreateAdd(w_co_offset, k), "w"), a[r], "acc");
         return next;
       });
     });
-    for (int r = 0; r < rows; ++r)
-      b.CreateAlignedStore(acc[r], kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), l)),
-                           Align(kb.element()->getPrimitiveSizeInBits() / 8));
+    for (int r = 0; r < rows; ++r) {
+      auto store_row = [&, r] {
+        b.CreateAlignedStore(acc[r], kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), l)),
+                             Align(kb.element()->getPrimitiveSizeInBits() / 8));
+      };
+      if (r == 0) store_row();
+      else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), "bwd_data.edge.row" + std::to_string(r), store_row);
+    }
     return Values{};
   });
 }
 
 Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
-  Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "gx"}, {"L", "Lout"});
+  Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "gx"}, {"L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
@@ -100,15 +108,20 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   Value* gx = arg++;
   Value* L = arg++;
   Value* Lout = arg++;
+  Value* rows_valid = arg++;
+  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
+  Values w_rows;
+  for (int r = 0; r < rows; ++r)
+    w_rows.push_back(kb.at(w, b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.Cog * plan.K)), "w.r" + std::to_string(r)));
   const int64_t B = static_cast<int64_t>(lw.schedule.bwd_data_block_t) * kb.lanes();
   // Interior: every tap of every lane reads inside grad_y.
   Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
   Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
   emit_sweep(
       kb, "bwd_data", kb.i64(0), l_a, l_b, L, B,
-      [&](Value* l0) { emit_block(kb, lw, plan, rows, l0, gy, w, gx, L, Lout); },
-      [&](Value* begin, Value* end) { emit_edge(kb, plan, rows, begin, end, gy, w, gx, L, Lout); });
-  b.CreateRetVoid();
+      [&](Value* l0) { emit_block(kb, lw, plan, rows, l0, gy, w_rows, gx, L, Lout, rows_valid); },
+      [&](Value* begin, Value* end) { emit_edge(kb, plan, rows, begin, end, gy, w_rows, gx, L, Lout, rows_valid); });
+  b.CreateRet(b.getInt32(0));
   return fn;
 }
 
@@ -119,9 +132,7 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
   DataPlan plan(spec);
   const int R = lw.schedule.bwd_data_block_ci;
   const int64_t blocks = (plan.Cig + R - 1) / R;
-  const int tail = static_cast<int>(plan.Cig % R);
-  Function* full = emit_body(lw, plan, R);
-  Function* partial = tail ? emit_body(lw, plan, tail) : nullptr;
+  Function* body = emit_body(lw, plan, R);
 
   emit_entry(
       lw, symbol, {"grad_y", "weight", "grad_x"},
@@ -136,8 +147,8 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
         Value* gy = kb.at(a.pointers[0], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.out_channels)), b.CreateMul(g, kb.i64(plan.Cog))), a.out_length), "gy.ng");
         Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
         Value* gx = kb.at(a.pointers[2], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.in_channels)), ci), a.length), "gx.nci");
-        Value* args[] = {gy, w, gx, a.length, a.out_length};
-        emit_row_dispatch(kb, "bwd_data", block, blocks, full, partial, args);
+        Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cig), b.CreateMul(block, kb.i64(R))));
+        return b.CreateCall(body, {gy, w, gx, a.length, a.out_length, rows_valid});
       });
 }
 

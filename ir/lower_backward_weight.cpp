@@ -32,8 +32,10 @@ struct WeightPlan {
 // Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and the T taps
 // from k0 (a run-time value: tap chunks are a loop, so code size does not grow with K), over
 // every n and l, and stores the sums.
+// x_offsets[r]: where row r starts in x (rows past rows_valid alias the last real row).
 void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, int cols, Value* k0,
-               int T, Value* x, Value* gy, Value* gw, Value* N, Value* L, Value* Lout) {
+               int T, Value* x, Value* gy, Value* gw, Value* N, Value* L, Value* Lout,
+               const Values& x_offsets, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
   const std::string tag = "bwd_weight.taps";
@@ -59,7 +61,7 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
     auto edge = [&](Value* begin, Value* end, const Values& carried) {
       return kb.loop(tag + ".edge", begin, end, 1, carried, [&](Value* l, const Values& a) {
         Values xs;
-        for (int r = 0; r < rows; ++r) xs.push_back(kb.load_scalar(x_n, b.CreateAdd(b.CreateMul(kb.i64(r), L), l), "x"));
+        for (int r = 0; r < rows; ++r) xs.push_back(kb.load_scalar(x_n, b.CreateAdd(x_offsets[r], l), "x"));
         Values next = a;
         for (int c = 0; c < cols; ++c)
           for (int t = 0; t < T; ++t) {
@@ -76,7 +78,7 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
     carried = kb.loop(tag + ".l", l_a, interior_end, V, carried, [&](Value* l, const Values& a) {
       Values xv;
       for (int r = 0; r < rows; ++r)
-        xv.push_back(kb.load_vector(x_n, b.CreateAdd(b.CreateMul(kb.i64(r), L), l), nullptr, "x.r" + std::to_string(r)));
+        xv.push_back(kb.load_vector(x_n, b.CreateAdd(x_offsets[r], l), nullptr, "x.r" + std::to_string(r)));
       Values next = a;
       for (int c = 0; c < cols; ++c)
         for (int t = 0; t < T; ++t) {
@@ -90,19 +92,24 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
     return edge(interior_end, L, carried);
   });
 
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c)
-      for (int t = 0; t < T; ++t) {
-        std::string tname = "tap" + std::to_string(t);
-        Value* sum = b.CreateFAdd(kb.horizontal_sum(acc[slot(r, c, t)], "dw.lanes." + tname), acc[tile + slot(r, c, t)], "dw." + tname);
-        Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
-                                   b.CreateAdd(k0, kb.i64(t)));
-        b.CreateAlignedStore(sum, kb.at(gw, index), Align(kb.element()->getPrimitiveSizeInBits() / 8));
-      }
+  for (int r = 0; r < rows; ++r) {
+    auto store_row = [&, r] {
+      for (int c = 0; c < cols; ++c)
+        for (int t = 0; t < T; ++t) {
+          std::string tname = "tap" + std::to_string(t);
+          Value* sum = b.CreateFAdd(kb.horizontal_sum(acc[slot(r, c, t)], "dw.lanes." + tname), acc[tile + slot(r, c, t)], "dw." + tname);
+          Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
+                                     b.CreateAdd(k0, kb.i64(t)));
+          b.CreateAlignedStore(sum, kb.at(gw, index), Align(kb.element()->getPrimitiveSizeInBits() / 8));
+        }
+    };
+    if (r == 0) store_row();
+    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), "bwd_weight.row" + std::to_string(r), store_row);
+  }
 }
 
 Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
-  Function* fn = lw.make_body("bwd_weight.rows" + std::to_string(rows), {"x", "gy", "gw"}, {"N", "L", "Lout"});
+  Function* fn = lw.make_body("bwd_weight.rows" + std::to_string(rows), {"x", "gy", "gw"}, {"N", "L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
@@ -113,24 +120,27 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Value* N = arg++;
   Value* L = arg++;
   Value* Lout = arg++;
+  Value* rows_valid = arg++;
+  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
+  Values x_offsets;
+  for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
   const int C = lw.schedule.bww_block_co;
   const int64_t T = lw.schedule.bww_block_taps;
-  auto tiles = [&](Value* co0, int cols) {
-    const int64_t chunks = plan.K / T;
-    kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* j, const Values&) {
-      emit_tile(kb, plan, rows, co0, cols, b.CreateMul(j, kb.i64(T), "k0"), static_cast<int>(T), x, gy, gw, N, L, Lout);
+  // Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end
+  // at Cog (at K) instead of shrinking. It recomputes a few sums and stores the very same
+  // values (a store, not an accumulation), and the generated code stays one tile shape.
+  const int64_t co_tiles = (plan.Cog + C - 1) / C;
+  const int64_t tap_tiles = (plan.K + T - 1) / T;
+  kb.loop("bwd_weight.co", kb.i64(0), kb.i64(co_tiles), 1, {}, [&](Value* i, const Values&) {
+    Value* co0 = kb.min(b.CreateMul(i, kb.i64(C)), kb.i64(plan.Cog - C));
+    kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(tap_tiles), 1, {}, [&](Value* j, const Values&) {
+      Value* k0 = kb.min(b.CreateMul(j, kb.i64(T)), kb.i64(plan.K - T));
+      emit_tile(kb, plan, rows, co0, C, k0, static_cast<int>(T), x, gy, gw, N, L, Lout, x_offsets, rows_valid);
       return Values{};
     });
-    if (plan.K % T)
-      emit_tile(kb, plan, rows, co0, cols, kb.i64(chunks * T), static_cast<int>(plan.K % T), x, gy, gw, N, L, Lout);
-  };
-  const int64_t full_blocks = plan.Cog / C;
-  kb.loop("bwd_weight.co", kb.i64(0), kb.i64(full_blocks), 1, {}, [&](Value* j, const Values&) {
-    tiles(b.CreateMul(j, kb.i64(C), "co0"), C);
     return Values{};
   });
-  if (plan.Cog % C) tiles(kb.i64(full_blocks * C), static_cast<int>(plan.Cog % C));
-  b.CreateRetVoid();
+  b.CreateRet(b.getInt32(0));
   return fn;
 }
 
@@ -141,9 +151,7 @@ void lower_backward_weight(const Lowering& lw, const std::string& symbol) {
   WeightPlan plan(spec);
   const int R = lw.schedule.bww_block_ci;
   const int64_t blocks = (plan.Cig + R - 1) / R;
-  const int tail = static_cast<int>(plan.Cig % R);
-  Function* full = emit_body(lw, plan, R);
-  Function* partial = tail ? emit_body(lw, plan, tail) : nullptr;
+  Function* body = emit_body(lw, plan, R);
 
   emit_entry(
       lw, symbol, {"x", "grad_y", "grad_weight"},
@@ -156,8 +164,8 @@ void lower_backward_weight(const Lowering& lw, const std::string& symbol) {
         Value* x = kb.at(a.pointers[0], b.CreateMul(ci, a.length), "x.ci");
         Value* gy = kb.at(a.pointers[1], b.CreateMul(b.CreateMul(g, kb.i64(plan.Cog)), a.out_length), "gy.g");
         Value* gw = kb.at(a.pointers[2], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "gw.ci");
-        Value* args[] = {x, gy, gw, a.batch, a.length, a.out_length};
-        emit_row_dispatch(kb, "bwd_weight", block, blocks, full, partial, args);
+        Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cig), b.CreateMul(block, kb.i64(R))));
+        return b.CreateCall(body, {x, gy, gw, a.batch, a.length, a.out_length, rows_valid});
       });
 }
 

@@ -8,11 +8,14 @@
 // block of q are then interleaved back into consecutive output positions and stored with
 // full-width stores.
 //
-// A work item is (n, group, block of fwd_block_co output channels). Inside, blocks of
+// A work item is (n, group, block of fwd_block_co output channels). It first packs its
+// slice of the weight phase-major ([phase][ci][row][tap], counted in the kernel's time): in
+// PyTorch's (Cin, Cout/G, K) order consecutive input channels of one output channel lie
+// Cout/G*K elements apart, so the channel loop would touch a new page every step. Inside, blocks of
 // fwd_block_t vectors along q keep all their accumulators in registers over the whole
-// input-channel loop. Interior blocks have no bounds checks at all; the few outputs whose taps
-// cross an edge of x or y go through a compact scalar loop with checks, which keeps the
-// generated code (and so the compile time) small.
+// input-channel loop, reading a dense, zero-padded copy of the block's x window; the inner
+// loop has no bounds checks, and edge blocks differ from interior ones only in the masks of
+// the window copy and of the output stores.
 #include <map>
 
 #include "lowering.h"
@@ -33,6 +36,21 @@ struct ForwardPlan {
   std::vector<std::vector<Tap>> phase_taps;  // by stride phase
   int64_t max_m = 0;
 
+  // Elements of x one block of `block` positions reads per channel, and the scratch row
+  // pitch (whole 64-byte lines, so rows never share a line).
+  int64_t window_width(int64_t block) const { return max_m + block; }
+  int64_t window_pitch(int64_t block, int lanes) const {
+    int64_t line = std::max<int64_t>(16, lanes);  // whole vectors, whole 64-byte lines
+    return (window_width(block) + line - 1) / line * line;
+  }
+
+  // Where phase p's weights start in the packed [phase][ci][row][tap] slice of `rows` rows.
+  int64_t packed_offset(int64_t p, int rows) const {
+    int64_t taps_before = 0;
+    for (int64_t q = 0; q < p; ++q) taps_before += static_cast<int64_t>(phase_taps[static_cast<size_t>(q)].size());
+    return Cig * rows * taps_before;
+  }
+
   explicit ForwardPlan(const ConvSpec& spec)
       : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cig(spec.in_per_group()),
         Cog(spec.out_per_group()), pl(spec.pad_left), phase_taps(static_cast<size_t>(spec.stride)) {
@@ -45,12 +63,33 @@ struct ForwardPlan {
 
 // Emits one block of `lanes * U` consecutive q for `rows` output channels and stores it.
 void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows,
-                Value* q0, Value* x, Value* w, Value* bias, Value* y, Value* L, Value* Lout) {
+                Value* q0, bool edge, Value* x, Value* window, Value* packed, Value* bias, Value* y,
+                Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  const int U = lw.schedule.fwd_block_t;
+  // Edge blocks are one vector wide: they run a few times per row, so their code should be
+  // small rather than fast.
+  const int U = edge ? 1 : lw.schedule.fwd_block_t;
   const int P = lw.schedule.fwd_phase_chunk;
-  const std::string tag = "fwd";
+  const std::string tag = edge ? "fwd.edge" : "fwd";
+  const int64_t width = plan.window_width(U * V);
+  const int64_t pitch = plan.window_pitch(lw.schedule.fwd_block_t * V, V);  // one scratch for both
+
+  // Copy the block's x window (max_m + U*V positions of every input channel) into a dense
+  // scratch, zero outside [0, L). Dense: x rows lie L elements apart, and when L*4 bytes is a
+  // multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: the edge blocks
+  // then run the very same code as the interior, with no per-tap checks.
+  Value* x_first = b.CreateSub(q0, kb.i64(plan.max_m), "x.first");
+  Values masks;
+  for (int64_t i = 0; i < width; i += V)
+    masks.push_back(edge ? kb.lane_mask(V, b.CreateAdd(x_first, kb.i64(i)), 1, kb.i64(0), L, "x.mask") : nullptr);
+  kb.loop("fwd.window.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+    Value* src = kb.at(x, b.CreateAdd(b.CreateMul(ci, L), x_first), "x.src");
+    Value* dst = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.dst");
+    for (int64_t i = 0, j = 0; i < width; i += V, ++j)
+      kb.store(kb.load_vector(src, kb.i64(i), masks[static_cast<size_t>(j)], "x"), dst, kb.i64(i), nullptr);
+    return Values{};
+  });
 
   // acc[p][r][u]
   std::vector<std::vector<Values>> acc(static_cast<size_t>(plan.s), std::vector<Values>(rows, Values(U, kb.zero_vector())));
@@ -68,13 +107,12 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
         }
     std::string loop_name = tag + ".phase" + std::to_string(p0) + ".ci";
     Values out = kb.loop(loop_name, kb.i64(0), kb.i64(plan.Cig), 1, init, [&](Value* ci, const Values& in) {
-      Value* x_row = kb.at(x, b.CreateMul(ci, L), "x.row");
-      Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
+      Value* x_row = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.row");
       std::map<std::pair<int64_t, int>, Value*> xv;
       auto x_vector = [&](int64_t m, int u) {
         auto key = std::make_pair(m, u);
         if (!xv.count(key)) {
-          xv[key] = kb.load_vector(x_row, b.CreateAdd(q0, kb.i64(u * V - m)), nullptr,
+          xv[key] = kb.load_vector(x_row, kb.i64(plan.max_m + u * V - m), nullptr,
                                    "x.m" + std::to_string(m) + ".u" + std::to_string(u));
         }
         return xv[key];
@@ -82,10 +120,14 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
       Values next = in;
       size_t idx = 0;
       for (int64_t p = p0; p < p1; ++p) {
+        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+        const int64_t T = static_cast<int64_t>(taps.size());
+        Value* w_row = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows)), b.CreateMul(ci, kb.i64(rows * T))), "w.row");
         for (int r = 0; r < rows; ++r) {
-          for (auto& tap : plan.phase_taps[static_cast<size_t>(p)]) {
+          for (int64_t j = 0; j < T; ++j) {
+            const Tap& tap = taps[static_cast<size_t>(j)];
             std::string tname = "phase" + std::to_string(p) + ".tap" + std::to_string(tap.k);
-            Value* wv = kb.splat(kb.load_scalar(w_row, kb.i64(r * plan.K + tap.k), "w." + tname + ".r" + std::to_string(r)));
+            Value* wv = kb.splat(kb.load_scalar(w_row, kb.i64(r * T + j), "w." + tname + ".r" + std::to_string(r)));
             for (int u = 0; u < U; ++u) {
               size_t a = idx + static_cast<size_t>(r * U + u);
               next[a] = kb.fma(x_vector(tap.m, u), wv, next[a], "acc." + tname);
@@ -103,6 +145,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
   }
 
   for (int r = 0; r < rows; ++r) {
+    auto store_row = [&, r] {
     Value* bias_vector = nullptr;
     if (lw.spec.bias)
       bias_vector = kb.splat(kb.load_scalar(bias, kb.i64(r), "bias.r" + std::to_string(r)));
@@ -116,46 +159,20 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
       Value* out = kb.interleave(phases, tag + ".out.r" + std::to_string(r));
       // First output position of this vector group: t = (q0 + u*V)*s - pad_left.
       Value* t0 = b.CreateSub(b.CreateMul(b.CreateAdd(q0, kb.i64(u * V)), kb.i64(plan.s)), kb.i64(plan.pl));
-      kb.store(out, y_row, t0, nullptr);
+      kb.store(out, y_row, t0, edge ? kb.lane_mask(static_cast<int>(plan.s * V), t0, 1, kb.i64(0), Lout, "y.mask") : nullptr);
     }
+    };
+    // The last block of a group may hold fewer channels: its extra rows computed copies of
+    // the last real row and are not stored.
+    if (r == 0) store_row();
+    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
   }
 }
 
-// Outputs t in [t_begin, t_end) one at a time, every tap checked against the ends of x.
-void emit_edge(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows,
-               Value* t_begin, Value* t_end, Value* x, Value* w, Value* bias, Value* y, Value* L,
-               Value* Lout) {
-  auto& b = kb.b();
-  Value* zero = ConstantFP::get(kb.element(), 0.0);
-  kb.loop("fwd.edge.t", t_begin, t_end, 1, {}, [&](Value* t, const Values&) {
-    Values acc = kb.loop("fwd.edge.ci", kb.i64(0), kb.i64(plan.Cig), 1, Values(rows, zero), [&](Value* ci, const Values& in) {
-      Value* x_row = kb.at(x, b.CreateMul(ci, L), "x.row");
-      Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
-      return kb.loop("fwd.edge.tap", kb.i64(0), kb.i64(plan.K), 1, in, [&](Value* k, const Values& a) {
-        // Tap k reads x[q] with q*s = t + pad_left - k*d, when that q exists.
-        Value* u = b.CreateSub(b.CreateAdd(t, kb.i64(plan.pl)), b.CreateMul(k, kb.i64(plan.d)));
-        Value* q = kb.floor_div(u, plan.s);
-        Value* valid = b.CreateAnd(b.CreateICmpEQ(b.CreateMul(q, kb.i64(plan.s)), u),
-                                   b.CreateAnd(b.CreateICmpSGE(q, kb.i64(0)), b.CreateICmpSLT(q, L)));
-        Value* xv = b.CreateSelect(valid, kb.load_scalar(x_row, b.CreateSelect(valid, q, kb.i64(0)), "x"), zero);
-        Values next = a;
-        for (int r = 0; r < rows; ++r)
-          next[r] = kb.fma(xv, kb.load_scalar(w_row, b.CreateAdd(k, kb.i64(r * plan.K)), "w"), a[r], "acc");
-        return next;
-      });
-    });
-    for (int r = 0; r < rows; ++r) {
-      Value* v = lw.spec.bias ? b.CreateFAdd(acc[r], kb.load_scalar(bias, kb.i64(r), "bias")) : acc[r];
-      b.CreateAlignedStore(v, kb.at(y, b.CreateAdd(b.CreateMul(kb.i64(r), Lout), t)),
-                           Align(kb.element()->getPrimitiveSizeInBits() / 8));
-    }
-    return Values{};
-  });
-}
-
-// The body of one work item: `rows` output channels of one (n, group), every position.
+// The body of one work item: `rows` output channels of one (n, group), every position; of
+// them, the first rows_valid exist (the last block of a group may be short).
 Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
-  Function* fn = lw.make_body("fwd.rows" + std::to_string(rows), {"x", "w", "bias", "y"}, {"L", "Lout"});
+  Function* fn = lw.make_body("fwd.rows" + std::to_string(rows), {"x", "w", "bias", "y"}, {"L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
@@ -166,25 +183,63 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* y = arg++;
   Value* L = arg++;
   Value* Lout = arg++;
+  Value* rows_valid = arg++;
+  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
 
   const int64_t s = plan.s, pl = plan.pl;
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
+
+  // Pack this item's weights phase-major; scratch comes from malloc so huge layers need no
+  // stack, and an allocation failure is reported, not crashed on.
+  LLVMContext& c = kb.ctx();
+  Type* ptr = PointerType::getUnqual(c);
+  FunctionCallee malloc_fn = lw.module.getOrInsertFunction("malloc", FunctionType::get(ptr, {b.getInt64Ty()}, false));
+  FunctionCallee free_fn = lw.module.getOrInsertFunction("free", FunctionType::get(b.getVoidTy(), {ptr}, false));
+  const int64_t element_bytes = static_cast<int64_t>(kb.element()->getPrimitiveSizeInBits() / 8);
+  const int64_t packed_elements = (plan.Cig * rows * plan.K + 15) / 16 * 16;
+  const int64_t window_elements = plan.Cig * plan.window_pitch(B, kb.lanes());
+  Value* packed = b.CreateCall(malloc_fn, {kb.i64((packed_elements + window_elements) * element_bytes)}, "w.packed");
+  BasicBlock* no_memory = BasicBlock::Create(c, "fwd.no_memory", fn);
+  BasicBlock* pack = BasicBlock::Create(c, "fwd.pack", fn);
+  b.CreateCondBr(b.CreateIsNull(packed), no_memory, pack);
+  b.SetInsertPoint(no_memory);
+  b.CreateRet(b.getInt32(5));
+  b.SetInsertPoint(pack);
+  Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
+  kb.loop("fwd.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+    Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
+    for (int64_t p = 0; p < s; ++p) {
+      const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+      const int64_t T = static_cast<int64_t>(taps.size());
+      if (T == 0) continue;
+      Value* out = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows)), b.CreateMul(ci, kb.i64(rows * T))));
+      for (int r = 0; r < rows; ++r)
+        for (int64_t j = 0; j < T; ++j)
+          b.CreateAlignedStore(kb.load_scalar(w_row, b.CreateAdd(b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.K)), kb.i64(taps[static_cast<size_t>(j)].k)), "w"),
+                               kb.at(out, kb.i64(r * T + j)), Align(static_cast<uint64_t>(element_bytes)));
+    }
+    return Values{};
+  });
   // q covers every output: q*s + p - pl in [0, Lout) for some phase p.
   Value* q_lo = kb.i64(pl / s);
   Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(pl - 1)), s), kb.i64(1), "q.hi");
-  // Interior: every tap reads inside x and every phase writes inside y.
+  // Interior blocks read only inside x and write only inside y; edge blocks run the same
+  // code with a zero-filled window and masked stores.
   Value* q_a = kb.i64(std::max(plan.max_m, (pl + s - 1) / s));
   Value* q_b = kb.min(L, kb.floor_div(b.CreateAdd(Lout, kb.i64(pl)), s));
+  auto block = [&](Value* q0, bool edge) {
+    emit_block(kb, lw, plan, rows, q0, edge, x, window, packed, bias, y, L, Lout, rows_valid);
+  };
   emit_sweep(
-      kb, "fwd", q_lo, q_a, q_b, q_hi, B,
-      [&](Value* q0) { emit_block(kb, lw, plan, rows, q0, x, w, bias, y, L, Lout); },
-      [&](Value* q_begin, Value* q_end) {
-        // The outputs of q in [q_begin, q_end), clipped to y.
-        Value* t_begin = kb.max(kb.i64(0), b.CreateSub(b.CreateMul(q_begin, kb.i64(s)), kb.i64(pl)));
-        Value* t_end = kb.min(Lout, b.CreateSub(b.CreateMul(q_end, kb.i64(s)), kb.i64(pl)));
-        emit_edge(kb, lw, plan, rows, t_begin, t_end, x, w, bias, y, L, Lout);
+      kb, "fwd", q_lo, q_a, q_b, q_hi, B, [&](Value* q0) { block(q0, false); },
+      [&](Value* begin, Value* end) {
+        kb.loop("fwd.edge", begin, end, kb.lanes(), {}, [&](Value* q0, const Values&) {
+          block(q0, true);
+          return Values{};
+        });
       });
-  b.CreateRetVoid();
+  b.CreateCall(free_fn, {packed});
+  b.CreateRet(b.getInt32(0));
   return fn;
 }
 
@@ -195,9 +250,7 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
   ForwardPlan plan(spec);
   const int R = lw.schedule.fwd_block_co;
   const int64_t blocks = (plan.Cog + R - 1) / R;
-  const int tail = static_cast<int>(plan.Cog % R);
-  Function* full = emit_body(lw, plan, R);
-  Function* partial = tail ? emit_body(lw, plan, tail) : nullptr;
+  Function* body = emit_body(lw, plan, R);
 
   emit_entry(
       lw, symbol, {"x", "weight", "bias", "y"},
@@ -214,8 +267,8 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
         Value* w = kb.at(a.pointers[1], b.CreateMul(b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig * plan.Cog)), co0), kb.i64(plan.K)), "w.g");
         Value* bias = spec.bias ? kb.at(a.pointers[2], group_co0, "bias.g") : a.pointers[2];
         Value* y = kb.at(a.pointers[3], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.out_channels)), group_co0), a.out_length), "y.ng");
-        Value* args[] = {x, w, bias, y, a.length, a.out_length};
-        emit_row_dispatch(kb, "fwd", block, blocks, full, partial, args);
+        Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cog), co0));
+        return b.CreateCall(body, {x, w, bias, y, a.length, a.out_length, rows_valid});
       });
 }
 

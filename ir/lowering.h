@@ -18,7 +18,8 @@ struct Lowering {
   llvm::Type* element;  // float or double
   int lanes;            // schedule.vector_width
 
-  // Internal function named `name` taking `params` (pointers then i64s) and returning void.
+  // Internal function named `name` taking `params` (pointers then i64s) and returning an i32
+  // LUCID_STATUS_* (bodies that allocate scratch can fail).
   llvm::Function* make_body(const std::string& name, const std::vector<std::string>& pointer_params,
                             const std::vector<std::string>& index_params) const;
 };
@@ -33,11 +34,11 @@ struct ItemArgs {
 
 // Emits `i32 symbol(<pointer args>, i64 batch, i64 length, i64 item_begin, i64 item_end)`:
 // returns LUCID_STATUS_* for a bad batch, length or range, else runs `per_item` for each
-// work item and returns 0.
+// work item and returns the first non-zero status an item returned (0 when all succeed).
 void emit_entry(const Lowering& lowering, const std::string& symbol,
                 const std::vector<std::string>& pointer_args,
                 const std::function<llvm::Value*(KernelBuilder&, llvm::Value* batch)>& item_count,
-                const std::function<void(KernelBuilder&, llvm::Value* item, const ItemArgs&)>& per_item);
+                const std::function<llvm::Value*(KernelBuilder&, llvm::Value* item, const ItemArgs&)>& per_item);
 
 // Visits [lo, hi): unmasked blocks of `block` positions inside [a, b), and the edges
 // [lo, a) and [b, hi) through `emit_edge`, a compact scalar path with bounds checks. Needs an
@@ -48,10 +49,6 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, llvm::Value* lo, llv
                 llvm::Value* b, llvm::Value* hi, int64_t block,
                 const std::function<void(llvm::Value* start)>& emit_block,
                 const std::function<void(llvm::Value* begin, llvm::Value* end)>& emit_edge);
-
-// Calls `partial` for the last of `blocks` row blocks when it is short, else `full`.
-void emit_row_dispatch(KernelBuilder& kb, const std::string& name, llvm::Value* block, int64_t blocks,
-                       llvm::Function* full, llvm::Function* partial, llvm::ArrayRef<llvm::Value*> args);
 
 void lower_forward(const Lowering& lowering, const std::string& symbol);
 void lower_backward_data(const Lowering& lowering, const std::string& symbol);

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "disk_cache.h"
+#include "generator_hash.h"
 #include "kernel_compiler.h"
 #include "lower.h"
 #include "lucid/error.h"
@@ -33,7 +34,7 @@ namespace lucid {
 
 namespace {
 
-constexpr const char* kLibraryVersion = "lucid-jit 0.1.0 (kernel format 1)";
+constexpr const char* kLibraryVersion = "lucid-jit 0.1.0 (generator " LUCID_GENERATOR_HASH ")";
 
 std::string error_text(llvm::Error error) { return llvm::toString(std::move(error)); }
 

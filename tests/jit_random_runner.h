@@ -5,7 +5,9 @@
 
 #include <doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <random>
 
@@ -57,6 +59,12 @@ void check_problem(JitEngine& engine, const Problem& p, std::mt19937_64& rng, do
   CHECK(worst_ratio(gb, want.gb, want.gb_bound, tolerance) <= 1.0);
 }
 
+// 500 per shard unless LUCID_RANDOM_LAYERS asks for a quicker (or longer) run.
+inline int random_layer_count() {
+  const char* v = std::getenv("LUCID_RANDOM_LAYERS");
+  return v ? std::max(1, std::atoi(v)) : 500;
+}
+
 // A private engine with the disk cache off: a thousand throwaway layers stay out of the cache.
 inline JitEngine& test_engine() {
   static JitEngine engine([] {
@@ -65,6 +73,16 @@ inline JitEngine& test_engine() {
     return o;
   }());
   return engine;
+}
+
+// Checks random_layer_count() layers drawn from `seed`.
+template <class T>
+void check_random_layers(DType dtype, uint64_t seed, double tolerance) {
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < random_layer_count(); ++i) {
+    auto p = random_problem(rng, dtype);
+    check_problem<T>(test_engine(), p, rng, tolerance);
+  }
 }
 
 }  // namespace lucid::testing

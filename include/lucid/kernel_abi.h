@@ -23,7 +23,8 @@ enum {
   LUCID_STATUS_BAD_BATCH = 1,   /* batch < 1 */
   LUCID_STATUS_BAD_LENGTH = 2,  /* length < 1 or output length < 1 */
   LUCID_STATUS_BAD_RANGE = 3,   /* item range outside [0, items] */
-  LUCID_STATUS_BAD_ARGUMENT = 4 /* a required pointer is NULL (AOT entry points) */
+  LUCID_STATUS_BAD_ARGUMENT = 4, /* a required pointer is NULL (AOT entry points) */
+  LUCID_STATUS_OUT_OF_MEMORY = 5 /* scratch for packed weights could not be allocated */
 };
 
 /* y = conv_transpose1d(x, weight) + bias; bias is NULL when the layer has none. */
