@@ -97,6 +97,68 @@ void emit_edge(KernelBuilder& kb, const DataPlan& plan, int rows, Value* l_begin
   });
 }
 
+// Taps in vector lanes: dx[ci, l] = sum over co of a dot product along k of
+// gy[co, l*s - pl + k*d] and W[ci, co, k], both contiguous in k for d = 1 whatever the stride.
+// `positions` consecutive l of `rows` channels accumulate lane-wise over every co; one lane
+// reduction per output at the end. The layout of choice for long kernels with a stride, where
+// reading gy along l would take a load per lane. The last tap vector is masked when K is not
+// a multiple of the width; edge positions mask gy outside [0, Lout).
+void emit_block_vector_taps(KernelBuilder& kb, const DataPlan& plan, int rows, int positions, Value* l0,
+                            bool edge, Value* gy, const Values& w_rows, Value* gx, Value* L, Value* Lout,
+                            Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int64_t chunks = (plan.K + V - 1) / V;
+  const int64_t tail = plan.K - (chunks - 1) * V;
+  const std::string tag = edge ? "bwd_data.vtaps.edge" : "bwd_data.vtaps";
+  Value* tail_mask = nullptr;
+  if (tail < V) {
+    std::vector<Constant*> bits;
+    for (int i = 0; i < V; ++i) bits.push_back(b.getInt1(i < tail));
+    tail_mask = ConstantVector::get(bits);
+  }
+  auto tap_mask = [&](int64_t c) { return c == chunks - 1 ? tail_mask : nullptr; };
+  // gy index of lane i of chunk c at position u: (l0+u)*s - pl + (c*V + i)*d.
+  std::vector<Values> first(static_cast<size_t>(positions)), masks(static_cast<size_t>(positions));
+  for (int u = 0; u < positions; ++u)
+    for (int64_t c = 0; c < chunks; ++c) {
+      Value* f = b.CreateAdd(b.CreateMul(b.CreateAdd(l0, kb.i64(u)), kb.i64(plan.s)), kb.i64(c * V * plan.d - plan.pl));
+      first[u].push_back(f);
+      Value* m = tap_mask(c);
+      if (edge) {
+        Value* inside = kb.lane_mask(V, f, plan.d, kb.i64(0), Lout, "gy.mask");
+        m = m ? b.CreateAnd(m, inside) : inside;
+      }
+      masks[u].push_back(m);
+    }
+  Values init(static_cast<size_t>(rows * positions), kb.zero_vector());
+  Values acc = kb.loop(tag + ".co", kb.i64(0), kb.i64(plan.Cog), 1, init, [&](Value* co, const Values& in) {
+    Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
+    Value* w_co = b.CreateMul(co, kb.i64(plan.K), "w.co");
+    Values next = in;
+    for (int64_t c = 0; c < chunks; ++c) {
+      Values g;
+      for (int u = 0; u < positions; ++u)
+        g.push_back(kb.load_strided(gy_row, first[u][c], plan.d, masks[u][c], "gy.taps"));
+      for (int r = 0; r < rows; ++r) {
+        Value* wv = kb.load_vector(w_rows[r], b.CreateAdd(w_co, kb.i64(c * V)), tap_mask(c), "w.taps");
+        for (int u = 0; u < positions; ++u) next[r * positions + u] = kb.fma(g[u], wv, next[r * positions + u], "acc.taps");
+      }
+    }
+    return next;
+  });
+  for (int r = 0; r < rows; ++r) {
+    auto store_row = [&, r] {
+      for (int u = 0; u < positions; ++u)
+        b.CreateAlignedStore(kb.horizontal_sum(acc[r * positions + u], "dx"),
+                             kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), b.CreateAdd(l0, kb.i64(u)))),
+                             Align(kb.element()->getPrimitiveSizeInBits() / 8));
+    };
+    if (r == 0) store_row();
+    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
+  }
+}
+
 Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "gx"}, {"L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
@@ -113,10 +175,24 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   Values w_rows;
   for (int r = 0; r < rows; ++r)
     w_rows.push_back(kb.at(w, b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.Cog * plan.K)), "w.r" + std::to_string(r)));
-  const int64_t B = static_cast<int64_t>(lw.schedule.bwd_data_block_t) * kb.lanes();
   // Interior: every tap of every lane reads inside grad_y.
   Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
   Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
+  if (lw.schedule.bwd_data_vector_taps) {
+    const int positions = lw.schedule.bwd_data_block_t;
+    emit_sweep(
+        kb, "bwd_data.vtaps", kb.i64(0), l_a, l_b, L, positions,
+        [&](Value* l0) { emit_block_vector_taps(kb, plan, rows, positions, l0, false, gy, w_rows, gx, L, Lout, rows_valid); },
+        [&](Value* begin, Value* end) {
+          kb.loop("bwd_data.vtaps.edge", begin, end, 1, {}, [&](Value* l, const Values&) {
+            emit_block_vector_taps(kb, plan, rows, 1, l, true, gy, w_rows, gx, L, Lout, rows_valid);
+            return Values{};
+          });
+        });
+    b.CreateRet(b.getInt32(0));
+    return fn;
+  }
+  const int64_t B = static_cast<int64_t>(lw.schedule.bwd_data_block_t) * kb.lanes();
   emit_sweep(
       kb, "bwd_data", kb.i64(0), l_a, l_b, L, B,
       [&](Value* l0) { emit_block(kb, lw, plan, rows, l0, gy, w_rows, gx, L, Lout, rows_valid); },

@@ -108,6 +108,64 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
   }
 }
 
+// Taps in vector lanes: for one (ci, co) pair, dW[ci, co, k0 .. k0+T) gathers x[l] times
+// gy[l*s - pl + k*d] for consecutive k, which for d = 1 are consecutive elements of gy
+// whatever the stride. So each l costs one broadcast of x per row and one contiguous load of
+// gy per (channel, tap vector), with no lane reduction at the end: the layout of choice for
+// long kernels (K >= the vector width) and large strides, where gathering gy along l would
+// take a load per lane.
+void emit_tile_vector_taps(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, int cols,
+                           Value* k0, int vectors, Value* x, Value* gy, Value* gw, Value* N, Value* L,
+                           Value* Lout, const Values& x_offsets, Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int64_t T = static_cast<int64_t>(vectors) * V;
+  const std::string tag = "bwd_weight.vtaps";
+  // gy index of lane i of tap vector v at position l: l*s + first + (v*V + i)*d.
+  Value* first = plan.e(kb, k0, 0);
+  Value* last = plan.e(kb, k0, T - 1);
+  Value* l_a = kb.min(kb.max(kb.i64(0), kb.ceil_div(b.CreateNeg(first), plan.s)), L);
+  Value* l_b = kb.max(l_a, kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(b.CreateSub(Lout, kb.i64(1)), last), plan.s), kb.i64(1))));
+  auto slot = [&](int r, int c, int v) { return static_cast<size_t>((r * cols + c) * vectors + v); };
+
+  Values init(static_cast<size_t>(rows * cols * vectors), kb.zero_vector());
+  Values acc = kb.loop(tag + ".n", kb.i64(0), N, 1, init, [&](Value* n, const Values& in) {
+    Value* x_n = kb.at(x, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cin), L)), "x.n");
+    Value* gy_n = kb.at(gy, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cout), Lout)), "gy.n");
+    Values gy_rows;
+    for (int c = 0; c < cols; ++c) gy_rows.push_back(kb.at(gy_n, b.CreateMul(b.CreateAdd(co0, kb.i64(c)), Lout), "gy.row"));
+    auto step = [&](Value* l, const Values& a, bool edge) {
+      Values xs;
+      for (int r = 0; r < rows; ++r) xs.push_back(kb.splat(kb.load_scalar(x_n, b.CreateAdd(x_offsets[r], l), "x"), "x.r"));
+      Values next = a;
+      for (int c = 0; c < cols; ++c)
+        for (int v = 0; v < vectors; ++v) {
+          Value* at = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), b.CreateAdd(first, kb.i64(v * V * plan.d)));
+          Value* mask = edge ? kb.lane_mask(V, at, plan.d, kb.i64(0), Lout, "gy.mask") : nullptr;
+          Value* g = kb.load_strided(gy_rows[c], at, plan.d, mask, "gy.taps");
+          for (int r = 0; r < rows; ++r) next[slot(r, c, v)] = kb.fma(xs[r], g, a[slot(r, c, v)], "acc.taps");
+        }
+      return next;
+    };
+    Values carried = kb.loop(tag + ".edge", kb.i64(0), l_a, 1, in, [&](Value* l, const Values& a) { return step(l, a, true); });
+    carried = kb.loop(tag + ".l", l_a, l_b, 1, carried, [&](Value* l, const Values& a) { return step(l, a, false); });
+    return kb.loop(tag + ".edge", l_b, L, 1, carried, [&](Value* l, const Values& a) { return step(l, a, true); });
+  });
+
+  for (int r = 0; r < rows; ++r) {
+    auto store_row = [&, r] {
+      for (int c = 0; c < cols; ++c)
+        for (int v = 0; v < vectors; ++v) {
+          Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
+                                     b.CreateAdd(k0, kb.i64(v * V)));
+          kb.store(acc[slot(r, c, v)], gw, index, nullptr);
+        }
+    };
+    if (r == 0) store_row();
+    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
+  }
+}
+
 Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Function* fn = lw.make_body("bwd_weight.rows" + std::to_string(rows), {"x", "gy", "gw"}, {"N", "L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
@@ -125,7 +183,9 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Values x_offsets;
   for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
   const int C = lw.schedule.bww_block_co;
-  const int64_t T = lw.schedule.bww_block_taps;
+  const bool vector_taps = lw.schedule.bww_vector_taps != 0;
+  // With taps in lanes a tile holds bww_block_taps whole vectors of taps.
+  const int64_t T = vector_taps ? int64_t{lw.schedule.bww_block_taps} * kb.lanes() : lw.schedule.bww_block_taps;
   // Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end
   // at Cog (at K) instead of shrinking. It recomputes a few sums and stores the very same
   // values (a store, not an accumulation), and the generated code stays one tile shape.
@@ -135,7 +195,10 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
     Value* co0 = kb.min(b.CreateMul(i, kb.i64(C)), kb.i64(plan.Cog - C));
     kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(tap_tiles), 1, {}, [&](Value* j, const Values&) {
       Value* k0 = kb.min(b.CreateMul(j, kb.i64(T)), kb.i64(plan.K - T));
-      emit_tile(kb, plan, rows, co0, C, k0, static_cast<int>(T), x, gy, gw, N, L, Lout, x_offsets, rows_valid);
+      if (vector_taps)
+        emit_tile_vector_taps(kb, plan, rows, co0, C, k0, lw.schedule.bww_block_taps, x, gy, gw, N, L, Lout, x_offsets, rows_valid);
+      else
+        emit_tile(kb, plan, rows, co0, C, k0, static_cast<int>(T), x, gy, gw, N, L, Lout, x_offsets, rows_valid);
       return Values{};
     });
     return Values{};

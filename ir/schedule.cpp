@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -43,7 +45,13 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
 
   s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
   s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
-  if (spec.stride > 4) {
+  if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
+    // Long kernels with a stride: taps in lanes read grad_y and W contiguously (see
+    // lower_backward_data.cpp). 4 channels x 3 positions = 12 accumulators.
+    s.bwd_data_vector_taps = 1;
+    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
+    s.bwd_data_block_t = 3;
+  } else if (spec.stride > 4) {
     // Each strided grad_y vector costs a load per lane: load fewer and reuse each across
     // more input channels.
     s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 8);
@@ -53,6 +61,14 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
   s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 2);
   s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
   s.bww_block_taps = clamp_int(budget / (s.bww_block_ci * s.bww_block_co), 1, spec.kernel_size);
+  if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
+    // Long kernels with a stride: taps in lanes read grad_y contiguously (see
+    // lower_backward_weight.cpp). 3 rows x 2 channels x 2 tap vectors = 12 accumulators.
+    s.bww_vector_taps = 1;
+    s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 3);
+    s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
+    s.bww_block_taps = clamp_int(spec.kernel_size / s.vector_width, 1, 2);
+  }
   return s.normalized_for(spec);
 }
 
@@ -68,32 +84,43 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
   s.bwd_data_block_t = clamp_int(s.bwd_data_block_t, 1, 16);
   s.bww_block_ci = clamp_int(s.bww_block_ci, 1, std::min<int64_t>(spec.in_per_group(), 16));
   s.bww_block_co = clamp_int(s.bww_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
-  s.bww_block_taps = clamp_int(s.bww_block_taps, 1, spec.kernel_size);
+  s.bww_vector_taps = s.bww_vector_taps && spec.kernel_size >= s.vector_width ? 1 : 0;
+  s.bwd_data_vector_taps = s.bwd_data_vector_taps && spec.kernel_size >= s.vector_width ? 1 : 0;
+  s.bww_block_taps = clamp_int(s.bww_block_taps, 1,
+                               s.bww_vector_taps ? spec.kernel_size / s.vector_width : spec.kernel_size);
   return s;
 }
 
 std::string Schedule::key() const {
-  return fmt::format("v{}.f{}x{}x{}.d{}x{}.w{}x{}x{}", vector_width, fwd_block_co, fwd_block_t,
-                     fwd_phase_chunk, bwd_data_block_ci, bwd_data_block_t, bww_block_ci,
-                     bww_block_co, bww_block_taps);
+  return fmt::format("v{}.f{}x{}x{}.d{}x{}{}.w{}x{}x{}{}", vector_width, fwd_block_co, fwd_block_t,
+                     fwd_phase_chunk, bwd_data_block_ci, bwd_data_block_t,
+                     bwd_data_vector_taps ? "t" : "", bww_block_ci, bww_block_co, bww_block_taps,
+                     bww_vector_taps ? "t" : "");
 }
 
 Schedule Schedule::parse_key(const std::string& key) {
-  Schedule s;
-  int consumed = 0;
-  int n = std::sscanf(key.c_str(), "v%d.f%dx%dx%d.d%dx%d.w%dx%dx%d%n", &s.vector_width,
-                      &s.fwd_block_co, &s.fwd_block_t, &s.fwd_phase_chunk, &s.bwd_data_block_ci,
-                      &s.bwd_data_block_t, &s.bww_block_ci, &s.bww_block_co, &s.bww_block_taps,
-                      &consumed);
-  if (n != 9 || consumed != static_cast<int>(key.size()))
-    throw Error(fmt::format("Schedule: malformed schedule key '{}' (expected e.g. '{}')", key,
-                            Schedule{}.key()));
-  int fields[] = {s.vector_width, s.fwd_block_co, s.fwd_block_t, s.fwd_phase_chunk,
-                  s.bwd_data_block_ci, s.bwd_data_block_t, s.bww_block_ci, s.bww_block_co,
-                  s.bww_block_taps};
-  for (int f : fields)
-    if (f < 1 || f > 64)
+  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)\.d(\d+)x(\d+)(t?)\.w(\d+)x(\d+)x(\d+)(t?))");
+  std::smatch m;
+  if (!std::regex_match(key, m, pattern))
+    throw Error(fmt::format("Schedule: malformed schedule key '{}' (expected e.g. '{}')", key, Schedule{}.key()));
+  auto knob = [&](int i) {
+    int v = std::atoi(m[i].str().c_str());
+    if (v < 1 || v > 64 || m[i].length() > 2)
       throw Error(fmt::format("Schedule: every knob of '{}' must be in 1..64", key));
+    return v;
+  };
+  Schedule s;
+  s.vector_width = knob(1);
+  s.fwd_block_co = knob(2);
+  s.fwd_block_t = knob(3);
+  s.fwd_phase_chunk = knob(4);
+  s.bwd_data_block_ci = knob(5);
+  s.bwd_data_block_t = knob(6);
+  s.bwd_data_vector_taps = m[7].length() ? 1 : 0;
+  s.bww_block_ci = knob(8);
+  s.bww_block_co = knob(9);
+  s.bww_block_taps = knob(10);
+  s.bww_vector_taps = m[11].length() ? 1 : 0;
   return s;
 }
 

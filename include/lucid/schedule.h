@@ -26,6 +26,9 @@ struct Schedule {
   // `bwd_data_block_t` vectors along the input length.
   int bwd_data_block_ci = 4;
   int bwd_data_block_t = 2;
+  // 1: taps run along the vector lanes (needs K >= vector_width); then bwd_data_block_t
+  // counts single positions, not vectors.
+  int bwd_data_vector_taps = 0;
 
   // backward-weight: each work item owns `bww_block_ci` rows of dW (all output channels and
   // taps), so items never write the same element. Inside, `bww_block_co` output channels and
@@ -33,6 +36,9 @@ struct Schedule {
   int bww_block_ci = 2;
   int bww_block_co = 2;
   int bww_block_taps = 3;
+  // 1: taps run along the vector lanes instead of l (needs K >= vector_width); then
+  // bww_block_taps counts vectors of taps.
+  int bww_vector_taps = 0;
 
   // Default heuristic for the host: register blocks sized so the accumulators fill the
   // vector register file without spilling.
@@ -41,7 +47,8 @@ struct Schedule {
   // Clamps every knob to what the spec can use (e.g. no more co per block than co per group).
   Schedule normalized_for(const ConvSpec& spec) const;
 
-  // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3".
+  // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3" ("...d4x3t" or "...w3x2x2t"
+  // with taps in lanes).
   std::string key() const;
   // Parses key() back; throws lucid::Error on malformed text.
   static Schedule parse_key(const std::string& key);
