@@ -148,7 +148,11 @@ struct JitEngine::Impl {
       from_disk = found == jit::DiskCache::Lookup::Hit;
     }
     if (!from_disk) {
-      jit::CompileRequest request{spec, schedule, prefix, jit::host_target()};
+      jit::CompileRequest request;
+      request.spec = spec;
+      request.schedule = schedule;
+      request.prefix = prefix;
+      request.target = jit::host_target();
       request.keep_ir = request.keep_assembly = !options.dump_dir.empty();
       jit::CompiledObject compiled = jit::compile_kernels(request);
       if (!options.dump_dir.empty()) dump(prefix, compiled);
