@@ -223,6 +223,11 @@ def main():
     out.append(f"- oneDNN: {context.get('onednn', '?')}; {context.get('onednn_threading', '')}")
     out.append(f"- tuning database: {context.get('tuning_db', '?')}; run at {context.get('date', '?')}")
     out.append("- FLOPs = 2·N·Cin·(Cout/groups)·K·L for every pass; lucid = lucid_tuned where tuned")
+    load = context.get("load_avg") or [0]
+    if load[0] > 0.5:
+        out.append(f"- **warning: the machine was busy (1-minute load average {load[0]:.1f} at start on "
+                   f"{context.get('num_cpus', '?')} CPUs); timings are noisy, and 2-thread ones, "
+                   "which need both cores, are not meaningful**")
     suite_tables(runs, out)
     scaling_table(runs, out)
     small_call_table(runs, out)
