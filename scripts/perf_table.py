@@ -44,7 +44,8 @@ def load_runs(paths):
     for path in paths:
         with open(path) as f:
             doc = json.load(f)
-        context.update(doc.get("context", {}))
+        for key, value in doc.get("context", {}).items():
+            context.setdefault(key, value)  # the first file (lucid-bench) describes the run
         for b in doc.get("benchmarks", []):
             name = b.get("run_name", b["name"])
             if b.get("run_type") == "aggregate":
