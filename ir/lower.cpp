@@ -126,6 +126,38 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, Value* lo, Value* a,
   emit_edge(right_begin, hi);
 }
 
+Scratch emit_scratch(KernelBuilder& kb, Module& module, int64_t bytes, const std::string& name) {
+  constexpr int64_t kStackLimit = 32 * 1024;
+  auto& b = kb.b();
+  Scratch scratch;
+  if (bytes <= kStackLimit) {
+    auto* slot = b.CreateAlloca(b.getInt8Ty(), kb.i64(bytes), name);
+    slot->setAlignment(Align(64));
+    scratch.pointer = slot;
+    return scratch;
+  }
+  Type* ptr = PointerType::getUnqual(kb.ctx());
+  FunctionCallee malloc_fn = module.getOrInsertFunction("malloc", FunctionType::get(ptr, {b.getInt64Ty()}, false));
+  scratch.pointer = b.CreateCall(malloc_fn, {kb.i64(bytes)}, name);
+  scratch.on_heap = true;
+  Function* fn = b.GetInsertBlock()->getParent();
+  BasicBlock* no_memory = BasicBlock::Create(kb.ctx(), name + ".no_memory", fn);
+  BasicBlock* ok = BasicBlock::Create(kb.ctx(), name + ".ok", fn);
+  b.CreateCondBr(b.CreateIsNull(scratch.pointer), no_memory, ok);
+  b.SetInsertPoint(no_memory);
+  b.CreateRet(b.getInt32(5));
+  b.SetInsertPoint(ok);
+  return scratch;
+}
+
+void Scratch::release(KernelBuilder& kb, Module& module) const {
+  if (!on_heap) return;
+  auto& b = kb.b();
+  FunctionCallee free_fn = module.getOrInsertFunction(
+      "free", FunctionType::get(b.getVoidTy(), {PointerType::getUnqual(kb.ctx())}, false));
+  b.CreateCall(free_fn, {pointer});
+}
+
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    Module& module) {
   LLVMContext& c = module.getContext();

@@ -189,33 +189,12 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   const int64_t s = plan.s, pl = plan.pl;
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
 
-  // Pack this item's weights phase-major. The scratch size is a compile-time constant: small
-  // ones live on the stack (a tiny layer's call must not pay for malloc), large ones come
-  // from malloc so huge layers need no stack, and an allocation failure is reported.
-  LLVMContext& c = kb.ctx();
-  Type* ptr = PointerType::getUnqual(c);
-  FunctionCallee malloc_fn = lw.module.getOrInsertFunction("malloc", FunctionType::get(ptr, {b.getInt64Ty()}, false));
-  FunctionCallee free_fn = lw.module.getOrInsertFunction("free", FunctionType::get(b.getVoidTy(), {ptr}, false));
+  // Pack this item's weights phase-major, in scratch that also holds the x window.
   const int64_t element_bytes = static_cast<int64_t>(kb.element()->getPrimitiveSizeInBits() / 8);
   const int64_t packed_elements = (plan.Cig * rows * plan.K + 15) / 16 * 16;
   const int64_t window_elements = plan.Cig * plan.window_pitch(B, kb.lanes());
-  const int64_t scratch_bytes = (packed_elements + window_elements) * element_bytes;
-  constexpr int64_t kStackScratchLimit = 32 * 1024;
-  const bool on_stack = scratch_bytes <= kStackScratchLimit;
-  Value* packed = nullptr;
-  if (on_stack) {
-    auto* slot = b.CreateAlloca(b.getInt8Ty(), kb.i64(scratch_bytes), "scratch");
-    slot->setAlignment(Align(64));
-    packed = slot;
-  } else {
-    packed = b.CreateCall(malloc_fn, {kb.i64(scratch_bytes)}, "scratch");
-    BasicBlock* no_memory = BasicBlock::Create(c, "fwd.no_memory", fn);
-    BasicBlock* pack = BasicBlock::Create(c, "fwd.pack", fn);
-    b.CreateCondBr(b.CreateIsNull(packed), no_memory, pack);
-    b.SetInsertPoint(no_memory);
-    b.CreateRet(b.getInt32(5));
-    b.SetInsertPoint(pack);
-  }
+  Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
+  Value* packed = scratch.pointer;
   Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
   kb.loop("fwd.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
     Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
@@ -249,7 +228,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
           return Values{};
         });
       });
-  if (!on_stack) b.CreateCall(free_fn, {packed});
+  scratch.release(kb, lw.module);
   b.CreateRet(b.getInt32(0));
   return fn;
 }

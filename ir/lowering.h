@@ -50,6 +50,17 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, llvm::Value* lo, llv
                 const std::function<void(llvm::Value* start)>& emit_block,
                 const std::function<void(llvm::Value* begin, llvm::Value* end)>& emit_edge);
 
+// Scratch memory of a compile-time size for one work item's body: on the stack when small
+// (a tiny layer's call must not pay for malloc), from malloc otherwise, so huge layers need
+// no stack. A failed malloc returns LUCID_STATUS_OUT_OF_MEMORY from the body. Call
+// release() before each return of the body.
+struct Scratch {
+  llvm::Value* pointer = nullptr;
+  bool on_heap = false;
+  void release(KernelBuilder& kb, llvm::Module& module) const;
+};
+Scratch emit_scratch(KernelBuilder& kb, llvm::Module& module, int64_t bytes, const std::string& name);
+
 void lower_forward(const Lowering& lowering, const std::string& symbol);
 void lower_backward_data(const Lowering& lowering, const std::string& symbol);
 void lower_backward_weight(const Lowering& lowering, const std::string& symbol);
