@@ -36,12 +36,17 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
   s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, bits == 512 ? 6 : 4);
   s.fwd_block_t = std::min(s.fwd_block_t, 3 * (bits == 512 ? 2 : 1));
   // Every stride phase's accumulators are interleaved at the store; past stride 8 that
-  // shuffle network (and its spills) outgrows the compute, so keep one vector per phase.
-  if (spec.stride > 8) s.fwd_block_t = 1;
+  // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
+  // compile time, so keep one vector and two channels per phase.
+  if (spec.stride > 8) {
+    s.fwd_block_t = 1;
+    s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 2);
+  }
   // All stride phases share one pass over the input channels when their accumulators fit,
   // so the x vectors they share are loaded once.
-  int all_phases = static_cast<int>(spec.stride) * s.fwd_block_co * s.fwd_block_t;
-  s.fwd_phase_chunk = all_phases <= budget ? static_cast<int>(spec.stride) : 1;
+  // Phases share one pass over the input channels (and its x loads) as far as their
+  // accumulators fit.
+  s.fwd_phase_chunk = clamp_int(budget / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
 
   s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
   s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
