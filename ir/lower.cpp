@@ -126,6 +126,13 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, Value* lo, Value* a,
   emit_edge(right_begin, hi);
 }
 
+ItemCoordinates split_item(KernelBuilder& kb, Value* item, int64_t groups, int64_t blocks) {
+  auto& b = kb.b();
+  Value* rest = b.CreateSRem(item, kb.i64(groups * blocks));
+  return {b.CreateSDiv(item, kb.i64(groups * blocks), "n"), b.CreateSDiv(rest, kb.i64(blocks), "g"),
+          b.CreateSRem(rest, kb.i64(blocks), "block")};
+}
+
 Scratch emit_scratch(KernelBuilder& kb, Module& module, int64_t bytes, const std::string& name) {
   constexpr int64_t kStackLimit = 32 * 1024;
   auto& b = kb.b();

@@ -215,10 +215,7 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
       [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(spec.groups * blocks)); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
-        Value* n = b.CreateSDiv(item, kb.i64(spec.groups * blocks), "n");
-        Value* rest = b.CreateSRem(item, kb.i64(spec.groups * blocks));
-        Value* g = b.CreateSDiv(rest, kb.i64(blocks), "g");
-        Value* block = b.CreateSRem(rest, kb.i64(blocks), "ci.block");
+        auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
         Value* ci = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig)), b.CreateMul(block, kb.i64(R)), "ci0");
         Value* gy = kb.at(a.pointers[0], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.out_channels)), b.CreateMul(g, kb.i64(plan.Cog))), a.out_length), "gy.ng");
         Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");

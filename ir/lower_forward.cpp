@@ -247,10 +247,7 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
       [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(spec.groups * blocks)); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
-        Value* n = b.CreateSDiv(item, kb.i64(spec.groups * blocks), "n");
-        Value* rest = b.CreateSRem(item, kb.i64(spec.groups * blocks));
-        Value* g = b.CreateSDiv(rest, kb.i64(blocks), "g");
-        Value* block = b.CreateSRem(rest, kb.i64(blocks), "co.block");
+        auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
         Value* co0 = b.CreateMul(block, kb.i64(R), "co0");
         Value* group_co0 = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cog)), co0);
         Value* x = kb.at(a.pointers[0], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.in_channels)), b.CreateMul(g, kb.i64(plan.Cig))), a.length), "x.ng");

@@ -50,6 +50,15 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, llvm::Value* lo, llv
                 const std::function<void(llvm::Value* start)>& emit_block,
                 const std::function<void(llvm::Value* begin, llvm::Value* end)>& emit_edge);
 
+// A work item's coordinates when items enumerate (n, group, row block) in that order, with
+// `blocks` row blocks per group.
+struct ItemCoordinates {
+  llvm::Value* n;
+  llvm::Value* group;
+  llvm::Value* block;
+};
+ItemCoordinates split_item(KernelBuilder& kb, llvm::Value* item, int64_t groups, int64_t blocks);
+
 // Scratch memory of a compile-time size for one work item's body: on the stack when small
 // (a tiny layer's call must not pay for malloc), from malloc otherwise, so huge layers need
 // no stack. A failed malloc returns LUCID_STATUS_OUT_OF_MEMORY from the body. Call
