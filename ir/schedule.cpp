@@ -42,36 +42,40 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
     s.fwd_block_t = 1;
     s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 2);
   }
-  // All stride phases share one pass over the input channels when their accumulators fit,
-  // so the x vectors they share are loaded once.
   // Phases share one pass over the input channels (and its x loads) as far as their
   // accumulators fit.
   s.fwd_phase_chunk = clamp_int(budget / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
 
+  // The knobs that define work items (fwd_block_co, bwd_data_block_ci, bww_block_ci) depend
+  // on the spec only, never on the vector width: every target of a multi-target AOT build
+  // then splits a call into the same items.
   s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
   s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
   if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
     // Long kernels with a stride: taps in lanes read grad_y and W contiguously (see
     // lower_backward_data.cpp). 4 channels x 3 positions = 12 accumulators.
     s.bwd_data_vector_taps = 1;
-    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
     s.bwd_data_block_t = 3;
   } else if (spec.stride > 4) {
-    // Each strided grad_y vector costs a load per lane: load fewer and reuse each across
-    // more input channels.
-    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 8);
-    s.bwd_data_block_t = 1;
+    // Each strided grad_y vector costs a load per lane: keep fewer of them in flight.
+    s.bwd_data_block_t = 2;
   }
 
-  s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 2);
-  s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
-  s.bww_block_taps = clamp_int(budget / (s.bww_block_ci * s.bww_block_co), 1, spec.kernel_size);
+  // 3 rows x 2 channels: each loaded x vector serves 2 channels x the taps, each grad_y
+  // vector 3 rows.
+  s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 3);
+  if (s.bww_block_ci * spec.kernel_size <= budget) {
+    // Short kernels: all taps in one tile, so nothing is streamed twice or recomputed.
+    s.bww_block_taps = static_cast<int>(spec.kernel_size);
+    s.bww_block_co = clamp_int(budget / (s.bww_block_ci * spec.kernel_size), 1, std::min<int64_t>(2, spec.out_per_group()));
+  } else {
+    s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
+    s.bww_block_taps = clamp_int(budget / (s.bww_block_ci * s.bww_block_co), 1, spec.kernel_size);
+  }
   if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
     // Long kernels with a stride: taps in lanes read grad_y contiguously (see
     // lower_backward_weight.cpp). 3 rows x 2 channels x 2 tap vectors = 12 accumulators.
     s.bww_vector_taps = 1;
-    s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 3);
-    s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
     s.bww_block_taps = clamp_int(spec.kernel_size / s.vector_width, 1, 2);
   }
   return s.normalized_for(spec);
