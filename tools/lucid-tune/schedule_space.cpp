@@ -76,23 +76,27 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
       break;
     case bench::Pass::BackwardData:
       for (int ci : blocks)
-        for (int t : {1, 2, 3, 4}) {
-          Schedule s = base;
-          s.bwd_data_block_ci = ci;
-          s.bwd_data_block_t = t;
-          consider(s);
-        }
+        for (int t : {1, 2, 3, 4})
+          for (int vector_taps : {0, 1}) {  // normalized_for drops taps-in-lanes when K < width
+            Schedule s = base;
+            s.bwd_data_block_ci = ci;
+            s.bwd_data_block_t = t;
+            s.bwd_data_vector_taps = vector_taps;
+            consider(s);
+          }
       break;
     case bench::Pass::BackwardWeight:
       for (int ci : {1, 2, 4})
         for (int co : {1, 2, 4})
-          for (int taps : {1, 2, 3, 4, 6, 8}) {
-            Schedule s = base;
-            s.bww_block_ci = ci;
-            s.bww_block_co = co;
-            s.bww_block_taps = taps;
-            consider(s);
-          }
+          for (int taps : {1, 2, 3, 4, 6, 8})
+            for (int vector_taps : {0, 1}) {  // with taps in lanes, `taps` counts tap vectors
+              Schedule s = base;
+              s.bww_block_ci = ci;
+              s.bww_block_co = co;
+              s.bww_block_taps = taps;
+              s.bww_vector_taps = vector_taps;
+              consider(s);
+            }
       break;
   }
   std::stable_sort(out.begin() + 1, out.end(), [&](const Schedule& a, const Schedule& b) {
