@@ -1,6 +1,8 @@
 // KernelBuilder: IR emission helpers shared by the four lowerings.
 #include "kernel_builder.h"
 
+#include <llvm/IR/InlineAsm.h>
+
 #include <llvm/IR/Intrinsics.h>
 
 namespace lucid::ir {
@@ -51,6 +53,12 @@ Value* KernelBuilder::ceil_div(Value* a, int64_t d) {
 
 Value* KernelBuilder::at(Value* base, Value* index, const std::string& name) {
   return builder_.CreateGEP(element_, base, index, name);
+}
+
+Value* KernelBuilder::opaque(Value* pointer, const std::string& name) {
+  auto* type = FunctionType::get(pointer->getType(), {pointer->getType()}, false);
+  auto* asm_value = InlineAsm::get(type, "", "=r,0", /*hasSideEffects=*/false);
+  return builder_.CreateCall(type, asm_value, {pointer}, name);
 }
 
 Value* KernelBuilder::load_scalar(Value* base, Value* index, const std::string& name) {

@@ -53,6 +53,10 @@ class KernelBuilder {
   // Stores a vector of any length at base[index]; mask (same length) or nullptr.
   void store(llvm::Value* value, llvm::Value* base, llvm::Value* index, llvm::Value* mask);
 
+  // The same pointer, which the optimiser cannot prove equal to `pointer` (an empty inline
+  // asm): loads through it are not merged with loads through the original.
+  llvm::Value* opaque(llvm::Value* pointer, const std::string& name);
+
   // Sum of the lanes (reassociation allowed: a tree, as any vectorised sum is).
   llvm::Value* horizontal_sum(llvm::Value* v, const std::string& name);
 

@@ -1,10 +1,16 @@
 // Lowering of backward-data: grad_x = conv1d(grad_y, W), an ordinary strided, dilated
 // convolution: dx[ci, l] = sum_{co,k} gy[co, l*s + e_k] * W[ci, co, k] with e_k = k*d - pad_left.
 //
-// A work item is (n, group, block of bwd_data_block_ci input channels). Vectors run along l,
-// so grad_y is read with stride s: one wide load and a shuffle for small strides, element
-// loads for large ones. Register block: rows x bwd_data_block_t vectors, accumulated over the
-// whole (co, tap) reduction. Positions whose taps cross an end of grad_y take a scalar loop.
+// A work item is (n, group, block of bwd_data_block_ci input channels). Three layouts
+// (Schedule::bwd_data_lanes) put different axes in the vector lanes:
+//  - length: vectors run along l, so grad_y is read with stride s (one wide load and a
+//    shuffle for small strides, element loads for large ones); rows x bwd_data_block_t
+//    vectors accumulate over the whole (co, tap) reduction; edge positions take a scalar loop.
+//  - taps: a dot product along k per (row, position), for long kernels with a stride.
+//  - channels: input channels in lanes, grad_y broadcast, weights repacked per item; no
+//    strided access at all, the layout of choice for strided layers with many channels.
+#include <algorithm>
+
 #include "lowering.h"
 
 namespace lucid::ir {
@@ -159,6 +165,125 @@ void emit_block_vector_taps(KernelBuilder& kb, const DataPlan& plan, int rows, i
   }
 }
 
+// Channel vectors per register block: as many as 12 accumulators allow (two weight vectors
+// and a broadcast stay free of the 16 AVX2 registers), no more than the rows need.
+int channel_vectors(const Schedule& schedule, int rows) {
+  const int V = schedule.vector_width;
+  return std::max(1, std::min((rows + V - 1) / V, 12 / schedule.bwd_data_block_t));
+}
+
+// Input channels in vector lanes: dx[ci..ci+V, l] += W[ci..ci+V, co, k] * gy[co, l*s + e_k],
+// one broadcast grad_y element per (position, tap), whatever the stride, and one contiguous
+// vector of repacked weights per (channel vector, tap). This is how a strided convolution
+// avoids strided loads altogether; it wants at least a vector of input channels per item.
+// `packed` holds this chunk's weights as [co][k][vectors*V] (padding rows are zero).
+// Edge positions (positions = 1, edge) read taps outside [0, Lout) as zero, branch-free.
+void emit_block_channels(KernelBuilder& kb, const DataPlan& plan, int vectors, int positions, Value* l0,
+                         bool edge, Value* gy, Value* packed, Value* gx, Value* L, Value* Lout,
+                         Value* row0, Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const std::string tag = edge ? "bwd_data.channels.edge" : "bwd_data.channels";
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+  // gy index of position u, tap k, hoisted out of the co loop; edges also clamp and flag it.
+  std::vector<Values> index(static_cast<size_t>(positions)), valid(static_cast<size_t>(positions));
+  for (int u = 0; u < positions; ++u)
+    for (int64_t k = 0; k < plan.K; ++k) {
+      Value* j = b.CreateAdd(b.CreateMul(b.CreateAdd(l0, kb.i64(u)), kb.i64(plan.s)), kb.i64(plan.e(k)),
+                             "gy.index.tap" + std::to_string(k));
+      Value* ok = nullptr;
+      if (edge) {
+        ok = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout), "gy.inside");
+        j = b.CreateSelect(ok, j, kb.i64(0));
+      }
+      index[u].push_back(j);
+      valid[u].push_back(ok);
+    }
+  Values init(static_cast<size_t>(vectors * positions), kb.zero_vector());
+  Values acc = kb.loop(tag + ".co", kb.i64(0), kb.i64(plan.Cog), 1, init, [&](Value* co, const Values& in) {
+    Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
+    Value* w_co = kb.at(packed, b.CreateMul(co, kb.i64(plan.K * width)), "w.co");
+    Values next = in;
+    for (int64_t k = 0; k < plan.K; ++k) {
+      std::string tname = "tap" + std::to_string(k);
+      // When K > s, neighbouring positions share grad_y elements across taps; merged, those
+      // broadcasts live across taps and the 12 accumulators spill. An opaque copy of the
+      // row pointer per tap keeps one broadcast per (position, tap), used at once.
+      Value* gy_tap = kb.opaque(gy_row, "gy.row.tap" + std::to_string(k));
+      Values wv;
+      for (int g = 0; g < vectors; ++g) wv.push_back(kb.load_vector(w_co, kb.i64(k * width + g * V), nullptr, "w." + tname));
+      for (int u = 0; u < positions; ++u) {
+        Value* g = kb.load_scalar(gy_tap, index[u][k], "gy." + tname);
+        if (edge) g = b.CreateSelect(valid[u][k], g, zero);
+        Value* gv = kb.splat(g);
+        for (int v = 0; v < vectors; ++v)
+          next[v * positions + u] = kb.fma(wv[v], gv, next[v * positions + u], "acc." + tname);
+      }
+    }
+    return next;
+  });
+  // Lane i of vector v is row row0 + v*V + i: a transposed store, one row of `positions`
+  // elements at a time, rows past rows_valid (zero weights) skipped.
+  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  for (int v = 0; v < vectors; ++v)
+    for (int i = 0; i < V; ++i) {
+      Value* row = b.CreateAdd(row0, kb.i64(v * V + i), "gx.r");
+      kb.if_then(b.CreateICmpSLT(row, rows_valid), tag + ".store", [&] {
+        Value* gx_row = kb.at(gx, b.CreateAdd(b.CreateMul(row, L), l0), "gx.row");
+        for (int u = 0; u < positions; ++u)
+          b.CreateAlignedStore(b.CreateExtractElement(acc[v * positions + u], kb.i64(i)), kb.at(gx_row, kb.i64(u)), align);
+      });
+    }
+}
+
+// Channels in lanes for one work item of `rows` channels: repack its weights into
+// [chunk][co][k][chunk rows] once (amortised over the whole length), then sweep the length
+// once per chunk of `vectors` channel vectors.
+void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, int rows, Value* gy, Value* w,
+                   Value* gx, Value* L, Value* Lout, Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int P = lw.schedule.bwd_data_block_t;
+  const int vectors = channel_vectors(lw.schedule, rows);
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const int64_t chunks = (rows + width - 1) / width;
+  const int64_t chunk_elements = plan.Cog * plan.K * width;
+  const int64_t bytes = chunks * chunk_elements * (kb.element()->getPrimitiveSizeInBits() / 8);
+  Scratch packed = emit_scratch(kb, lw.module, bytes, "w.packed");
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+  kb.loop("bwd_data.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
+    Value* dst = kb.at(packed.pointer, b.CreateAdd(b.CreateMul(b.CreateUDiv(r, kb.i64(width)), kb.i64(chunk_elements)),
+                                                   b.CreateURem(r, kb.i64(width))), "pack.dst");
+    Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
+    Value* src = kb.at(w, b.CreateMul(b.CreateSelect(real, r, kb.i64(0)), kb.i64(plan.Cog * plan.K)), "pack.src");
+    kb.loop("bwd_data.pack.m", kb.i64(0), kb.i64(plan.Cog * plan.K), 1, {}, [&](Value* m, const Values&) {
+      Value* value = b.CreateSelect(real, kb.load_scalar(src, m, "w"), zero);
+      b.CreateAlignedStore(value, kb.at(dst, b.CreateMul(m, kb.i64(width))), Align(kb.element()->getPrimitiveSizeInBits() / 8));
+      return Values{};
+    });
+    return Values{};
+  });
+  Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
+  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
+  Value* used_chunks = kb.ceil_div(rows_valid, width);
+  kb.loop("bwd_data.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
+    Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "w.chunk");
+    Value* row0 = b.CreateMul(c, kb.i64(width), "row0");
+    emit_sweep(
+        kb, "bwd_data.channels", kb.i64(0), l_a, l_b, L, P,
+        [&](Value* l0) { emit_block_channels(kb, plan, vectors, P, l0, false, gy, chunk_w, gx, L, Lout, row0, rows_valid); },
+        [&](Value* begin, Value* end) {
+          kb.loop("bwd_data.channels.edge", begin, end, 1, {}, [&](Value* l, const Values&) {
+            emit_block_channels(kb, plan, vectors, 1, l, true, gy, chunk_w, gx, L, Lout, row0, rows_valid);
+            return Values{};
+          });
+        });
+    return Values{};
+  });
+  packed.release(kb, lw.module);
+}
+
 Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "gx"}, {"L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
@@ -178,7 +303,12 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   // Interior: every tap of every lane reads inside grad_y.
   Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
   Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
-  if (lw.schedule.bwd_data_vector_taps) {
+  if (lw.schedule.bwd_data_lanes == Schedule::kLanesChannels) {
+    emit_channels(lw, kb, plan, rows, gy, w, gx, L, Lout, rows_valid);
+    b.CreateRet(b.getInt32(0));
+    return fn;
+  }
+  if (lw.schedule.bwd_data_lanes == Schedule::kLanesTaps) {
     const int positions = lw.schedule.bwd_data_block_t;
     emit_sweep(
         kb, "bwd_data.vtaps", kb.i64(0), l_a, l_b, L, positions,

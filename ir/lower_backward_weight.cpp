@@ -7,6 +7,10 @@
 // accumulated in vector lanes along l over every n, then reduced across lanes once. Each l
 // range is split into an unchecked vector interior and scalar edges whose taps are checked
 // against the ends of grad_y; every l is visited exactly once (the sum is not idempotent).
+// Schedule::bww_lanes picks what the lanes hold: l (above), taps (long strided kernels) or
+// input channels (layers with a vector of channels per group: no strided access at all).
+#include <algorithm>
+
 #include "lowering.h"
 
 namespace lucid::ir {
@@ -166,6 +170,124 @@ void emit_tile_vector_taps(KernelBuilder& kb, const WeightPlan& plan, int rows, 
   }
 }
 
+// Input channels in vector lanes: dW[ci..ci+V, co, k] += xT[l, ci..ci+V] * gy[co, l*s + e_k].
+// Each register block holds `vectors` channel vectors x T (co, tap) pairs and streams over l:
+// per l, one vector of transposed x per channel vector and one broadcast grad_y element per
+// pair, whatever the stride. x is transposed into L1-sized chunks of positions; the sums live
+// in a [pair][row] buffer across chunks and batches and are transposed into dW at the end.
+void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan, int rows, Value* x, Value* gy,
+                   Value* gw, Value* N, Value* L, Value* Lout, Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int T = lw.schedule.bww_block_taps;
+  const int vectors = std::max(1, std::min((rows + V - 1) / V, 12 / T));
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const int64_t pairs = plan.Cog * plan.K;
+  const int64_t pair_blocks = (pairs + T - 1) / T;
+  const int64_t chunk = 256;  // positions per transposed x chunk: 16 KiB for 16 float rows
+  const int64_t element_bytes = kb.element()->getPrimitiveSizeInBits() / 8;
+  const Align align(element_bytes);
+  Scratch scratch = emit_scratch(kb, lw.module, (chunk + pair_blocks * T) * width * element_bytes, "bww.scratch");
+  Value* xT = scratch.pointer;
+  Value* sums = kb.at(xT, kb.i64(chunk * width), "sums");
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+  // Every tap of l reads inside grad_y for l in [l_a, l_b).
+  Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
+  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
+  Value* row_chunks = kb.ceil_div(rows_valid, width);
+  kb.loop("bww.channels.rows", kb.i64(0), row_chunks, 1, {}, [&](Value* rc, const Values&) {
+    Value* row0 = b.CreateMul(rc, kb.i64(width), "row0");
+    kb.loop("bww.channels.zero", kb.i64(0), kb.i64(pair_blocks * T * width), 1, {}, [&](Value* i, const Values&) {
+      b.CreateAlignedStore(zero, kb.at(sums, i), align);
+      return Values{};
+    });
+    kb.loop("bww.channels.n", kb.i64(0), N, 1, {}, [&](Value* n, const Values&) {
+      Value* x_n = kb.at(x, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cin), L)), "x.n");
+      Value* gy_n = kb.at(gy, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cout), Lout)), "gy.n");
+      Value* chunks = kb.ceil_div(L, chunk);
+      kb.loop("bww.channels.chunk", kb.i64(0), chunks, 1, {}, [&](Value* ch, const Values&) {
+        Value* c0 = b.CreateMul(ch, kb.i64(chunk), "c0");
+        Value* c1 = kb.min(b.CreateAdd(c0, kb.i64(chunk)), L);
+        // xT[j][r] = x[row0 + r, c0 + j]; rows past rows_valid are zero.
+        kb.loop("bww.transpose.row", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
+          Value* row = b.CreateAdd(row0, r);
+          Value* real = b.CreateICmpSLT(row, rows_valid, "real");
+          Value* src = kb.at(x_n, b.CreateAdd(b.CreateMul(b.CreateSelect(real, row, kb.i64(0)), L), c0), "src");
+          kb.loop("bww.transpose.l", kb.i64(0), b.CreateSub(c1, c0), 1, {}, [&](Value* j, const Values&) {
+            Value* v = b.CreateSelect(real, kb.load_scalar(src, j, "x"), zero);
+            b.CreateAlignedStore(v, kb.at(xT, b.CreateAdd(b.CreateMul(j, kb.i64(width)), r)), align);
+            return Values{};
+          });
+          return Values{};
+        });
+        Value* a = kb.min(kb.max(l_a, c0), c1);
+        Value* z = kb.min(kb.max(l_b, a), c1);
+        kb.loop("bww.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {
+          // Pair t of the block: (co, k) = divmod(p, K); past the last pair, a repeat of it
+          // whose sums land in padding slots that are never written out.
+          Values rows_t, e_t;
+          for (int t = 0; t < T; ++t) {
+            Value* p = kb.min(b.CreateAdd(b.CreateMul(pb, kb.i64(T)), kb.i64(t)), kb.i64(pairs - 1));
+            Value* co = b.CreateUDiv(p, kb.i64(plan.K), "co");
+            Value* k = b.CreateURem(p, kb.i64(plan.K), "k");
+            rows_t.push_back(kb.at(gy_n, b.CreateMul(co, Lout), "gy.row"));
+            e_t.push_back(b.CreateSub(b.CreateMul(k, kb.i64(plan.d)), kb.i64(plan.pl), "e"));
+          }
+          Value* slot = b.CreateMul(pb, kb.i64(T * width), "slot");
+          Values acc;
+          for (int t = 0; t < T; ++t)
+            for (int g = 0; g < vectors; ++g)
+              acc.push_back(kb.load_vector(sums, b.CreateAdd(slot, kb.i64(t * width + g * V)), nullptr, "sum"));
+          auto step = [&](bool edge) {
+            return [&, edge](Value* l, const Values& in) {
+              Values xv, next = in;
+              Value* xrow = kb.at(xT, b.CreateMul(b.CreateSub(l, c0), kb.i64(width)));
+              for (int g = 0; g < vectors; ++g) xv.push_back(kb.load_vector(xrow, kb.i64(g * V), nullptr, "xT"));
+              Value* ls = b.CreateMul(l, kb.i64(plan.s));
+              for (int t = 0; t < T; ++t) {
+                Value* j = b.CreateAdd(ls, e_t[t], "j");
+                Value* gval;
+                if (edge) {
+                  Value* ok = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
+                  gval = b.CreateSelect(ok, kb.load_scalar(rows_t[t], b.CreateSelect(ok, j, kb.i64(0)), "gy"), zero);
+                } else {
+                  gval = kb.load_scalar(rows_t[t], j, "gy");
+                }
+                Value* gv = kb.splat(gval);
+                for (int g = 0; g < vectors; ++g) next[t * vectors + g] = kb.fma(xv[g], gv, next[t * vectors + g], "acc");
+              }
+              return next;
+            };
+          };
+          acc = kb.loop("bww.channels.edge_lo", c0, a, 1, acc, step(true));
+          acc = kb.loop("bww.channels.l", a, z, 1, acc, step(false));
+          acc = kb.loop("bww.channels.edge_hi", z, c1, 1, acc, step(true));
+          for (int t = 0; t < T; ++t)
+            for (int g = 0; g < vectors; ++g)
+              kb.store(acc[t * vectors + g], sums, b.CreateAdd(slot, kb.i64(t * width + g * V)), nullptr);
+          return Values{};
+        });
+        return Values{};
+      });
+      return Values{};
+    });
+    // dW[row0 + r, p] = sums[p][r] for the real rows.
+    kb.loop("bww.channels.out", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
+      Value* row = b.CreateAdd(row0, r);
+      kb.if_then(b.CreateICmpSLT(row, rows_valid), "bww.channels.out.real", [&] {
+        Value* dst = kb.at(gw, b.CreateMul(row, kb.i64(pairs)), "gw.row");
+        kb.loop("bww.channels.out.p", kb.i64(0), kb.i64(pairs), 1, {}, [&](Value* p, const Values&) {
+          b.CreateAlignedStore(kb.load_scalar(sums, b.CreateAdd(b.CreateMul(p, kb.i64(width)), r), "sum"), kb.at(dst, p), align);
+          return Values{};
+        });
+      });
+      return Values{};
+    });
+    return Values{};
+  });
+  scratch.release(kb, lw.module);
+}
+
 Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Function* fn = lw.make_body("bwd_weight.rows" + std::to_string(rows), {"x", "gy", "gw"}, {"N", "L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
@@ -182,8 +304,13 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
   Values x_offsets;
   for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
+  if (lw.schedule.bww_lanes == Schedule::kLanesChannels) {
+    emit_channels(lw, kb, plan, rows, x, gy, gw, N, L, Lout, rows_valid);
+    b.CreateRet(b.getInt32(0));
+    return fn;
+  }
   const int C = lw.schedule.bww_block_co;
-  const bool vector_taps = lw.schedule.bww_vector_taps != 0;
+  const bool vector_taps = lw.schedule.bww_lanes == Schedule::kLanesTaps;
   // With taps in lanes a tile holds bww_block_taps whole vectors of taps.
   const int64_t T = vector_taps ? int64_t{lw.schedule.bww_block_taps} * kb.lanes() : lw.schedule.bww_block_taps;
   // Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end

@@ -49,16 +49,25 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
   // The knobs that define work items (fwd_block_co, bwd_data_block_ci, bww_block_ci) depend
   // on the spec only, never on the vector width: every target of a multi-target AOT build
   // then splits a call into the same items.
-  s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
-  s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
-  if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
-    // Long kernels with a stride: taps in lanes read grad_y and W contiguously (see
-    // lower_backward_data.cpp). 4 channels x 3 positions = 12 accumulators.
-    s.bwd_data_vector_taps = 1;
-    s.bwd_data_block_t = 3;
-  } else if (spec.stride > 4) {
-    // Each strided grad_y vector costs a load per lane: keep fewer of them in flight.
-    s.bwd_data_block_t = 2;
+  if (spec.in_per_group() >= 8) {
+    // Enough channels for a vector: channels in lanes (see lower_backward_data.cpp) broadcast
+    // grad_y whatever the stride. Items of 16 channels whatever the width; 2 channel vectors
+    // x 6 positions = 12 accumulators for AVX2 floats (one vector x 12 when only 8 channels).
+    s.bwd_data_lanes = kLanesChannels;
+    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 16);
+    s.bwd_data_block_t = s.bwd_data_block_ci > s.vector_width ? 6 : 12;
+  } else {
+    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
+    s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
+    if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
+      // Long kernels with a stride: taps in lanes read grad_y and W contiguously.
+      // 4 channels x 3 positions = 12 accumulators.
+      s.bwd_data_lanes = kLanesTaps;
+      s.bwd_data_block_t = 3;
+    } else if (spec.stride > 4) {
+      // Each strided grad_y vector costs a load per lane: keep fewer of them in flight.
+      s.bwd_data_block_t = 2;
+    }
   }
 
   // 3 rows x 2 channels: each loaded x vector serves 2 channels x the taps, each grad_y
@@ -75,8 +84,18 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
   if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
     // Long kernels with a stride: taps in lanes read grad_y contiguously (see
     // lower_backward_weight.cpp). 3 rows x 2 channels x 2 tap vectors = 12 accumulators.
-    s.bww_vector_taps = 1;
+    s.bww_lanes = kLanesTaps;
     s.bww_block_taps = clamp_int(spec.kernel_size / s.vector_width, 1, 2);
+  }
+  if (spec.in_per_group() >= 8 && !(spec.kernel_size >= 16 && spec.stride > 1)) {
+    // A vector of channels per group: channels in lanes (one broadcast grad_y element per
+    // (co, tap) pair and position, whatever the stride); 2 channel vectors x 6 pairs. Only
+    // kernels of 16+ taps with a stride keep taps in lanes, which measured faster there.
+    // Decided from the spec alone, as bww_block_ci must be.
+    s.bww_lanes = kLanesChannels;
+    s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 16);
+    s.bww_block_co = 1;
+    s.bww_block_taps = s.bww_block_ci > s.vector_width ? 6 : 12;
   }
   return s.normalized_for(spec);
 }
@@ -93,22 +112,26 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
   s.bwd_data_block_t = clamp_int(s.bwd_data_block_t, 1, 16);
   s.bww_block_ci = clamp_int(s.bww_block_ci, 1, std::min<int64_t>(spec.in_per_group(), 16));
   s.bww_block_co = clamp_int(s.bww_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
-  s.bww_vector_taps = s.bww_vector_taps && spec.kernel_size >= s.vector_width ? 1 : 0;
-  s.bwd_data_vector_taps = s.bwd_data_vector_taps && spec.kernel_size >= s.vector_width ? 1 : 0;
+  if (s.bww_lanes == kLanesTaps && spec.kernel_size < s.vector_width) s.bww_lanes = kLanesLength;
+  if (s.bww_lanes < kLanesLength || s.bww_lanes > kLanesChannels) s.bww_lanes = kLanesLength;
+  if (s.bww_lanes == kLanesChannels) s.bww_block_co = 1;
+  if (s.bwd_data_lanes == kLanesTaps && spec.kernel_size < s.vector_width) s.bwd_data_lanes = kLanesLength;
+  if (s.bwd_data_lanes < kLanesLength || s.bwd_data_lanes > kLanesChannels) s.bwd_data_lanes = kLanesLength;
   s.bww_block_taps = clamp_int(s.bww_block_taps, 1,
-                               s.bww_vector_taps ? spec.kernel_size / s.vector_width : spec.kernel_size);
+                               s.bww_lanes == kLanesTaps ? spec.kernel_size / s.vector_width
+                               : s.bww_lanes == kLanesChannels ? 12 : spec.kernel_size);
   return s;
 }
 
 std::string Schedule::key() const {
   return fmt::format("v{}.f{}x{}x{}.d{}x{}{}.w{}x{}x{}{}", vector_width, fwd_block_co, fwd_block_t,
                      fwd_phase_chunk, bwd_data_block_ci, bwd_data_block_t,
-                     bwd_data_vector_taps ? "t" : "", bww_block_ci, bww_block_co, bww_block_taps,
-                     bww_vector_taps ? "t" : "");
+                     bwd_data_lanes == kLanesTaps ? "t" : bwd_data_lanes == kLanesChannels ? "c" : "", bww_block_ci, bww_block_co, bww_block_taps,
+                     bww_lanes == kLanesTaps ? "t" : bww_lanes == kLanesChannels ? "c" : "");
 }
 
 Schedule Schedule::parse_key(const std::string& key) {
-  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)\.d(\d+)x(\d+)(t?)\.w(\d+)x(\d+)x(\d+)(t?))");
+  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)\.d(\d+)x(\d+)([tc]?)\.w(\d+)x(\d+)x(\d+)([tc]?))");
   std::smatch m;
   if (!std::regex_match(key, m, pattern))
     throw Error(fmt::format("Schedule: malformed schedule key '{}' (expected e.g. '{}')", key, Schedule{}.key()));
@@ -125,11 +148,11 @@ Schedule Schedule::parse_key(const std::string& key) {
   s.fwd_phase_chunk = knob(4);
   s.bwd_data_block_ci = knob(5);
   s.bwd_data_block_t = knob(6);
-  s.bwd_data_vector_taps = m[7].length() ? 1 : 0;
+  s.bwd_data_lanes = m[7] == "t" ? kLanesTaps : m[7] == "c" ? kLanesChannels : kLanesLength;
   s.bww_block_ci = knob(8);
   s.bww_block_co = knob(9);
   s.bww_block_taps = knob(10);
-  s.bww_vector_taps = m[11].length() ? 1 : 0;
+  s.bww_lanes = m[11] == "t" ? kLanesTaps : m[11] == "c" ? kLanesChannels : kLanesLength;
   return s;
 }
 

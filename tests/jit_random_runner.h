@@ -26,8 +26,30 @@ void run_in_pieces(std::mt19937_64& rng, int64_t items, Fn fn) {
   REQUIRE(fn(cut2, items) == 0);
 }
 
+// Any schedule the tuner could pick: every knob drawn at random (normalised for the spec), so
+// layouts the default heuristic never chooses for a spec are still checked on it.
+inline Schedule random_schedule(std::mt19937_64& rng, const ConvSpec& spec) {
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Schedule s;
+  s.vector_width = 1 << pick(1, 4);
+  s.fwd_block_co = pick(1, 6);
+  s.fwd_block_t = pick(1, 4);
+  s.fwd_phase_chunk = pick(1, 8);
+  s.bwd_data_lanes = pick(Schedule::kLanesLength, Schedule::kLanesChannels);
+  s.bwd_data_block_ci = pick(1, 16);
+  s.bwd_data_block_t = pick(1, s.bwd_data_lanes == Schedule::kLanesChannels ? 12 : 4);
+  s.bww_lanes = pick(Schedule::kLanesLength, Schedule::kLanesChannels);
+  s.bww_block_ci = pick(1, s.bww_lanes == Schedule::kLanesChannels ? 16 : 4);
+  s.bww_block_co = pick(1, 4);
+  s.bww_block_taps = pick(1, s.bww_lanes == Schedule::kLanesChannels ? 12 : 6);
+  return s.normalized_for(spec);
+}
+
+enum class Schedules { Default, Random };
+
 template <class T>
-void check_problem(JitEngine& engine, const Problem& p, std::mt19937_64& rng, double tolerance) {
+void check_problem(JitEngine& engine, const Problem& p, std::mt19937_64& rng, double tolerance,
+                   Schedules schedules = Schedules::Default) {
   const ConvSpec& s = p.spec;
   const int64_t Lout = s.output_length(p.length);
   auto x = random_vector<T>(rng, static_cast<size_t>(p.batch * s.in_channels * p.length));
@@ -36,7 +58,7 @@ void check_problem(JitEngine& engine, const Problem& p, std::mt19937_64& rng, do
   auto gy = random_vector<T>(rng, static_cast<size_t>(p.batch * s.out_channels * Lout));
   ReferenceResults want = run_reference(p, widen(x), widen(w), widen(b), widen(gy));
 
-  auto k = engine.kernels(s);
+  auto k = schedules == Schedules::Random ? engine.kernels(s, random_schedule(rng, s)) : engine.kernels(s);
   const T poison = std::numeric_limits<T>::quiet_NaN();
   std::vector<T> y(want.y.size(), poison), gx(want.gx.size(), poison), gw(want.gw.size(), poison),
       gb(want.gb.size(), poison);
@@ -75,13 +97,14 @@ inline JitEngine& test_engine() {
   return engine;
 }
 
-// Checks random_layer_count() layers drawn from `seed`.
+// Checks random_layer_count() layers drawn from `seed`, each with its default schedule or a
+// random one.
 template <class T>
-void check_random_layers(DType dtype, uint64_t seed, double tolerance) {
+void check_random_layers(DType dtype, uint64_t seed, double tolerance, Schedules schedules) {
   std::mt19937_64 rng(seed);
   for (int i = 0; i < random_layer_count(); ++i) {
     auto p = random_problem(rng, dtype);
-    check_problem<T>(test_engine(), p, rng, tolerance);
+    check_problem<T>(test_engine(), p, rng, tolerance, schedules);
   }
 }
 

@@ -4,5 +4,5 @@
 #include "jit_random_runner.h"
 
 TEST_CASE("JIT kernels match the reference on random float layers (seed 20261125)") {
-  lucid::testing::check_random_layers<float>(lucid::DType::Float32, 20261125, 1e-5);
+  lucid::testing::check_random_layers<float>(lucid::DType::Float32, 20261125, 1e-5, lucid::testing::Schedules::Default);
 }

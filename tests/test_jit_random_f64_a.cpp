@@ -4,5 +4,5 @@
 #include "jit_random_runner.h"
 
 TEST_CASE("JIT kernels match the reference on random double layers (seed 19)") {
-  lucid::testing::check_random_layers<double>(lucid::DType::Float64, 19, 1e-12);
+  lucid::testing::check_random_layers<double>(lucid::DType::Float64, 19, 1e-12, lucid::testing::Schedules::Default);
 }

@@ -26,9 +26,12 @@ struct Schedule {
   // `bwd_data_block_t` vectors along the input length.
   int bwd_data_block_ci = 4;
   int bwd_data_block_t = 2;
-  // 1: taps run along the vector lanes (needs K >= vector_width); then bwd_data_block_t
-  // counts single positions, not vectors.
-  int bwd_data_vector_taps = 0;
+  // What runs along the vector lanes: the length (bwd_data_block_t counts vectors), the taps
+  // (needs K >= vector_width) or the input channels (bwd_data_block_ci rows are repacked
+  // per item and swept in chunks of channel vectors); with taps or channels in lanes,
+  // bwd_data_block_t counts single positions.
+  static constexpr int kLanesLength = 0, kLanesTaps = 1, kLanesChannels = 2;
+  int bwd_data_lanes = kLanesLength;
 
   // backward-weight: each work item owns `bww_block_ci` rows of dW (all output channels and
   // taps), so items never write the same element. Inside, `bww_block_co` output channels and
@@ -36,9 +39,11 @@ struct Schedule {
   int bww_block_ci = 2;
   int bww_block_co = 2;
   int bww_block_taps = 3;
-  // 1: taps run along the vector lanes instead of l (needs K >= vector_width); then
-  // bww_block_taps counts vectors of taps.
-  int bww_vector_taps = 0;
+  // What runs along the vector lanes: l, the taps (needs K >= vector_width; then
+  // bww_block_taps counts vectors of taps) or the input channels (then a register block is
+  // bww_block_taps (co, tap) pairs by up to 12 / bww_block_taps channel vectors, and
+  // bww_block_co is unused).
+  int bww_lanes = kLanesLength;
 
   // Default heuristic for the host: register blocks sized so the accumulators fill the
   // vector register file without spilling.
@@ -48,7 +53,7 @@ struct Schedule {
   Schedule normalized_for(const ConvSpec& spec) const;
 
   // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3" ("...d4x3t" or "...w3x2x2t"
-  // with taps in lanes).
+  // with taps in lanes, "...d16x6c" or "...w16x1x6c" with channels in lanes).
   std::string key() const;
   // Parses key() back; throws lucid::Error on malformed text.
   static Schedule parse_key(const std::string& key);

@@ -45,8 +45,11 @@ bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
     case bench::Pass::Forward:
       return s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
     case bench::Pass::BackwardData:
+      // Channels in lanes size their register block from bwd_data_block_t themselves.
+      if (s.bwd_data_lanes == Schedule::kLanesChannels) return s.bwd_data_block_t * r <= budget;
       return s.bwd_data_block_ci * s.bwd_data_block_t * r <= budget;
     case bench::Pass::BackwardWeight:
+      if (s.bww_lanes == Schedule::kLanesChannels) return s.bww_block_taps * r <= budget;
       return s.bww_block_co * s.bww_block_taps * r <= budget;
   }
   return false;
@@ -75,28 +78,48 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
           }
       break;
     case bench::Pass::BackwardData:
-      for (int ci : blocks)
-        for (int t : {1, 2, 3, 4})
-          for (int vector_taps : {0, 1}) {  // normalized_for drops taps-in-lanes when K < width
+      // normalized_for drops taps-in-lanes when K < width.
+      for (int lanes : {Schedule::kLanesLength, Schedule::kLanesTaps})
+        for (int ci : blocks)
+          for (int t : {1, 2, 3, 4}) {
             Schedule s = base;
             s.bwd_data_block_ci = ci;
             s.bwd_data_block_t = t;
-            s.bwd_data_vector_taps = vector_taps;
+            s.bwd_data_lanes = lanes;
             consider(s);
           }
+      // Channels in lanes: items of one or two vectors of channels (for any width), positions
+      // per register block.
+      for (int ci : {8, 16})
+        for (int t : {3, 4, 6, 12}) {
+          Schedule s = base;
+          s.bwd_data_block_ci = ci;
+          s.bwd_data_block_t = t;
+          s.bwd_data_lanes = Schedule::kLanesChannels;
+          consider(s);
+        }
       break;
     case bench::Pass::BackwardWeight:
       for (int ci : {1, 2, 4})
         for (int co : {1, 2, 4})
           for (int taps : {1, 2, 3, 4, 6, 8})
-            for (int vector_taps : {0, 1}) {  // with taps in lanes, `taps` counts tap vectors
+            for (int lanes : {Schedule::kLanesLength, Schedule::kLanesTaps}) {  // with taps in lanes, `taps` counts tap vectors
               Schedule s = base;
               s.bww_block_ci = ci;
               s.bww_block_co = co;
               s.bww_block_taps = taps;
-              s.bww_vector_taps = vector_taps;
+              s.bww_lanes = lanes;
               consider(s);
             }
+      // Channels in lanes: items of one or two vectors of channels, (co, tap) pairs per block.
+      for (int ci : {8, 16})
+        for (int pairs : {3, 4, 6, 12}) {
+          Schedule s = base;
+          s.bww_block_ci = ci;
+          s.bww_block_taps = pairs;
+          s.bww_lanes = Schedule::kLanesChannels;
+          consider(s);
+        }
       break;
   }
   std::stable_sort(out.begin() + 1, out.end(), [&](const Schedule& a, const Schedule& b) {
