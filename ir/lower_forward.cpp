@@ -16,6 +16,9 @@
 // input-channel loop, reading a dense, zero-padded copy of the block's x window; the inner
 // loop has no bounds checks, and edge blocks differ from interior ones only in the masks of
 // the window copy and of the output stores.
+//
+// With Schedule::fwd_lanes == kLanesChannels the item's body is lower_forward_channels.cpp
+// instead: output channels in lanes, x broadcast.
 #include <map>
 
 #include "lowering.h"
@@ -184,6 +187,11 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* L = arg++;
   Value* Lout = arg++;
   Value* rows_valid = arg++;
+  if (lw.schedule.fwd_lanes == Schedule::kLanesChannels) {
+    emit_forward_channels(lw, kb, rows, x, w, bias, y, L, Lout, rows_valid);
+    b.CreateRet(b.getInt32(0));
+    return fn;
+  }
   Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
 
   const int64_t s = plan.s, pl = plan.pl;

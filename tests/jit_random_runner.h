@@ -32,8 +32,9 @@ inline Schedule random_schedule(std::mt19937_64& rng, const ConvSpec& spec) {
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   Schedule s;
   s.vector_width = 1 << pick(1, 4);
-  s.fwd_block_co = pick(1, 6);
-  s.fwd_block_t = pick(1, 4);
+  s.fwd_lanes = pick(0, 1) ? Schedule::kLanesChannels : Schedule::kLanesLength;
+  s.fwd_block_co = pick(1, s.fwd_lanes == Schedule::kLanesChannels ? 16 : 6);
+  s.fwd_block_t = pick(1, s.fwd_lanes == Schedule::kLanesChannels ? 12 : 4);
   s.fwd_phase_chunk = pick(1, 8);
   s.bwd_data_lanes = pick(Schedule::kLanesLength, Schedule::kLanesChannels);
   s.bwd_data_block_ci = pick(1, 16);

@@ -11,6 +11,9 @@ namespace lucid {
 struct ConvSpec;
 
 struct Schedule {
+  // What a pass puts in the vector lanes (fwd_lanes, bwd_data_lanes, bww_lanes).
+  static constexpr int kLanesLength = 0, kLanesTaps = 1, kLanesChannels = 2;
+
   // Lanes per vector (fp32 lanes for float32, fp64 lanes for float64). 8 = one AVX2 register
   // of floats. Must be a power of two, 1..16.
   int vector_width = 8;
@@ -21,6 +24,10 @@ struct Schedule {
   int fwd_block_co = 4;
   int fwd_block_t = 2;
   int fwd_phase_chunk = 1;
+  // What runs along the vector lanes: q positions of a phase (above) or the output channels
+  // (fwd_block_co rows repacked per item, fwd_block_t single positions per register block,
+  // fwd_phase_chunk unused). Values as for bwd_data_lanes below, taps excluded.
+  int fwd_lanes = kLanesLength;
 
   // backward-data: each work item computes `bwd_data_block_ci` input channels of one (n, group),
   // `bwd_data_block_t` vectors along the input length.
@@ -30,7 +37,6 @@ struct Schedule {
   // (needs K >= vector_width) or the input channels (bwd_data_block_ci rows are repacked
   // per item and swept in chunks of channel vectors); with taps or channels in lanes,
   // bwd_data_block_t counts single positions.
-  static constexpr int kLanesLength = 0, kLanesTaps = 1, kLanesChannels = 2;
   int bwd_data_lanes = kLanesLength;
 
   // backward-weight: each work item owns `bww_block_ci` rows of dW (all output channels and
@@ -53,7 +59,8 @@ struct Schedule {
   Schedule normalized_for(const ConvSpec& spec) const;
 
   // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3" ("...d4x3t" or "...w3x2x2t"
-  // with taps in lanes, "...d16x6c" or "...w16x1x6c" with channels in lanes).
+  // with taps in lanes, "f16x6x1c", "...d16x6c" or "...w16x1x6c" with channels in
+  // lanes).
   std::string key() const;
   // Parses key() back; throws lucid::Error on malformed text.
   static Schedule parse_key(const std::string& key);

@@ -16,7 +16,8 @@ double distance(const Schedule& a, const Schedule& b) {
   return d(a.fwd_block_co, b.fwd_block_co) + d(a.fwd_block_t, b.fwd_block_t) +
          d(a.fwd_phase_chunk, b.fwd_phase_chunk) + d(a.bwd_data_block_ci, b.bwd_data_block_ci) +
          d(a.bwd_data_block_t, b.bwd_data_block_t) + d(a.bww_block_ci, b.bww_block_ci) +
-         d(a.bww_block_co, b.bww_block_co) + d(a.bww_block_taps, b.bww_block_taps);
+         d(a.bww_block_co, b.bww_block_co) + d(a.bww_block_taps, b.bww_block_taps) +
+         (a.fwd_lanes != b.fwd_lanes) + (a.bwd_data_lanes != b.bwd_data_lanes) + (a.bww_lanes != b.bww_lanes);
 }
 
 }  // namespace
@@ -43,6 +44,7 @@ bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
   const int r = registers_per_vector(s.vector_width);
   switch (pass) {
     case bench::Pass::Forward:
+      if (s.fwd_lanes == Schedule::kLanesChannels) return s.fwd_block_t * r <= budget;
       return s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
     case bench::Pass::BackwardData:
       // Channels in lanes size their register block from bwd_data_block_t themselves.
@@ -74,8 +76,18 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
             s.fwd_block_co = co;
             s.fwd_block_t = t;
             s.fwd_phase_chunk = phases;
+            s.fwd_lanes = Schedule::kLanesLength;
             consider(s);
           }
+      // Output channels in lanes: items of one or two channel vectors, positions per block.
+      for (int co : {8, 16})
+        for (int t : {3, 4, 6, 12}) {
+          Schedule s = base;
+          s.fwd_lanes = Schedule::kLanesChannels;
+          s.fwd_block_co = co;
+          s.fwd_block_t = t;
+          consider(s);
+        }
       break;
     case bench::Pass::BackwardData:
       // normalized_for drops taps-in-lanes when K < width.

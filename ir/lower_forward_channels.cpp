@@ -1,0 +1,193 @@
+// Forward pass with output channels in the vector lanes: for each stride phase p (output
+// positions t = q*s + p - pad_left), y[co..co+V, t] = bias + sum over ci and the phase's taps
+// of W[ci, co..co+V, k] * x[ci, q - m_k], one broadcast x element per (position, tap) and one
+// contiguous vector of repacked weights per (channel vector, tap). No strided or shuffled
+// access whatever the stride; outputs are stored transposed, one scalar per (row, position).
+// The layout of choice when a group has a vector of output channels (see ir/schedule.cpp).
+#include <algorithm>
+
+#include "lowering.h"
+
+namespace lucid::ir {
+
+using namespace llvm;
+
+namespace {
+
+struct PhaseTap {
+  int64_t k;  // kernel tap
+  int64_t m;  // x is read at q - m
+};
+
+struct ChannelPlan {
+  int64_t s, d, K, Cig, Cog, pl;
+  std::vector<std::vector<PhaseTap>> phase_taps;  // by stride phase
+  explicit ChannelPlan(const ConvSpec& spec)
+      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cig(spec.in_per_group()),
+        Cog(spec.out_per_group()), pl(spec.pad_left), phase_taps(static_cast<size_t>(spec.stride)) {
+    for (int64_t k = 0; k < K; ++k) phase_taps[static_cast<size_t>((k * d) % s)].push_back({k, (k * d) / s});
+  }
+  // Packed weights of one row chunk: [phase][ci][tap of the phase][width]; where phase p starts.
+  int64_t phase_offset(int64_t p, int64_t width) const {
+    int64_t before = 0;
+    for (int64_t q = 0; q < p; ++q) before += static_cast<int64_t>(phase_taps[static_cast<size_t>(q)].size());
+    return Cig * width * before;
+  }
+};
+
+// `positions` consecutive q of phase p for `vectors` channel vectors; edge blocks
+// (positions = 1) read x outside [0, L) as zero.
+void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vectors, int positions, Value* q0,
+                bool edge, Value* x, Value* packed, const Values& bias, Value* y, Value* L, Value* Lout,
+                Value* row0, Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+  const int64_t T = static_cast<int64_t>(taps.size());
+  const std::string tag = (edge ? "fwd.channels.edge.phase" : "fwd.channels.phase") + std::to_string(p);
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+  std::vector<Values> index(static_cast<size_t>(positions)), valid(static_cast<size_t>(positions));
+  for (int m = 0; m < positions; ++m)
+    for (const PhaseTap& tap : taps) {
+      Value* l = b.CreateAdd(q0, kb.i64(m - tap.m), "x.index");
+      Value* ok = nullptr;
+      if (edge) {
+        ok = b.CreateAnd(b.CreateICmpSGE(l, kb.i64(0)), b.CreateICmpSLT(l, L), "x.inside");
+        l = b.CreateSelect(ok, l, kb.i64(0));
+      }
+      index[static_cast<size_t>(m)].push_back(l);
+      valid[static_cast<size_t>(m)].push_back(ok);
+    }
+  Values init;
+  for (int g = 0; g < vectors; ++g)
+    for (int m = 0; m < positions; ++m) init.push_back(bias[static_cast<size_t>(g)]);
+  Value* w_phase = kb.at(packed, kb.i64(plan.phase_offset(p, width)), "w.phase");
+  Values acc = kb.loop(tag + ".ci", kb.i64(0), kb.i64(plan.Cig), 1, init, [&](Value* ci, const Values& in) {
+    Value* x_row = kb.at(x, b.CreateMul(ci, L), "x.row");
+    Value* w_ci = kb.at(w_phase, b.CreateMul(ci, kb.i64(T * width)), "w.ci");
+    Values next = in;
+    for (int64_t j = 0; j < T; ++j) {
+      // Taps of neighbouring positions share x elements; an opaque row pointer per tap keeps
+      // each broadcast next to its FMAs instead of merged, long-lived and spilled.
+      Value* x_tap = kb.opaque(x_row, "x.row.tap" + std::to_string(taps[static_cast<size_t>(j)].k));
+      Values wv;
+      for (int g = 0; g < vectors; ++g) wv.push_back(kb.load_vector(w_ci, kb.i64(j * width + g * V), nullptr, "w"));
+      for (int m = 0; m < positions; ++m) {
+        Value* xe = kb.load_scalar(x_tap, index[static_cast<size_t>(m)][static_cast<size_t>(j)], "x");
+        if (edge) xe = b.CreateSelect(valid[static_cast<size_t>(m)][static_cast<size_t>(j)], xe, zero);
+        Value* xv = kb.splat(xe);
+        for (int g = 0; g < vectors; ++g) next[g * positions + m] = kb.fma(wv[g], xv, next[g * positions + m], "acc");
+      }
+    }
+    return next;
+  });
+  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  Value* t0 = b.CreateAdd(b.CreateMul(q0, kb.i64(plan.s)), kb.i64(p - plan.pl), "t0");
+  for (int g = 0; g < vectors; ++g)
+    for (int i = 0; i < V; ++i) {
+      Value* row = b.CreateAdd(row0, kb.i64(g * V + i), "y.r");
+      kb.if_then(b.CreateICmpSLT(row, rows_valid), tag + ".store", [&] {
+        Value* y_row = kb.at(y, b.CreateAdd(b.CreateMul(row, Lout), t0), "y.row");
+        for (int m = 0; m < positions; ++m)
+          b.CreateAlignedStore(b.CreateExtractElement(acc[g * positions + m], kb.i64(i)), kb.at(y_row, kb.i64(m * plan.s)), align);
+      });
+    }
+}
+
+}  // namespace
+
+void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Value* x, Value* w, Value* bias,
+                           Value* y, Value* L, Value* Lout, Value* rows_valid) {
+  auto& b = kb.b();
+  const ChannelPlan plan(lw.spec);
+  const int V = kb.lanes();
+  const int P = lw.schedule.fwd_block_t;
+  const int vectors = std::max(1, std::min((rows + V - 1) / V, 12 / P));
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const int64_t chunks = (rows + width - 1) / width;
+  const int64_t chunk_elements = plan.Cig * plan.K * width;
+  const int64_t element_bytes = kb.element()->getPrimitiveSizeInBits() / 8;
+  const Align align(element_bytes);
+  Scratch scratch = emit_scratch(kb, lw.module, (chunks * chunk_elements + chunks * width) * element_bytes, "w.packed");
+  Value* packed = scratch.pointer;
+  Value* bias_packed = kb.at(packed, kb.i64(chunks * chunk_elements), "bias.packed");
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+
+  // Repack: row r of chunk c, input channel ci, tap k -> [c][phase(k)][ci][j(k)][r]; rows
+  // past rows_valid are zero (their sums are never stored). Bias likewise, zero without one.
+  kb.loop("fwd.channels.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
+    Value* chunk = b.CreateUDiv(r, kb.i64(width));
+    Value* lane = b.CreateURem(r, kb.i64(width));
+    Value* dst = kb.at(packed, b.CreateAdd(b.CreateMul(chunk, kb.i64(chunk_elements)), lane), "pack.dst");
+    Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
+    Value* safe_r = b.CreateSelect(real, r, kb.i64(0));
+    Value* bias_value = lw.spec.bias ? b.CreateSelect(real, kb.load_scalar(bias, safe_r, "bias"), zero) : zero;
+    b.CreateAlignedStore(bias_value, kb.at(bias_packed, r), align);
+    kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+      Value* src = kb.at(w, b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(safe_r, kb.i64(plan.K))), "pack.src");
+      for (int64_t p = 0; p < plan.s; ++p) {
+        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+        const int64_t T = static_cast<int64_t>(taps.size());
+        for (int64_t j = 0; j < T; ++j) {
+          Value* v = b.CreateSelect(real, kb.load_scalar(src, kb.i64(taps[static_cast<size_t>(j)].k), "w"), zero);
+          Value* at = b.CreateAdd(kb.i64(plan.phase_offset(p, width) + j * width), b.CreateMul(ci, kb.i64(T * width)));
+          b.CreateAlignedStore(v, kb.at(dst, at), align);
+        }
+      }
+      return Values{};
+    });
+    return Values{};
+  });
+
+  Value* used_chunks = kb.ceil_div(rows_valid, width);
+  kb.loop("fwd.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
+    Value* chunk_w = kb.at(packed, b.CreateMul(c, kb.i64(chunk_elements)), "w.chunk");
+    Value* row0 = b.CreateMul(c, kb.i64(width), "row0");
+    Values bias_vectors;
+    for (int g = 0; g < vectors; ++g)
+      bias_vectors.push_back(kb.load_vector(bias_packed, b.CreateAdd(row0, kb.i64(g * V)), nullptr, "bias"));
+    for (int64_t p = 0; p < plan.s; ++p) {
+      const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+      // Phase p covers t = q*s + p - pl in [0, Lout).
+      const int64_t lo = (plan.pl - p + plan.s - 1 + plan.s * 64) / plan.s - 64;  // ceil((pl - p) / s)
+      Value* q_lo = kb.i64(lo);
+      Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(plan.pl - p - 1)), plan.s), kb.i64(1), "q.hi");
+      const std::string name = "fwd.channels.phase" + std::to_string(p);
+      if (taps.empty()) {
+        // No tap reaches this phase: its outputs are the bias alone.
+        kb.loop(name + ".bias", q_lo, q_hi, 1, {}, [&](Value* q, const Values&) {
+          Value* t = b.CreateAdd(b.CreateMul(q, kb.i64(plan.s)), kb.i64(p - plan.pl));
+          kb.loop(name + ".bias.row", kb.i64(0), kb.min(kb.i64(width), b.CreateSub(rows_valid, row0)), 1, {}, [&](Value* r, const Values&) {
+            Value* row = b.CreateAdd(row0, r);
+            b.CreateAlignedStore(kb.load_scalar(bias_packed, row, "bias"), kb.at(y, b.CreateAdd(b.CreateMul(row, Lout), t)), align);
+            return Values{};
+          });
+          return Values{};
+        });
+        continue;
+      }
+      int64_t min_m = taps.front().m, max_m = taps.front().m;
+      for (const PhaseTap& tap : taps) {
+        min_m = std::min(min_m, tap.m);
+        max_m = std::max(max_m, tap.m);
+      }
+      // Interior: every tap reads inside x (q - m in [0, L) for every m of the phase).
+      Value* q_a = kb.i64(std::max(lo, max_m));
+      Value* q_b = kb.max(q_a, kb.min(q_hi, b.CreateAdd(L, kb.i64(min_m))));
+      emit_sweep(
+          kb, name, q_lo, q_a, q_b, q_hi, P,
+          [&](Value* q0) { emit_block(kb, plan, p, vectors, P, q0, false, x, chunk_w, bias_vectors, y, L, Lout, row0, rows_valid); },
+          [&](Value* begin, Value* end) {
+            kb.loop(name + ".edge", begin, end, 1, {}, [&](Value* q, const Values&) {
+              emit_block(kb, plan, p, vectors, 1, q, true, x, chunk_w, bias_vectors, y, L, Lout, row0, rows_valid);
+              return Values{};
+            });
+          });
+    }
+    return Values{};
+  });
+  scratch.release(kb, lw.module);
+}
+
+}  // namespace lucid::ir
