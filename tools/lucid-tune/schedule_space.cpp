@@ -57,6 +57,28 @@ bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
   return false;
 }
 
+void ScheduleSpace::copy_pass_knobs(const Schedule& from, bench::Pass pass, Schedule& to) {
+  switch (pass) {
+    case bench::Pass::Forward:
+      to.fwd_block_co = from.fwd_block_co;
+      to.fwd_block_t = from.fwd_block_t;
+      to.fwd_phase_chunk = from.fwd_phase_chunk;
+      to.fwd_lanes = from.fwd_lanes;
+      break;
+    case bench::Pass::BackwardData:
+      to.bwd_data_block_ci = from.bwd_data_block_ci;
+      to.bwd_data_block_t = from.bwd_data_block_t;
+      to.bwd_data_lanes = from.bwd_data_lanes;
+      break;
+    case bench::Pass::BackwardWeight:
+      to.bww_block_ci = from.bww_block_ci;
+      to.bww_block_co = from.bww_block_co;
+      to.bww_block_taps = from.bww_block_taps;
+      to.bww_lanes = from.bww_lanes;
+      break;
+  }
+}
+
 std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::Pass pass) const {
   const Schedule base = base_in.normalized_for(spec_);
   std::vector<Schedule> out = {base};

@@ -26,6 +26,10 @@ class ScheduleSpace {
   // own setting first); every other knob stays as in base.
   std::vector<Schedule> candidates(const Schedule& base, bench::Pass pass) const;
 
+  // Copies pass's knobs (its blocks and what its lanes hold) from `from` into `to`: the
+  // search combines one candidate per pass into each schedule it compiles.
+  static void copy_pass_knobs(const Schedule& from, bench::Pass pass, Schedule& to);
+
   // Vector registers one accumulator of `vector_width` lanes occupies.
   int registers_per_vector(int vector_width) const;
 

@@ -87,7 +87,7 @@ class Search {
         std::array<bool, 3> active = {false, false, false};
         for (Pass p : bench::kAllPasses)
           if (i < lists[index(p)].size()) {
-            copy_pass_knobs(lists[index(p)][i], p, candidate);
+            ScheduleSpace::copy_pass_knobs(lists[index(p)][i], p, candidate);
             active[index(p)] = true;
           }
         candidate = candidate.normalized_for(target_.spec);
@@ -99,7 +99,7 @@ class Search {
             const double t = (*seconds)[index(p)];
             if (!active[index(p)] || !(t < best[index(p)])) continue;
             best[index(p)] = t;
-            copy_pass_knobs(candidate, p, current);
+            ScheduleSpace::copy_pass_knobs(candidate, p, current);
             best_pass_gflops_[index(p)] = std::max(best_pass_gflops_[index(p)], gflops(t));
           }
         }
@@ -133,7 +133,7 @@ class Search {
         if (winner.vector_width == result_.base.vector_width) {
           for (Pass p : bench::kAllPasses)
             if ((*final_seconds)[index(p)] < result_.best_seconds[index(p)]) {
-              copy_pass_knobs(winner, p, result_.best);
+              ScheduleSpace::copy_pass_knobs(winner, p, result_.best);
               result_.best_seconds[index(p)] = (*final_seconds)[index(p)];
             }
           result_.best = result_.best.normalized_for(target_.spec);
@@ -156,25 +156,6 @@ class Search {
   }
 
   // Copies pass p's knobs from `from` into `to`; the vector width and other passes' knobs stay.
-  static void copy_pass_knobs(const Schedule& from, Pass p, Schedule& to) {
-    switch (p) {
-      case Pass::Forward:
-        to.fwd_block_co = from.fwd_block_co;
-        to.fwd_block_t = from.fwd_block_t;
-        to.fwd_phase_chunk = from.fwd_phase_chunk;
-        break;
-      case Pass::BackwardData:
-        to.bwd_data_block_ci = from.bwd_data_block_ci;
-        to.bwd_data_block_t = from.bwd_data_block_t;
-        break;
-      case Pass::BackwardWeight:
-        to.bww_block_ci = from.bww_block_ci;
-        to.bww_block_co = from.bww_block_co;
-        to.bww_block_taps = from.bww_block_taps;
-        break;
-    }
-  }
-
   void note(const std::string& message) {
     if (result_.errors.size() < kMaxErrors) result_.errors.push_back(message);
   }
