@@ -1,6 +1,7 @@
 // ScheduleSpace: the schedules lucid-tune tries for one spec. Each pass has its own knobs
-// (forward: channel block, time block, phase chunk; backward-data: channel and time blocks;
-// backward-weight: channel rows, channel block, tap chunk), so they are searched pass by pass
+// (what its lanes hold, and forward: channel block, time block, phase chunk; backward-data:
+// channel and time blocks; backward-weight: channel rows, channel block, tap chunk or (co, tap)
+// pairs), so they are searched pass by pass
 // for each vector width; candidates whose accumulators would not fit the vector register file
 // are left out, and the rest come nearest-to-the-default first so a small budget still
 // covers the likeliest winners.
