@@ -126,6 +126,33 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, Value* lo, Value* a,
   emit_edge(right_begin, hi);
 }
 
+PositionRange taps_inside_grad_y(KernelBuilder& kb, const ConvSpec& spec, Value* L, Value* Lout) {
+  auto& b = kb.b();
+  // The first tap reads furthest left (offset -pad_left), the last furthest right.
+  const int64_t s = spec.stride;
+  const int64_t last = (spec.kernel_size - 1) * spec.dilation - spec.pad_left;
+  Value* end = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + last)), s), kb.i64(1)));
+  return {kb.i64((spec.pad_left + s - 1) / s), end};
+}
+
+void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int positions, Value* base,
+                         Value* first, Value* row_stride, int64_t position_stride, Value* row0,
+                         Value* rows_valid, const std::string& name) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  for (int v = 0; v < vectors; ++v)
+    for (int i = 0; i < V; ++i) {
+      Value* row = b.CreateAdd(row0, kb.i64(v * V + i), name + ".r");
+      kb.if_then(b.CreateICmpSLT(row, rows_valid), name + ".store", [&] {
+        Value* out = kb.at(base, b.CreateAdd(b.CreateMul(row, row_stride), first), name + ".row");
+        for (int m = 0; m < positions; ++m)
+          b.CreateAlignedStore(b.CreateExtractElement(acc[static_cast<size_t>(v * positions + m)], kb.i64(i)),
+                               kb.at(out, kb.i64(m * position_stride)), align);
+      });
+    }
+}
+
 ItemCoordinates split_item(KernelBuilder& kb, Value* item, int64_t groups, int64_t blocks) {
   auto& b = kb.b();
   Value* rest = b.CreateSRem(item, kb.i64(groups * blocks));

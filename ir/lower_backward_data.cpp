@@ -223,25 +223,15 @@ void emit_block_channels(KernelBuilder& kb, const DataPlan& plan, int vectors, i
     }
     return next;
   });
-  // Lane i of vector v is row row0 + v*V + i: a transposed store, one row of `positions`
-  // elements at a time, rows past rows_valid (zero weights) skipped.
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
-  for (int v = 0; v < vectors; ++v)
-    for (int i = 0; i < V; ++i) {
-      Value* row = b.CreateAdd(row0, kb.i64(v * V + i), "gx.r");
-      kb.if_then(b.CreateICmpSLT(row, rows_valid), tag + ".store", [&] {
-        Value* gx_row = kb.at(gx, b.CreateAdd(b.CreateMul(row, L), l0), "gx.row");
-        for (int u = 0; u < positions; ++u)
-          b.CreateAlignedStore(b.CreateExtractElement(acc[v * positions + u], kb.i64(i)), kb.at(gx_row, kb.i64(u)), align);
-      });
-    }
+  // Lane i of vector v is row row0 + v*V + i: a transposed store.
+  store_lanes_as_rows(kb, acc, vectors, positions, gx, l0, L, 1, row0, rows_valid, tag);
 }
 
 // Channels in lanes for one work item of `rows` channels: repack its weights into
 // [chunk][co][k][chunk rows] once (amortised over the whole length), then sweep the length
 // once per chunk of `vectors` channel vectors.
 void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, int rows, Value* gy, Value* w,
-                   Value* gx, Value* L, Value* Lout, Value* rows_valid) {
+                   Value* gx, Value* L, Value* Lout, Value* rows_valid, PositionRange inside) {
   auto& b = kb.b();
   const int V = kb.lanes();
   const int P = lw.schedule.bwd_data_block_t;
@@ -264,14 +254,12 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, 
     });
     return Values{};
   });
-  Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
-  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
   Value* used_chunks = kb.ceil_div(rows_valid, width);
   kb.loop("bwd_data.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "w.chunk");
     Value* row0 = b.CreateMul(c, kb.i64(width), "row0");
     emit_sweep(
-        kb, "bwd_data.channels", kb.i64(0), l_a, l_b, L, P,
+        kb, "bwd_data.channels", kb.i64(0), inside.first, inside.end, L, P,
         [&](Value* l0) { emit_block_channels(kb, plan, vectors, P, l0, false, gy, chunk_w, gx, L, Lout, row0, rows_valid); },
         [&](Value* begin, Value* end) {
           kb.loop("bwd_data.channels.edge", begin, end, 1, {}, [&](Value* l, const Values&) {
@@ -296,18 +284,19 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   Value* L = arg++;
   Value* Lout = arg++;
   Value* rows_valid = arg++;
+  // Interior: every tap of every lane reads inside grad_y.
+  const PositionRange inside = taps_inside_grad_y(kb, lw.spec, L, Lout);
+  if (lw.schedule.bwd_data_lanes == Schedule::kLanesChannels) {
+    emit_channels(lw, kb, plan, rows, gy, w, gx, L, Lout, rows_valid, inside);
+    b.CreateRet(b.getInt32(0));
+    return fn;
+  }
+  Value* l_a = inside.first;
+  Value* l_b = inside.end;
   Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
   Values w_rows;
   for (int r = 0; r < rows; ++r)
     w_rows.push_back(kb.at(w, b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.Cog * plan.K)), "w.r" + std::to_string(r)));
-  // Interior: every tap of every lane reads inside grad_y.
-  Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
-  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
-  if (lw.schedule.bwd_data_lanes == Schedule::kLanesChannels) {
-    emit_channels(lw, kb, plan, rows, gy, w, gx, L, Lout, rows_valid);
-    b.CreateRet(b.getInt32(0));
-    return fn;
-  }
   if (lw.schedule.bwd_data_lanes == Schedule::kLanesTaps) {
     const int positions = lw.schedule.bwd_data_block_t;
     emit_sweep(

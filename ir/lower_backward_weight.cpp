@@ -191,9 +191,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
   Value* xT = scratch.pointer;
   Value* sums = kb.at(xT, kb.i64(chunk * width), "sums");
   Value* zero = ConstantFP::get(kb.element(), 0.0);
-  // Every tap of l reads inside grad_y for l in [l_a, l_b).
-  Value* l_a = kb.i64((plan.pl + plan.s - 1) / plan.s);
-  Value* l_b = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + plan.e(plan.K - 1))), plan.s), kb.i64(1)));
+  const PositionRange inside = taps_inside_grad_y(kb, lw.spec, L, Lout);
   Value* row_chunks = kb.ceil_div(rows_valid, width);
   kb.loop("bww.channels.rows", kb.i64(0), row_chunks, 1, {}, [&](Value* rc, const Values&) {
     Value* row0 = b.CreateMul(rc, kb.i64(width), "row0");
@@ -220,8 +218,8 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
           });
           return Values{};
         });
-        Value* a = kb.min(kb.max(l_a, c0), c1);
-        Value* z = kb.min(kb.max(l_b, a), c1);
+        Value* a = kb.min(kb.max(inside.first, c0), c1);
+        Value* z = kb.min(kb.max(inside.end, a), c1);
         kb.loop("bww.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {
           // Pair t of the block: (co, k) = divmod(p, K); past the last pair, a repeat of it
           // whose sums land in padding slots that are never written out.
@@ -301,14 +299,14 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Value* L = arg++;
   Value* Lout = arg++;
   Value* rows_valid = arg++;
-  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
-  Values x_offsets;
-  for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
   if (lw.schedule.bww_lanes == Schedule::kLanesChannels) {
     emit_channels(lw, kb, plan, rows, x, gy, gw, N, L, Lout, rows_valid);
     b.CreateRet(b.getInt32(0));
     return fn;
   }
+  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
+  Values x_offsets;
+  for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
   const int C = lw.schedule.bww_block_co;
   const bool vector_taps = lw.schedule.bww_lanes == Schedule::kLanesTaps;
   // With taps in lanes a tile holds bww_block_taps whole vectors of taps.

@@ -22,6 +22,7 @@
 #include <map>
 
 #include "lowering.h"
+#include "phase_taps.h"
 
 namespace lucid::ir {
 
@@ -29,15 +30,10 @@ using namespace llvm;
 
 namespace {
 
-struct Tap {
-  int64_t k;  // kernel tap
-  int64_t m;  // x is read at q - m
-};
-
 struct ForwardPlan {
   int64_t s, d, K, Cig, Cog, pl;
-  std::vector<std::vector<Tap>> phase_taps;  // by stride phase
-  int64_t max_m = 0;
+  PhaseTaps phase_taps;
+  int64_t max_m;
 
   // Elements of x one block of `block` positions reads per channel, and the scratch row
   // pitch (whole 64-byte lines, so rows never share a line).
@@ -48,20 +44,11 @@ struct ForwardPlan {
   }
 
   // Where phase p's weights start in the packed [phase][ci][row][tap] slice of `rows` rows.
-  int64_t packed_offset(int64_t p, int rows) const {
-    int64_t taps_before = 0;
-    for (int64_t q = 0; q < p; ++q) taps_before += static_cast<int64_t>(phase_taps[static_cast<size_t>(q)].size());
-    return Cig * rows * taps_before;
-  }
+  int64_t packed_offset(int64_t p, int rows) const { return Cig * rows * phase_taps.before(p); }
 
   explicit ForwardPlan(const ConvSpec& spec)
       : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cig(spec.in_per_group()),
-        Cog(spec.out_per_group()), pl(spec.pad_left), phase_taps(static_cast<size_t>(spec.stride)) {
-    for (int64_t k = 0; k < K; ++k) {
-      phase_taps[static_cast<size_t>((k * d) % s)].push_back({k, (k * d) / s});
-      max_m = std::max(max_m, (k * d) / s);
-    }
-  }
+        Cog(spec.out_per_group()), pl(spec.pad_left), phase_taps(spec), max_m(phase_taps.max_m) {}
 };
 
 // Emits one block of `lanes * U` consecutive q for `rows` output channels and stores it.
@@ -128,7 +115,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
         Value* w_row = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows)), b.CreateMul(ci, kb.i64(rows * T))), "w.row");
         for (int r = 0; r < rows; ++r) {
           for (int64_t j = 0; j < T; ++j) {
-            const Tap& tap = taps[static_cast<size_t>(j)];
+            const PhaseTap& tap = taps[static_cast<size_t>(j)];
             std::string tname = "phase" + std::to_string(p) + ".tap" + std::to_string(tap.k);
             Value* wv = kb.splat(kb.load_scalar(w_row, kb.i64(r * T + j), "w." + tname + ".r" + std::to_string(r)));
             for (int u = 0; u < U; ++u) {

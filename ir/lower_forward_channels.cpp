@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "lowering.h"
+#include "phase_taps.h"
 
 namespace lucid::ir {
 
@@ -14,25 +15,14 @@ using namespace llvm;
 
 namespace {
 
-struct PhaseTap {
-  int64_t k;  // kernel tap
-  int64_t m;  // x is read at q - m
-};
-
 struct ChannelPlan {
-  int64_t s, d, K, Cig, Cog, pl;
-  std::vector<std::vector<PhaseTap>> phase_taps;  // by stride phase
+  int64_t s, Cig, Cog, K, pl;
+  PhaseTaps phase_taps;
   explicit ChannelPlan(const ConvSpec& spec)
-      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cig(spec.in_per_group()),
-        Cog(spec.out_per_group()), pl(spec.pad_left), phase_taps(static_cast<size_t>(spec.stride)) {
-    for (int64_t k = 0; k < K; ++k) phase_taps[static_cast<size_t>((k * d) % s)].push_back({k, (k * d) / s});
-  }
+      : s(spec.stride), Cig(spec.in_per_group()), Cog(spec.out_per_group()), K(spec.kernel_size),
+        pl(spec.pad_left), phase_taps(spec) {}
   // Packed weights of one row chunk: [phase][ci][tap of the phase][width]; where phase p starts.
-  int64_t phase_offset(int64_t p, int64_t width) const {
-    int64_t before = 0;
-    for (int64_t q = 0; q < p; ++q) before += static_cast<int64_t>(phase_taps[static_cast<size_t>(q)].size());
-    return Cig * width * before;
-  }
+  int64_t phase_offset(int64_t p, int64_t width) const { return Cig * width * phase_taps.before(p); }
 };
 
 // `positions` consecutive q of phase p for `vectors` channel vectors; edge blocks
@@ -82,17 +72,8 @@ void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
     }
     return next;
   });
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
   Value* t0 = b.CreateAdd(b.CreateMul(q0, kb.i64(plan.s)), kb.i64(p - plan.pl), "t0");
-  for (int g = 0; g < vectors; ++g)
-    for (int i = 0; i < V; ++i) {
-      Value* row = b.CreateAdd(row0, kb.i64(g * V + i), "y.r");
-      kb.if_then(b.CreateICmpSLT(row, rows_valid), tag + ".store", [&] {
-        Value* y_row = kb.at(y, b.CreateAdd(b.CreateMul(row, Lout), t0), "y.row");
-        for (int m = 0; m < positions; ++m)
-          b.CreateAlignedStore(b.CreateExtractElement(acc[g * positions + m], kb.i64(i)), kb.at(y_row, kb.i64(m * plan.s)), align);
-      });
-    }
+  store_lanes_as_rows(kb, acc, vectors, positions, y, t0, Lout, plan.s, row0, rows_valid, tag);
 }
 
 }  // namespace

@@ -50,6 +50,21 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, llvm::Value* lo, llv
                 const std::function<void(llvm::Value* start)>& emit_block,
                 const std::function<void(llvm::Value* begin, llvm::Value* end)>& emit_edge);
 
+// Positions l of x all of whose taps read inside grad_y (0 <= l*s + k*d - pad_left < Lout
+// for every k): [first, end), first a constant, end <= L; empty when end <= first.
+struct PositionRange {
+  llvm::Value* first;
+  llvm::Value* end;
+};
+PositionRange taps_inside_grad_y(KernelBuilder& kb, const ConvSpec& spec, llvm::Value* L, llvm::Value* Lout);
+
+// Stores register blocks whose lanes are rows (channels in lanes): lane i of
+// acc[v * positions + m] goes to base[row * row_stride + first + m * position_stride] with
+// row = row0 + v * lanes + i; rows from rows_valid on are skipped.
+void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int positions, llvm::Value* base,
+                         llvm::Value* first, llvm::Value* row_stride, int64_t position_stride,
+                         llvm::Value* row0, llvm::Value* rows_valid, const std::string& name);
+
 // A work item's coordinates when items enumerate (n, group, row block) in that order, with
 // `blocks` row blocks per group.
 struct ItemCoordinates {
