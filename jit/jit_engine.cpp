@@ -169,10 +169,10 @@ struct JitEngine::Impl {
       if (!sym) throw Error("JitEngine: missing kernel symbol: " + error_text(sym.takeError()));
       return sym->toPtr<void*>();
     };
-    set->forward = reinterpret_cast<lucid_forward_fn>(address(ir::Pass::Forward));
-    set->backward_data = reinterpret_cast<lucid_backward_data_fn>(address(ir::Pass::BackwardData));
-    set->backward_weight = reinterpret_cast<lucid_backward_weight_fn>(address(ir::Pass::BackwardWeight));
-    set->backward_bias = reinterpret_cast<lucid_backward_bias_fn>(address(ir::Pass::BackwardBias));
+    set->forward_fn = reinterpret_cast<lucid_forward_fn>(address(ir::Pass::Forward));
+    set->backward_data_fn = reinterpret_cast<lucid_backward_data_fn>(address(ir::Pass::BackwardData));
+    set->backward_weight_fn = reinterpret_cast<lucid_backward_weight_fn>(address(ir::Pass::BackwardWeight));
+    set->backward_bias_fn = reinterpret_cast<lucid_backward_bias_fn>(address(ir::Pass::BackwardBias));
     set->source = from_disk ? "disk" : "compiled";
     set->load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     {
@@ -235,6 +235,10 @@ std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& requested, c
     }
   }
   return future.get();
+}
+
+std::shared_ptr<const KernelHandle> JitEngine::handle(const ConvSpec& spec) {
+  return std::make_shared<KernelHandle>(kernels(spec));
 }
 
 JitStats JitEngine::stats() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lucid/conv_spec.h"
+#include "lucid/kernel_handle.h"
 #include "lucid/kernel_set.h"
 #include "lucid/schedule.h"
 
@@ -56,6 +57,11 @@ class JitEngine {
   // The returned kernels live as long as this engine.
   std::shared_ptr<const KernelSet> kernels(const ConvSpec& spec);
   std::shared_ptr<const KernelSet> kernels(const ConvSpec& spec, const Schedule& schedule);
+
+  // The runtime's way in: a handle whose set is tier 1 at once on a memory or disk-cache hit,
+  // and otherwise (tiered mode) tier 0 until the background compile swaps tier 1 in. In sync
+  // mode it blocks like kernels(spec). Thread safe; one handle per key.
+  std::shared_ptr<const KernelHandle> handle(const ConvSpec& spec);
 
   // The schedule kernels(spec) would use.
   Schedule schedule_for(const ConvSpec& spec) const;

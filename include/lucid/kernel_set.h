@@ -1,4 +1,7 @@
-// KernelSet: the four compiled kernels of one (ConvSpec, Schedule), plus how to split them.
+// KernelSet: the four kernels of one (ConvSpec, Schedule), plus how to split them.
+// A set is either tier 1 (specialised machine code from the JIT or the disk cache) or tier 0
+// (generic kernels built with the library that read the spec at run time; DESIGN.md §5).
+// Callers use the call methods below, which hide the difference.
 #pragma once
 
 #include <cstdint>
@@ -12,17 +15,30 @@ namespace lucid {
 
 struct KernelSet {
   ConvSpec spec;
-  Schedule schedule;  // normalised for spec
+  Schedule schedule;  // normalised for spec; its block sizes define the work items of both tiers
 
-  lucid_forward_fn forward = nullptr;
-  lucid_backward_data_fn backward_data = nullptr;
-  lucid_backward_weight_fn backward_weight = nullptr;
-  lucid_backward_bias_fn backward_bias = nullptr;
+  // 1: the entry points below are specialised machine code. 0: they are null and the calls
+  // run the generic kernels of jit/tier0 (same results up to summation order).
+  int tier = 1;
+  lucid_forward_fn forward_fn = nullptr;
+  lucid_backward_data_fn backward_data_fn = nullptr;
+  lucid_backward_weight_fn backward_weight_fn = nullptr;
+  lucid_backward_bias_fn backward_bias_fn = nullptr;
 
-  // Where the code came from and what it cost: "compiled" or "disk".
+  // Where the code came from and what it cost: "compiled", "disk" or "generic" (tier 0).
   std::string source;
   double load_ms = 0;
-  std::uint64_t code_bytes = 0;  // machine code (.text) bytes of all four kernels
+  std::uint64_t code_bytes = 0;  // machine code (.text) bytes of all four kernels (0 for tier 0)
+
+  // The kernel ABI of include/lucid/kernel_abi.h, whichever tier serves it.
+  int forward(const void* x, const void* weight, const void* bias, void* y, int64_t batch,
+              int64_t length, int64_t item_begin, int64_t item_end) const;
+  int backward_data(const void* grad_y, const void* weight, void* grad_x, int64_t batch,
+                    int64_t length, int64_t item_begin, int64_t item_end) const;
+  int backward_weight(const void* x, const void* grad_y, void* grad_weight, int64_t batch,
+                      int64_t length, int64_t item_begin, int64_t item_end) const;
+  int backward_bias(const void* grad_y, void* grad_bias, int64_t batch, int64_t length,
+                    int64_t item_begin, int64_t item_end) const;
 
   // Work items of each pass; any split of [0, items) across threads is race free.
   int64_t forward_items(int64_t batch) const {
