@@ -1,5 +1,7 @@
-// JitEngine: the process-wide LLJIT, the in-memory cache (one shared future per key, so a key
-// is compiled once however many threads ask) and the disk cache in front of the compiler.
+// JitEngine: the process-wide LLJIT (created on first need, off the tier-0 path), the
+// in-memory cache (one shared future per key, so a key is compiled once however many threads
+// ask), the disk cache in front of the compiler, and the tiers: handles that serve tier 0 at
+// once and get tier 1 from the background compiler (DESIGN.md §5).
 #include "lucid/jit_engine.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -14,10 +16,12 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "background_compiler.h"
 #include "disk_cache.h"
 #include "generator_hash.h"
 #include "kernel_compiler.h"
@@ -25,6 +29,7 @@
 #include "lucid/error.h"
 #include "lucid/tuning_database.h"
 #include "target.h"
+#include "tier0/tier0_kernels.h"
 
 #ifndef LUCID_LLVM_VERSION
 #define LUCID_LLVM_VERSION "unknown"
@@ -69,31 +74,54 @@ bool defines_kernels(const std::vector<char>& object, const std::string& prefix)
   return found == 4;
 }
 
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
 }  // namespace
 
 struct JitEngine::Impl {
+  // Whether obtain() may run LLVM, or only look in memory and on disk.
+  enum class Reach { Compile, DiskOnly };
+
   JitOptions options;
-  std::unique_ptr<llvm::orc::LLJIT> jit;
   jit::DiskCache disk;
   mutable std::mutex mutex;
   std::unordered_map<std::string, std::shared_future<std::shared_ptr<const KernelSet>>> sets;
+  std::unordered_map<std::string, std::shared_ptr<KernelHandle>> handles;
   JitStats stats;
+  std::shared_ptr<std::atomic<int64_t>> tier0_calls = std::make_shared<std::atomic<int64_t>>(0);
   std::vector<JitEvent> events;
   TuningDatabase tuning;
+
+  std::once_flag jit_once;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  // Declared last: destroyed first, so a compile still running finishes while the LLJIT,
+  // the maps and the disk cache it uses are alive.
+  jit::BackgroundCompiler background;
 
   explicit Impl(JitOptions o) : options(std::move(o)), disk(options.cache_dir) {
     std::string warning;
     tuning = TuningDatabase::load(options.tuning_db, &warning);
     if (!warning.empty()) std::fprintf(stderr, "lucid-jit: warning: %s; using default schedules\n", warning.c_str());
-    jit::initialize_llvm();
-    auto created = llvm::orc::LLJITBuilder().create();
-    if (!created) throw Error("JitEngine: cannot create LLJIT: " + error_text(created.takeError()));
-    jit = std::move(*created);
-    // Kernels call nothing, but an optimiser may still turn a loop into memset/memcpy.
-    auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-        jit->getDataLayout().getGlobalPrefix());
-    if (generator) jit->getMainJITDylib().addGenerator(std::move(*generator));
-    else llvm::consumeError(generator.takeError());
+  }
+
+  // The LLJIT, created on first use (about 3 ms) so a tier-0 call never pays for it.
+  llvm::orc::LLJIT& linker() {
+    std::call_once(jit_once, [this] {
+      jit::initialize_llvm();
+      auto created = llvm::orc::LLJITBuilder().create();
+      if (!created) throw Error("JitEngine: cannot create LLJIT: " + error_text(created.takeError()));
+      jit = std::move(*created);
+      // Kernels call nothing, but an optimiser may still turn a loop into memset/memcpy.
+      auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          jit->getDataLayout().getGlobalPrefix());
+      if (generator) jit->getMainJITDylib().addGenerator(std::move(*generator));
+      else llvm::consumeError(generator.takeError());
+    });
+    return *jit;
   }
 
   std::string identity(const ConvSpec& spec, const Schedule& schedule) const {
@@ -127,8 +155,10 @@ struct JitEngine::Impl {
     write(".s", c.assembly);
   }
 
-  std::shared_ptr<const KernelSet> build(const ConvSpec& spec, const Schedule& schedule) {
-    auto start = std::chrono::steady_clock::now();
+  // Loads (spec, schedule) from the disk cache or compiles it; with Reach::DiskOnly returns
+  // null instead of compiling.
+  std::shared_ptr<const KernelSet> build(const ConvSpec& spec, const Schedule& schedule, Reach reach) {
+    auto start = Clock::now();
     const std::string prefix = jit::symbol_prefix(spec, schedule);
     const std::string id = identity(spec, schedule);
     const std::string name = file_name(spec, schedule);
@@ -147,6 +177,7 @@ struct JitEngine::Impl {
       }
       from_disk = found == jit::DiskCache::Lookup::Hit;
     }
+    if (!from_disk && reach == Reach::DiskOnly) return nullptr;
     if (!from_disk) {
       jit::CompileRequest request;
       request.spec = spec;
@@ -162,10 +193,10 @@ struct JitEngine::Impl {
     set->code_bytes = jit::text_bytes(object);
 
     auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), prefix);
-    if (auto err = jit->addObjectFile(std::move(buffer)))
+    if (auto err = linker().addObjectFile(std::move(buffer)))
       throw Error("JitEngine: cannot link kernels for " + spec.key() + ": " + error_text(std::move(err)));
     auto address = [&](ir::Pass pass) -> void* {
-      auto sym = jit->lookup(ir::kernel_symbol(prefix, pass));
+      auto sym = linker().lookup(ir::kernel_symbol(prefix, pass));
       if (!sym) throw Error("JitEngine: missing kernel symbol: " + error_text(sym.takeError()));
       return sym->toPtr<void*>();
     };
@@ -174,13 +205,122 @@ struct JitEngine::Impl {
     set->backward_weight_fn = reinterpret_cast<lucid_backward_weight_fn>(address(ir::Pass::BackwardWeight));
     set->backward_bias_fn = reinterpret_cast<lucid_backward_bias_fn>(address(ir::Pass::BackwardBias));
     set->source = from_disk ? "disk" : "compiled";
-    set->load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    set->load_ms = ms_since(start);
     {
       std::lock_guard<std::mutex> lock(mutex);
       ++(from_disk ? stats.disk_hits : stats.compiles);
     }
     log({spec.key() + " " + schedule.key(), set->source, set->load_ms, set->code_bytes});
     return set;
+  }
+
+  // The tier-1 set of (spec, schedule): from memory, else built by exactly one caller while
+  // the others wait on its future. A DiskOnly miss (null) or a failure forgets the key, so a
+  // later request tries again instead of inheriting the result.
+  std::shared_ptr<const KernelSet> obtain(const ConvSpec& spec, const Schedule& schedule, Reach reach) {
+    const std::string key = spec.key() + " " + schedule.key();
+    for (;;) {
+      std::promise<std::shared_ptr<const KernelSet>> promise;
+      std::shared_future<std::shared_ptr<const KernelSet>> future;
+      bool owner = false;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = sets.find(key);
+        if (it != sets.end()) {
+          future = it->second;
+          ++stats.memory_hits;
+        } else {
+          future = promise.get_future().share();
+          sets.emplace(key, future);
+          owner = true;
+        }
+      }
+      if (owner) {
+        try {
+          auto set = build(spec, schedule, reach);
+          if (!set) {
+            std::lock_guard<std::mutex> lock(mutex);
+            sets.erase(key);
+          }
+          promise.set_value(set);
+        } catch (...) {
+          {
+            std::lock_guard<std::mutex> lock(mutex);
+            sets.erase(key);
+          }
+          promise.set_exception(std::current_exception());
+        }
+      }
+      auto set = future.get();
+      // Null only from somebody's DiskOnly miss; a caller that may compile asks again.
+      if (set || reach == Reach::DiskOnly) return set;
+    }
+  }
+
+  // Tiered mode on a cold key: a tier-0 handle now, tier 1 from the background compiler.
+  std::shared_ptr<KernelHandle> tier0_handle(const ConvSpec& spec, const Schedule& schedule) {
+    auto generic = tier0::make_kernel_set(spec, schedule);
+    auto set = std::make_shared<KernelSet>(*generic);
+    set->tier0_calls = tier0_calls;
+    return std::make_shared<KernelHandle>(std::move(set));
+  }
+
+  void compile_in_background(const ConvSpec& spec, const Schedule& schedule,
+                             std::shared_ptr<KernelHandle> handle) {
+    auto requested = Clock::now();
+    background.submit([this, spec, schedule, handle, requested] {
+      try {
+        if (options.background_delay_ms > 0)
+          std::this_thread::sleep_for(std::chrono::milliseconds(options.background_delay_ms));
+        auto set = obtain(spec, schedule, Reach::Compile);
+        handle->install(set);
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          ++stats.switches;
+        }
+        log({spec.key() + " " + schedule.key(), "switch", ms_since(requested), set->code_bytes});
+      } catch (const std::exception& e) {
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          ++stats.background_failures;
+        }
+        std::fprintf(stderr, "lucid-jit: background compile of %s failed; tier 0 keeps serving it: %s\n",
+                     spec.to_string().c_str(), e.what());
+      }
+    });
+  }
+
+  std::shared_ptr<const KernelHandle> handle(const ConvSpec& spec, const Schedule& schedule) {
+    const std::string key = spec.key() + " " + schedule.key();
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = handles.find(key);
+      if (it != handles.end()) {
+        ++stats.memory_hits;
+        return it->second;
+      }
+    }
+    auto start = Clock::now();
+    std::shared_ptr<const KernelSet> specialised;
+    if (options.mode == JitMode::Sync) specialised = obtain(spec, schedule, Reach::Compile);
+    else if (options.disk_cache || has_set(key)) specialised = obtain(spec, schedule, Reach::DiskOnly);
+    auto made = specialised ? std::make_shared<KernelHandle>(specialised) : tier0_handle(spec, schedule);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto [it, inserted] = handles.emplace(key, made);
+      if (!inserted) return it->second;  // another thread made it meanwhile: one handle per key
+      if (!specialised) ++stats.tier0_handles;
+    }
+    if (!specialised) {
+      log({key, "tier0", ms_since(start), 0});
+      compile_in_background(spec, schedule, made);
+    }
+    return made;
+  }
+
+  bool has_set(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mutex);
+    return sets.count(key) != 0;
   }
 };
 
@@ -204,46 +344,21 @@ std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& spec) {
 
 std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& requested, const Schedule& requested_schedule) {
   ConvSpec spec = checked(requested);
-  Schedule schedule = requested_schedule.normalized_for(spec);
-  std::string key = spec.key() + " " + schedule.key();
-
-  std::promise<std::shared_ptr<const KernelSet>> promise;
-  std::shared_future<std::shared_ptr<const KernelSet>> future;
-  bool owner = false;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    auto it = impl_->sets.find(key);
-    if (it != impl_->sets.end()) {
-      future = it->second;
-      ++impl_->stats.memory_hits;
-    } else {
-      future = promise.get_future().share();
-      impl_->sets.emplace(key, future);
-      owner = true;
-    }
-  }
-  if (owner) {
-    try {
-      promise.set_value(impl_->build(spec, schedule));
-    } catch (...) {
-      // Forget the failed key, so a later request retries instead of inheriting the error.
-      {
-        std::lock_guard<std::mutex> lock(impl_->mutex);
-        impl_->sets.erase(key);
-      }
-      promise.set_exception(std::current_exception());
-    }
-  }
-  return future.get();
+  return impl_->obtain(spec, requested_schedule.normalized_for(spec), Impl::Reach::Compile);
 }
 
-std::shared_ptr<const KernelHandle> JitEngine::handle(const ConvSpec& spec) {
-  return std::make_shared<KernelHandle>(kernels(spec));
+std::shared_ptr<const KernelHandle> JitEngine::handle(const ConvSpec& requested) {
+  ConvSpec spec = checked(requested);
+  return impl_->handle(spec, schedule_for(spec));
 }
+
+void JitEngine::wait_for_background() { impl_->background.wait_idle(); }
 
 JitStats JitEngine::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  return impl_->stats;
+  JitStats s = impl_->stats;
+  s.tier0_calls = impl_->tier0_calls->load(std::memory_order_relaxed);
+  return s;
 }
 
 std::vector<JitEvent> JitEngine::events() const {

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "lucid/error.h"
 #include "lucid/jit_engine.h"
 
 namespace lucid {
@@ -29,6 +30,12 @@ JitOptions JitOptions::from_environment() {
   o.dump_dir = env("LUCID_JIT_DUMP");
   o.tuning_db = env("LUCID_TUNING_DB");
   if (o.tuning_db.empty()) o.tuning_db = o.cache_dir + "/tuning.json";
+  std::string mode = env("LUCID_JIT_MODE");
+  if (mode == "sync") o.mode = JitMode::Sync;
+  else if (mode.empty() || mode == "tiered") o.mode = JitMode::Tiered;
+  else throw Error("LUCID_JIT_MODE is '" + mode + "'; it must be 'tiered' (the default: tier-0 "
+                   "kernels at once, specialised ones swapped in when compiled) or 'sync' "
+                   "(wait for the specialised kernels)");
   return o;
 }
 

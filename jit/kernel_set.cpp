@@ -5,10 +5,19 @@
 
 namespace lucid {
 
+namespace {
+
+void count_tier0_call(const KernelSet& set) {
+  if (set.tier0_calls) set.tier0_calls->fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
 int KernelSet::forward(const void* x, const void* weight, const void* bias, void* y,
                        int64_t batch, int64_t length, int64_t item_begin,
                        int64_t item_end) const {
   if (forward_fn) return forward_fn(x, weight, bias, y, batch, length, item_begin, item_end);
+  count_tier0_call(*this);
   return tier0::forward(*this, x, weight, bias, y, batch, length, item_begin, item_end);
 }
 
@@ -17,6 +26,7 @@ int KernelSet::backward_data(const void* grad_y, const void* weight, void* grad_
                              int64_t item_end) const {
   if (backward_data_fn)
     return backward_data_fn(grad_y, weight, grad_x, batch, length, item_begin, item_end);
+  count_tier0_call(*this);
   return tier0::backward_data(*this, grad_y, weight, grad_x, batch, length, item_begin, item_end);
 }
 
@@ -25,6 +35,7 @@ int KernelSet::backward_weight(const void* x, const void* grad_y, void* grad_wei
                                int64_t item_end) const {
   if (backward_weight_fn)
     return backward_weight_fn(x, grad_y, grad_weight, batch, length, item_begin, item_end);
+  count_tier0_call(*this);
   return tier0::backward_weight(*this, x, grad_y, grad_weight, batch, length, item_begin,
                                 item_end);
 }
@@ -33,6 +44,7 @@ int KernelSet::backward_bias(const void* grad_y, void* grad_bias, int64_t batch,
                              int64_t item_begin, int64_t item_end) const {
   if (backward_bias_fn)
     return backward_bias_fn(grad_y, grad_bias, batch, length, item_begin, item_end);
+  count_tier0_call(*this);
   return tier0::backward_bias(*this, grad_y, grad_bias, batch, length, item_begin, item_end);
 }
 

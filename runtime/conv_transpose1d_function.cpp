@@ -1,6 +1,7 @@
-// The functional ConvTranspose1d: checks the operands against the spec, runs the JIT kernels
-// over the thread pool, and records ConvTranspose1dBackward, which keeps the same KernelSet
-// alive so the backward pass needs no second lookup.
+// The functional ConvTranspose1d: checks the operands against the spec, runs the layer's
+// kernels over the thread pool, and records ConvTranspose1dBackward, which keeps the same
+// KernelHandle so the backward pass needs no second lookup and uses tier 1 as soon as it is in.
+// Each pass loads the handle's current set once and takes its item counts and kernels from it.
 #include "lucid/conv_transpose1d.h"
 
 #include <cstring>
@@ -107,7 +108,7 @@ void fill_zero(Tensor& t) {
 class ConvTranspose1dBackward : public OpNode {
  public:
   ConvTranspose1dBackward(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                          std::shared_ptr<const KernelSet> kernels, const Geometry& geometry)
+                          std::shared_ptr<const KernelHandle> kernels, const Geometry& geometry)
       : OpNode({&x, &weight, &bias}),
         kernels_(std::move(kernels)),
         geometry_(geometry),
@@ -121,7 +122,7 @@ class ConvTranspose1dBackward : public OpNode {
   std::string name() const override { return "ConvTranspose1dBackward"; }
 
   std::vector<Tensor> apply(const Tensor& grad_y) override {
-    const KernelSet& k = *kernels_;
+    const KernelSet& k = kernels_->current();
     const Geometry& g = geometry_;
     const double flops = k.spec.flops(g.batch, g.length);
     ThreadPool& pool = ThreadPool::global();
@@ -176,7 +177,7 @@ class ConvTranspose1dBackward : public OpNode {
   }
 
  private:
-  std::shared_ptr<const KernelSet> kernels_;
+  std::shared_ptr<const KernelHandle> kernels_;
   Geometry geometry_;
   Shape x_shape_, weight_shape_;
   SavedTensor x_, weight_;
@@ -185,9 +186,9 @@ class ConvTranspose1dBackward : public OpNode {
 }  // namespace
 
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                        std::shared_ptr<const KernelSet> kernels) {
+                        std::shared_ptr<const KernelHandle> kernels) {
   if (!kernels) throw Error("conv_transpose1d: no kernels given");
-  const KernelSet& k = *kernels;
+  const KernelSet& k = kernels->current();
   Geometry g = check_operands(k, x, weight, bias);
   Tensor y = Tensor::empty(output_shape(k.spec, g), k.spec.dtype);
   if (g.batch > 0) {
@@ -207,7 +208,7 @@ Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bia
 
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                         const ConvSpec& spec) {
-  return conv_transpose1d(x, weight, bias, JitEngine::global().kernels(spec));
+  return conv_transpose1d(x, weight, bias, JitEngine::global().handle(spec));
 }
 
 }  // namespace lucid

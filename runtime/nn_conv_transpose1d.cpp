@@ -41,13 +41,13 @@ void ConvTranspose1d::reset_parameters(Generator& generator) {
                     : Tensor();
 }
 
-std::shared_ptr<const KernelSet> ConvTranspose1d::kernels_for(int64_t output_padding) {
+std::shared_ptr<const KernelHandle> ConvTranspose1d::kernels_for(int64_t output_padding) {
   for (const auto& [op, kernels] : kernels_)
     if (op == output_padding) return kernels;
   ConvSpec spec = ConvSpec::make(spec_.in_channels, spec_.out_channels, spec_.kernel_size,
                                  spec_.stride, spec_.padding, output_padding, spec_.dilation,
                                  spec_.groups, spec_.bias, spec_.dtype);
-  auto kernels = JitEngine::global().kernels(spec);
+  auto kernels = JitEngine::global().handle(spec);
   kernels_.emplace_back(output_padding, kernels);
   return kernels;
 }

@@ -208,6 +208,30 @@ def jit_table(runs, out):
             out.append(f"\n{name}: {shown}")
 
 
+def first_call_table(runs, out):
+    """lucid-bench-jit's first_call/<config>: what a new layer costs in tiered mode."""
+    rows = [(n.split("/")[1], r) for n, r in runs.items() if n.startswith("first_call/")]
+    if not rows:
+        return
+    out.append("\n### A new layer in tiered mode (fresh engine, empty cache, 1 thread)\n")
+    out.append("| config | first forward (ms) | first forward+backward (ms) | tier 1 installed (ms) "
+               "| tier-0 forward GFLOP/s | tier-1 forward GFLOP/s |")
+    out.append("|---|---|---|---|---|---|")
+    for config, r in rows:
+        if "error" in r:
+            out.append(f"| {config} | error: {r['error']} | | | | |")
+            continue
+        out.append(f"| {config} | {fmt(r.get('first_forward_ms'), 2)} | {fmt(r.get('first_backward_ms'), 2)} | "
+                   f"{fmt(r.get('tier1_ms'), 0)} | {fmt(r.get('tier0_gflops'), 3)} | {fmt(r.get('tier1_gflops'), 3)} |")
+    for key, label in (("first_forward_ms", "first forward"), ("first_backward_ms", "first forward+backward"),
+                       ("tier1_ms", "tier 1 installed")):
+        values = [r.get(key) for _, r in rows if r.get(key) is not None]
+        maxima = [r.get(key + "_max") for _, r in rows if r.get(key + "_max") is not None]
+        if values:
+            out.append(f"\n{label}: median over configs {fmt(median(values), 2)} ms, "
+                       f"max {fmt(max(maxima or values), 2)} ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("json", nargs="+", help="lucid-bench / lucid-bench-jit JSON output")
@@ -233,6 +257,7 @@ def main():
     scaling_table(runs, out)
     small_call_table(runs, out)
     jit_table(runs, out)
+    first_call_table(runs, out)
     text = "\n".join(out) + "\n"
     if args.output:
         with open(args.output, "w") as f:

@@ -7,6 +7,12 @@
 //   jit_disk_load/<config>    a fresh engine over a warm cache folder: kernels(spec) is timed
 //   jit_memory_hit/<config>   the same engine asked again
 //   call/<config>/forward     one forward call of seed_toy / seed_decoder through the C ABI
+//   first_call/<config>       what a new layer costs in tiered mode, from a fresh engine over
+//                             an empty cache folder, 1 thread, counters in ms from the
+//                             handle() request: first_forward_ms (a), first_backward_ms (b:
+//                             forward then backward-data, -weight and -bias), tier1_ms (c: the
+//                             specialised set installed), and the forward GFLOP/s of tier 0
+//                             (first call) and tier 1 (the median of 5 calls after the swap)
 //
 // The compile, start and disk benchmarks time only the step they name (manual time) and
 // report the median, min and max of their iterations in milliseconds.
@@ -147,6 +153,75 @@ void bench_memory_hit(benchmark::State& state, const lucid::bench::SuiteConfig& 
   }
 }
 
+// The runs of bench_first_call, summarised as median / max counters over its iterations.
+void report(benchmark::State& state, const std::string& name, std::vector<double> values) {
+  if (values.empty()) return;
+  std::sort(values.begin(), values.end());
+  state.counters[name] = values[values.size() / 2];
+  state.counters[name + "_max"] = values.back();
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+void bench_first_call(benchmark::State& state, const lucid::bench::SuiteConfig& config) {
+  lucid::bench::ProblemData d(config.spec, config.batch, config.length);
+  const double gflop = config.spec.flops(d.batch, d.length) / 1e9;
+  std::vector<double> forward_ms, backward_ms, tier1_ms, tier0_gflops, tier1_gflops;
+  int iteration = 0;
+  try {
+    for (auto _ : state) {
+      const std::string dir = scratch_dir() + "/first-" + config.name + "-" + std::to_string(iteration++);
+      JitOptions options = JitOptions::from_environment();
+      options.cache_dir = dir;
+      options.tuning_db = scratch_dir() + "/no-tuning.json";
+      options.mode = lucid::JitMode::Tiered;
+      JitEngine engine(options);
+      const auto t0 = Clock::now();
+      auto handle = engine.handle(config.spec);
+      const lucid::KernelSet& first = handle->current();
+      const auto f0 = Clock::now();
+      first.forward(d.x.data(), d.weight.data(), d.bias_or_null(), d.y.data(), d.batch, d.length, 0,
+                    first.forward_items(d.batch));
+      const auto t1 = Clock::now();
+      const lucid::KernelSet& k = handle->current();
+      k.backward_data(d.grad_y.data(), d.weight.data(), d.grad_x.data(), d.batch, d.length, 0,
+                      k.backward_data_items(d.batch));
+      k.backward_weight(d.x.data(), d.grad_y.data(), d.grad_weight.data(), d.batch, d.length, 0,
+                        k.backward_weight_items());
+      k.backward_bias(d.grad_y.data(), d.grad_bias.data(), d.batch, d.length, 0, k.backward_bias_items());
+      const auto t2 = Clock::now();
+      engine.wait_for_background();
+      const auto t3 = Clock::now();
+      state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+      forward_ms.push_back(ms_between(t0, t1));
+      backward_ms.push_back(ms_between(t0, t2));
+      tier1_ms.push_back(handle->specialised() ? ms_between(t0, t3) : -1.0);
+      if (first.tier == 0) tier0_gflops.push_back(gflop / (ms_between(f0, t1) / 1e3));
+      const lucid::KernelSet& now = handle->current();
+      std::vector<double> call_ms;
+      for (int i = 0; i < 5; ++i) {
+        const auto c0 = Clock::now();
+        now.forward(d.x.data(), d.weight.data(), d.bias_or_null(), d.y.data(), d.batch, d.length, 0,
+                    now.forward_items(d.batch));
+        call_ms.push_back(ms_between(c0, Clock::now()));
+      }
+      std::sort(call_ms.begin(), call_ms.end());
+      tier1_gflops.push_back(gflop / (call_ms[2] / 1e3));
+      std::filesystem::remove_all(dir);
+    }
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  report(state, "first_forward_ms", forward_ms);
+  report(state, "first_backward_ms", backward_ms);
+  report(state, "tier1_ms", tier1_ms);
+  report(state, "tier0_gflops", tier0_gflops);
+  report(state, "tier1_gflops", tier1_gflops);
+}
+
 // One forward call, whole item range, from the caller's thread: the ABI's fixed cost.
 void bench_forward_call(benchmark::State& state, const lucid::bench::SuiteConfig& config) {
   std::shared_ptr<const lucid::KernelSet> k;
@@ -183,6 +258,9 @@ int main(int argc, char** argv) {
     for (const auto& c : configs)
       benchmark::RegisterBenchmark(("jit_compile/" + c.name).c_str(), bench_compile, c)
           ->UseManualTime()->Unit(benchmark::kMillisecond);
+    for (const auto& c : configs)
+      benchmark::RegisterBenchmark(("first_call/" + c.name).c_str(), bench_first_call, c)
+          ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(3);
     for (const auto& c : configs)
       benchmark::RegisterBenchmark(("jit_disk_load/" + c.name).c_str(), bench_disk_load, c)
           ->UseManualTime()->Unit(benchmark::kMicrosecond);

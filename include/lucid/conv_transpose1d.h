@@ -5,18 +5,18 @@
 #include <memory>
 
 #include "lucid/conv_spec.h"
-#include "lucid/kernel_set.h"
+#include "lucid/kernel_handle.h"
 #include "lucid/tensor.h"
 
 namespace lucid {
 
 // x: (N, Cin, L) or unbatched (Cin, L); weight: (Cin, Cout/groups, K); bias: (Cout), and
-// defined exactly when kernels->spec.bias. Returns (N, Cout, Lout) or (Cout, Lout).
+// defined exactly when kernels->spec().bias. Returns (N, Cout, Lout) or (Cout, Lout).
 // Every mismatch throws lucid::Error naming the shapes involved.
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                        std::shared_ptr<const KernelSet> kernels);
+                        std::shared_ptr<const KernelHandle> kernels);
 
-// The same with kernels from JitEngine::global().
+// The same with kernels from JitEngine::global().handle(spec).
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                         const ConvSpec& spec);
 

@@ -4,7 +4,9 @@
 // Callers use the call methods below, which hide the difference.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "lucid/conv_spec.h"
@@ -24,6 +26,9 @@ struct KernelSet {
   lucid_backward_data_fn backward_data_fn = nullptr;
   lucid_backward_weight_fn backward_weight_fn = nullptr;
   lucid_backward_bias_fn backward_bias_fn = nullptr;
+
+  // Counts the calls tier 0 serves (shared with the engine's JitStats); may be null.
+  std::shared_ptr<std::atomic<int64_t>> tier0_calls;
 
   // Where the code came from and what it cost: "compiled", "disk" or "generic" (tier 0).
   std::string source;

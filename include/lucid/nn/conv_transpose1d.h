@@ -9,7 +9,7 @@
 
 #include "lucid/conv_spec.h"
 #include "lucid/generator.h"
-#include "lucid/kernel_set.h"
+#include "lucid/kernel_handle.h"
 #include "lucid/nn/module.h"
 
 namespace lucid::nn {
@@ -49,10 +49,10 @@ class ConvTranspose1d : public Module {
 
  private:
   // The kernels for the spec with `output_padding`, fetched from the JIT once per value.
-  std::shared_ptr<const KernelSet> kernels_for(int64_t output_padding);
+  std::shared_ptr<const KernelHandle> kernels_for(int64_t output_padding);
 
   ConvSpec spec_;
-  std::vector<std::pair<int64_t, std::shared_ptr<const KernelSet>>> kernels_;
+  std::vector<std::pair<int64_t, std::shared_ptr<const KernelHandle>>> kernels_;
 };
 
 }  // namespace lucid::nn

@@ -1,0 +1,49 @@
+// BackgroundCompiler: the queue and the worker loop.
+#include "background_compiler.h"
+
+namespace lucid::jit {
+
+BackgroundCompiler::~BackgroundCompiler() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void BackgroundCompiler::submit(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    queue_.push_back(std::move(job));
+    if (!worker_.joinable()) worker_ = std::thread([this] { run(); });
+  }
+  wake_.notify_one();
+}
+
+void BackgroundCompiler::wait_idle() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  idle_.wait(lock, [this] { return queue_.empty() && !running_job_; });
+}
+
+void BackgroundCompiler::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) break;
+    std::function<void()> job = std::move(queue_.front());
+    queue_.pop_front();
+    running_job_ = true;
+    lock.unlock();
+    job();
+    lock.lock();
+    running_job_ = false;
+    if (queue_.empty()) idle_.notify_all();
+  }
+  running_job_ = false;
+  idle_.notify_all();
+}
+
+}  // namespace lucid::jit

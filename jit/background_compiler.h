@@ -1,0 +1,43 @@
+// BackgroundCompiler: one worker thread that runs the engine's tier-1 compiles in the order
+// they were asked for, so no caller waits for LLVM (DESIGN.md §5). One thread, not one per
+// core: the other core keeps running the caller's tier-0 kernels.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace lucid::jit {
+
+class BackgroundCompiler {
+ public:
+  BackgroundCompiler() = default;
+  BackgroundCompiler(const BackgroundCompiler&) = delete;
+  BackgroundCompiler& operator=(const BackgroundCompiler&) = delete;
+
+  // Shutdown: jobs still queued are dropped (their handles keep serving tier 0); a job
+  // already running is finished, so its object reaches the disk cache whole. LLVM cannot be
+  // interrupted mid-compile, and a half-compiled module must not outlive the engine.
+  ~BackgroundCompiler();
+
+  // Queues a job; the worker thread starts with the first one. Jobs must not throw.
+  void submit(std::function<void()> job);
+
+  // Blocks until no job is queued or running (for benchmarks, tests and short tools that
+  // want tier 1 before they go on).
+  void wait_idle();
+
+ private:
+  void run();
+
+  std::mutex mutex_;
+  std::condition_variable wake_, idle_;
+  std::deque<std::function<void()>> queue_;
+  bool running_job_ = false;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace lucid::jit
