@@ -1,0 +1,142 @@
+// lucid_jit._core.KernelHandle: one layer's kernels called on memory the caller owns, by raw
+// address. This is lucid_jit.torch's path: torch allocates and checks the tensors, these calls
+// only run the kernels, with the GIL released and the work split over the runtime's pool.
+//
+// The handle is fetched once per layer (JitEngine::handle) and kept by the Python object; each
+// call loads the handle's current set once and takes the item counts and kernels from it, so a
+// tier swap in the middle of a call cannot mix two sets.
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "bindings.h"
+#include "lucid/error.h"
+#include "lucid/jit_engine.h"
+#include "lucid/thread_pool.h"
+
+namespace lucid::python {
+
+namespace {
+
+using Address = std::uintptr_t;
+
+const void* in(Address a) { return reinterpret_cast<const void*>(a); }
+void* out(Address a) { return reinterpret_cast<void*>(a); }
+
+class KernelCalls {
+ public:
+  explicit KernelCalls(const ConvSpec& spec) : handle_(JitEngine::global().handle(spec)) {}
+
+  const ConvSpec& spec() const { return handle_->spec(); }
+  const KernelSet& current() const { return handle_->current(); }
+
+  void forward(Address x, Address weight, Address bias, Address y, int64_t batch,
+               int64_t length) const {
+    require(x, "x");
+    require(weight, "weight");
+    require(y, "y");
+    if (spec().bias != (bias != 0))
+      throw Error(fmt::format("{}: bias address {} for a layer with bias={}", spec().to_string(),
+                              bias, spec().bias ? "True" : "False"));
+    run("forward", batch, length, [&](const KernelSet& set) {
+      return ThreadPool::global().parallel_for(
+          set.forward_items(batch), set.spec.flops(batch, length), [&](int64_t begin, int64_t end) {
+            return set.forward(in(x), in(weight), in(bias), out(y), batch, length, begin, end);
+          });
+    });
+  }
+
+  void backward_data(Address grad_y, Address weight, Address grad_x, int64_t batch,
+                     int64_t length) const {
+    require(grad_y, "grad_y");
+    require(weight, "weight");
+    require(grad_x, "grad_x");
+    run("backward-data", batch, length, [&](const KernelSet& set) {
+      return ThreadPool::global().parallel_for(
+          set.backward_data_items(batch), set.spec.flops(batch, length),
+          [&](int64_t begin, int64_t end) {
+            return set.backward_data(in(grad_y), in(weight), out(grad_x), batch, length, begin, end);
+          });
+    });
+  }
+
+  void backward_weight(Address x, Address grad_y, Address grad_weight, int64_t batch,
+                       int64_t length) const {
+    require(x, "x");
+    require(grad_y, "grad_y");
+    require(grad_weight, "grad_weight");
+    run("backward-weight", batch, length, [&](const KernelSet& set) {
+      return ThreadPool::global().parallel_for(
+          set.backward_weight_items(), set.spec.flops(batch, length),
+          [&](int64_t begin, int64_t end) {
+            return set.backward_weight(in(x), in(grad_y), out(grad_weight), batch, length, begin, end);
+          });
+    });
+  }
+
+  void backward_bias(Address grad_y, Address grad_bias, int64_t batch, int64_t length) const {
+    require(grad_y, "grad_y");
+    require(grad_bias, "grad_bias");
+    run("backward-bias", batch, length, [&](const KernelSet& set) {
+      double flops = static_cast<double>(batch * set.spec.out_channels) *
+                     static_cast<double>(set.spec.output_length_unchecked(length));
+      return ThreadPool::global().parallel_for(
+          set.backward_bias_items(), flops, [&](int64_t begin, int64_t end) {
+            return set.backward_bias(in(grad_y), out(grad_bias), batch, length, begin, end);
+          });
+    });
+  }
+
+ private:
+  void require(Address address, const char* what) const {
+    if (address == 0) throw Error(fmt::format("{}: null address for {}", spec().to_string(), what));
+  }
+
+  // Runs one pass without the GIL on the set current at the start of the call.
+  template <typename Pass>
+  void run(const char* pass, int64_t batch, int64_t length, Pass&& body) const {
+    int status;
+    {
+      py::gil_scoped_release release;
+      status = body(handle_->current());
+    }
+    if (status == LUCID_STATUS_OK) return;
+    if (status == LUCID_STATUS_OUT_OF_MEMORY) throw std::bad_alloc();
+    std::string what = fmt::format("{}: the {} kernel returned status {} for batch {} and length {} [{}]",
+                                   spec().to_string(), pass, status, batch, length, spec().key());
+    if (status == LUCID_STATUS_BAD_BATCH || status == LUCID_STATUS_BAD_LENGTH) throw Error(what);
+    throw InternalError(what);
+  }
+
+  std::shared_ptr<const KernelHandle> handle_;
+};
+
+}  // namespace
+
+void bind_kernel_handle(py::module_& m) {
+  py::class_<KernelCalls>(m, "KernelHandle",
+                          "A layer's JIT kernels, called on raw addresses (lucid_jit.torch's path)")
+      .def(py::init<const ConvSpec&>(), py::arg("spec"),
+           "The engine's handle for spec: tier 1 at once on a cache hit, else tier 0 until the "
+           "background compile swaps tier 1 in")
+      .def_property_readonly("spec", &KernelCalls::spec)
+      .def_property_readonly("tier", [](const KernelCalls& k) { return k.current().tier; })
+      .def_property_readonly("specialised", [](const KernelCalls& k) { return k.current().tier == 1; })
+      .def_property_readonly("source", [](const KernelCalls& k) { return k.current().source; })
+      .def("output_length", [](const KernelCalls& k, int64_t length) { return k.spec().output_length(length); },
+           py::arg("length"))
+      .def("forward", &KernelCalls::forward, py::arg("x"), py::arg("weight"), py::arg("bias"),
+           py::arg("y"), py::arg("batch"), py::arg("length"),
+           "y = conv_transpose1d(x, weight) + bias on NCL contiguous memory; bias 0 when none")
+      .def("backward_data", &KernelCalls::backward_data, py::arg("grad_y"), py::arg("weight"),
+           py::arg("grad_x"), py::arg("batch"), py::arg("length"))
+      .def("backward_weight", &KernelCalls::backward_weight, py::arg("x"), py::arg("grad_y"),
+           py::arg("grad_weight"), py::arg("batch"), py::arg("length"))
+      .def("backward_bias", &KernelCalls::backward_bias, py::arg("grad_y"), py::arg("grad_bias"),
+           py::arg("batch"), py::arg("length"));
+}
+
+}  // namespace lucid::python
