@@ -1,0 +1,41 @@
+// Integer helpers for the kernels: floor and ceiling division of possibly negative numbers
+// (tap offsets and crops make them negative), min and max. Kept inside the copy's namespace
+// rather than taken from <algorithm>, whose out-of-line instances would be shared by every
+// copy at link time (whichever ISA the linker happened to keep).
+#pragma once
+
+#include <cstdint>
+
+#include "simd.h"
+
+namespace lucid::tier0::LUCID_TIER0_ISA {
+
+inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+// floor(a / b) for b > 0.
+inline int64_t floor_div(int64_t a, int64_t b) {
+  const int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+// ceil(a / b) for b > 0.
+inline int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+
+// a mod b in [0, b) for b > 0.
+inline int64_t positive_mod(int64_t a, int64_t b) {
+  const int64_t r = a % b;
+  return r < 0 ? r + b : r;
+}
+
+// The coordinates of work item `item` of a pass whose items run (n, group, block).
+struct ItemCoordinates {
+  int64_t n, group, block;
+};
+inline ItemCoordinates split_item(int64_t item, int64_t groups, int64_t blocks_per_group) {
+  const int64_t per_n = groups * blocks_per_group;
+  const int64_t rest = item % per_n;
+  return {item / per_n, rest / blocks_per_group, rest % blocks_per_group};
+}
+
+}  // namespace lucid::tier0::LUCID_TIER0_ISA

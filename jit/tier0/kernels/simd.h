@@ -1,0 +1,78 @@
+// The vector type and register budget of the instruction set this copy of kernels/ is
+// compiled for. Every register block in kernels/ is sized from kVectorBytes and
+// kVectorRegisters, so the AVX-512 copy gets 16-float vectors and twice the accumulators.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#ifndef LUCID_TIER0_ISA
+#error "kernels/*.cpp are compiled once per instruction set, with LUCID_TIER0_ISA naming the copy"
+#endif
+
+#if defined(LUCID_TIER0_SHAPE_VECTOR_BYTES)
+// A copy that borrows another ISA's shape (tests; see tier0_isa.h, Isa::Avx512Shape).
+#define LUCID_TIER0_VECTOR_BYTES LUCID_TIER0_SHAPE_VECTOR_BYTES
+#define LUCID_TIER0_VECTOR_REGISTERS LUCID_TIER0_SHAPE_VECTOR_REGISTERS
+#elif defined(__AVX512F__)
+#define LUCID_TIER0_VECTOR_BYTES 64
+#define LUCID_TIER0_VECTOR_REGISTERS 32
+#elif defined(__AVX__)
+#define LUCID_TIER0_VECTOR_BYTES 32
+#define LUCID_TIER0_VECTOR_REGISTERS 16
+#else
+// x86-64 baseline (SSE2); also any other target GCC gives 16-byte vectors.
+#define LUCID_TIER0_VECTOR_BYTES 16
+#define LUCID_TIER0_VECTOR_REGISTERS 16
+#endif
+
+namespace lucid::tier0::LUCID_TIER0_ISA {
+
+inline constexpr int kVectorBytes = LUCID_TIER0_VECTOR_BYTES;
+inline constexpr int kVectorRegisters = LUCID_TIER0_VECTOR_REGISTERS;
+
+template <class T>
+struct Simd;
+
+template <>
+struct Simd<float> {
+  typedef float Vec __attribute__((vector_size(kVectorBytes)));
+  typedef float Unaligned __attribute__((vector_size(kVectorBytes), aligned(4), may_alias));
+};
+
+template <>
+struct Simd<double> {
+  typedef double Vec __attribute__((vector_size(kVectorBytes)));
+  typedef double Unaligned __attribute__((vector_size(kVectorBytes), aligned(8), may_alias));
+};
+
+template <class T>
+using Vec = typename Simd<T>::Vec;
+
+// Elements per vector.
+template <class T>
+inline constexpr int kLanes = kVectorBytes / static_cast<int>(sizeof(T));
+
+template <class T>
+inline Vec<T> load(const T* p) {
+  return *reinterpret_cast<const typename Simd<T>::Unaligned*>(p);
+}
+
+template <class T>
+inline void store(T* p, Vec<T> v) {
+  *reinterpret_cast<typename Simd<T>::Unaligned*>(p) = v;
+}
+
+template <class T>
+inline Vec<T> splat(T s) {
+  return Vec<T>{} + s;
+}
+
+template <class T>
+inline T horizontal_sum(Vec<T> v) {
+  T sum = 0;
+  for (int i = 0; i < kLanes<T>; ++i) sum += v[i];
+  return sum;
+}
+
+}  // namespace lucid::tier0::LUCID_TIER0_ISA
