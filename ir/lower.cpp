@@ -194,13 +194,23 @@ void Scratch::release(KernelBuilder& kb, Module& module) const {
 
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    Module& module) {
+  lower_kernels(spec, schedule, prefix, module, kAllPasses);
+}
+
+void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
+                   Module& module, std::span<const Pass> passes) {
   LLVMContext& c = module.getContext();
   Type* element = spec.dtype == DType::Float32 ? Type::getFloatTy(c) : Type::getDoubleTy(c);
   Lowering lw{spec, schedule, module, element, schedule.vector_width};
-  lower_forward(lw, kernel_symbol(prefix, Pass::Forward));
-  lower_backward_data(lw, kernel_symbol(prefix, Pass::BackwardData));
-  lower_backward_weight(lw, kernel_symbol(prefix, Pass::BackwardWeight));
-  lower_backward_bias(lw, kernel_symbol(prefix, Pass::BackwardBias));
+  for (Pass pass : passes) {
+    const std::string symbol = kernel_symbol(prefix, pass);
+    switch (pass) {
+      case Pass::Forward: lower_forward(lw, symbol); break;
+      case Pass::BackwardData: lower_backward_data(lw, symbol); break;
+      case Pass::BackwardWeight: lower_backward_weight(lw, symbol); break;
+      case Pass::BackwardBias: lower_backward_bias(lw, symbol); break;
+    }
+  }
   // A generator bug must stop loudly here, with the IR, not run as garbage later.
   std::string problems;
   raw_string_ostream os(problems);

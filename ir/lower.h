@@ -2,6 +2,7 @@
 // Used by the JIT (jit/) and the AOT tool alike, so both run the same code.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "lucid/conv_spec.h"
@@ -27,6 +28,10 @@ std::string kernel_symbol(const std::string& prefix, Pass pass);
 // caller's to set (they decide the vector ISA).
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    llvm::Module& module);
+// The same for some of the passes only (the JIT compiles each pass as its own module, so the
+// passes can go through LLVM on different threads).
+void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
+                   llvm::Module& module, std::span<const Pass> passes);
 
 // Adds lucid-aot's whole-call C entry points (the ABI of issue 5) on top of the kernels that
 // lower_kernels emitted with `kernel_prefix`:

@@ -10,6 +10,7 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -26,6 +27,7 @@
 #include "generator_hash.h"
 #include "kernel_compiler.h"
 #include "lower.h"
+#include "object_bundle.h"
 #include "lucid/error.h"
 #include "lucid/tuning_database.h"
 #include "target.h"
@@ -52,26 +54,35 @@ ConvSpec checked(const ConvSpec& spec) {
   return s;
 }
 
-// True when the object defines every kernel symbol of `prefix`: a last guard so a file that
-// passed the checksum but came from elsewhere never reaches the linker.
-bool defines_kernels(const std::vector<char>& object, const std::string& prefix) {
-  llvm::MemoryBufferRef ref(llvm::StringRef(object.data(), object.size()), "cached.o");
-  auto file = llvm::object::ObjectFile::createObjectFile(ref);
-  if (!file) {
-    llvm::consumeError(file.takeError());
-    return false;
-  }
+// True when the bundle's objects define every kernel symbol of `prefix`: a last guard so a
+// file that passed the checksum but came from elsewhere never reaches the linker.
+bool defines_kernels(const std::vector<char>& bundle, const std::string& prefix) {
+  auto objects = jit::split_bundle(bundle);
+  if (!objects) return false;
   int found = 0;
-  for (const auto& symbol : (*file)->symbols()) {
-    auto name = symbol.getName();
-    if (!name) {
-      llvm::consumeError(name.takeError());
-      continue;
+  for (std::string_view object : *objects) {
+    llvm::MemoryBufferRef ref(llvm::StringRef(object.data(), object.size()), "cached.o");
+    auto file = llvm::object::ObjectFile::createObjectFile(ref);
+    if (!file) {
+      llvm::consumeError(file.takeError());
+      return false;
     }
-    for (ir::Pass pass : ir::kAllPasses)
-      if (*name == ir::kernel_symbol(prefix, pass)) ++found;
+    for (const auto& symbol : (*file)->symbols()) {
+      auto name = symbol.getName();
+      if (!name) {
+        llvm::consumeError(name.takeError());
+        continue;
+      }
+      for (ir::Pass pass : ir::kAllPasses)
+        if (*name == ir::kernel_symbol(prefix, pass)) ++found;
+    }
   }
   return found == 4;
+}
+
+// Threads for one kernel set's compile: one per pass, at most one per core.
+int compile_threads() {
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -166,11 +177,11 @@ struct JitEngine::Impl {
     set->spec = spec;
     set->schedule = schedule;
 
-    std::vector<char> object;
+    std::vector<char> bundle;  // the kernels' objects, as the disk cache keeps them
     bool from_disk = false;
     if (options.disk_cache) {
-      auto found = disk.load(name, id, object);
-      if (found == jit::DiskCache::Lookup::Hit && !defines_kernels(object, prefix)) found = jit::DiskCache::Lookup::Rejected;
+      auto found = disk.load(name, id, bundle);
+      if (found == jit::DiskCache::Lookup::Hit && !defines_kernels(bundle, prefix)) found = jit::DiskCache::Lookup::Rejected;
       if (found == jit::DiskCache::Lookup::Rejected) {
         std::lock_guard<std::mutex> lock(mutex);
         ++stats.disk_rejects;
@@ -184,17 +195,25 @@ struct JitEngine::Impl {
       request.schedule = schedule;
       request.prefix = prefix;
       request.target = jit::host_target();
-      request.keep_ir = request.keep_assembly = !options.dump_dir.empty();
-      jit::CompiledObject compiled = jit::compile_kernels(request);
-      if (!options.dump_dir.empty()) dump(prefix, compiled);
-      object = std::move(compiled.object);
-      if (options.disk_cache) disk.store(name, id, object);
+      if (!options.dump_dir.empty()) {
+        // Dumps want the four kernels in one readable module: the one-module path.
+        request.keep_ir = request.keep_assembly = true;
+        jit::CompiledObject compiled = jit::compile_kernels(request);
+        dump(prefix, compiled);
+        bundle = jit::bundle_objects({std::move(compiled.object)});
+      } else {
+        bundle = jit::bundle_objects(jit::compile_kernel_objects(request, compile_threads()));
+      }
+      if (options.disk_cache) disk.store(name, id, bundle);
     }
-    set->code_bytes = jit::text_bytes(object);
-
-    auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), prefix);
-    if (auto err = linker().addObjectFile(std::move(buffer)))
-      throw Error("JitEngine: cannot link kernels for " + spec.key() + ": " + error_text(std::move(err)));
+    auto objects = jit::split_bundle(bundle);
+    if (!objects) throw InternalError("JitEngine: malformed object bundle for " + spec.key());
+    for (std::string_view object : *objects) {
+      set->code_bytes += jit::text_bytes(object);
+      auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), prefix);
+      if (auto err = linker().addObjectFile(std::move(buffer)))
+        throw Error("JitEngine: cannot link kernels for " + spec.key() + ": " + error_text(std::move(err)));
+    }
     auto address = [&](ir::Pass pass) -> void* {
       auto sym = linker().lookup(ir::kernel_symbol(prefix, pass));
       if (!sym) throw Error("JitEngine: missing kernel symbol: " + error_text(sym.takeError()));
@@ -309,6 +328,7 @@ struct JitEngine::Impl {
       std::lock_guard<std::mutex> lock(mutex);
       auto [it, inserted] = handles.emplace(key, made);
       if (!inserted) return it->second;  // another thread made it meanwhile: one handle per key
+      ++stats.handles;
       if (!specialised) ++stats.tier0_handles;
     }
     if (!specialised) {

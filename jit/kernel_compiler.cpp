@@ -14,8 +14,11 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/Target/TargetOptions.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <thread>
 
 #include "lower.h"
 #include "lucid/error.h"
@@ -125,7 +128,43 @@ CompiledObject compile_kernels(const CompileRequest& request) {
   return result;
 }
 
-std::uint64_t text_bytes(const std::vector<char>& object) {
+std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads) {
+  initialize_llvm();
+  constexpr std::size_t kPasses = std::size(ir::kAllPasses);
+  std::vector<std::vector<char>> objects(kPasses);
+  std::vector<std::exception_ptr> errors(kPasses);
+  std::atomic<std::size_t> next{0};
+  // Forward and backward-data come first in kAllPasses and are the longest compiles, so
+  // handing out passes in that order keeps both threads busy until the end.
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < kPasses;) {
+      try {
+        auto tm = make_target_machine(request.target);
+        llvm::LLVMContext context;
+        context.setDiscardValueNames(true);
+        llvm::Module module(request.prefix + "." + ir::pass_name(ir::kAllPasses[i]), context);
+        module.setTargetTriple(request.target.triple);
+        module.setDataLayout(tm->createDataLayout());
+        ir::lower_kernels(request.spec, request.schedule, request.prefix, module,
+                          std::span(&ir::kAllPasses[i], 1));
+        optimize(module, *tm);
+        objects[i] = emit(module, *tm, llvm::CodeGenFileType::ObjectFile);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const int helpers = std::clamp(threads, 1, static_cast<int>(kPasses)) - 1;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < helpers; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return objects;
+}
+
+std::uint64_t text_bytes(std::string_view object) {
   llvm::MemoryBufferRef ref(llvm::StringRef(object.data(), object.size()), "kernels.o");
   auto file = llvm::object::ObjectFile::createObjectFile(ref);
   if (!file) {

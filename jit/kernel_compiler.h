@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lucid/conv_spec.h"
@@ -32,8 +33,17 @@ struct CompiledObject {
 
 CompiledObject compile_kernels(const CompileRequest& request);
 
+// The JIT's faster path: each pass lowered, optimised and compiled as its own module (its own
+// LLVMContext), on up to `threads` threads, longest passes first. Returns one object per pass
+// in kAllPasses order; the code of each kernel is what compile_kernels emits for it. keep_ir,
+// keep_assembly and abi_prefix are not supported here (dumps and AOT use compile_kernels).
+std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads);
+
 // Bytes of executable sections in an object file; 0 when it is not a valid object.
-std::uint64_t text_bytes(const std::vector<char>& object);
+std::uint64_t text_bytes(std::string_view object);
+inline std::uint64_t text_bytes(const std::vector<char>& object) {
+  return text_bytes(std::string_view(object.data(), object.size()));
+}
 
 // A symbol prefix that is a valid C identifier and unique per (spec, schedule).
 std::string symbol_prefix(const ConvSpec& spec, const Schedule& schedule);

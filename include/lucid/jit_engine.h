@@ -43,6 +43,7 @@ struct JitStats {
   int64_t disk_hits = 0;     // kernel sets loaded from the disk cache
   int64_t memory_hits = 0;   // requests answered from memory
   int64_t disk_rejects = 0;  // cache files found corrupt or foreign, and rebuilt
+  int64_t handles = 0;              // distinct handles made (one per key; later asks are memory hits)
   int64_t tier0_handles = 0;        // handles that started on tier 0 (cold cache, tiered mode)
   int64_t tier0_calls = 0;          // kernel calls tier 0 served (one per thread chunk)
   int64_t switches = 0;             // tier-1 sets swapped into handles that served tier 0
