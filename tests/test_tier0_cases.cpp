@@ -1,0 +1,226 @@
+// Tier 0 by hand: the seed's example, the status codes of the kernel ABI (in the JIT's order),
+// bias handling, "same" padding extended on the right, and a split over items that must not
+// touch what it does not own. Every case runs through every instruction-set copy this CPU
+// runs.
+#include <doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "lucid/reference.h"
+#include "tier0/tier0_isa.h"
+#include "tier0/tier0_kernels.h"
+
+namespace {
+
+using lucid::ConvSpec;
+using lucid::DType;
+using lucid::KernelSet;
+using lucid::Padding;
+using lucid::Schedule;
+namespace tier0 = lucid::tier0;
+
+std::vector<tier0::Isa> supported_isas() {
+  std::vector<tier0::Isa> isas;
+  for (tier0::Isa isa : tier0::kAllIsas)
+    if (tier0::isa_supported(isa)) isas.push_back(isa);
+  return isas;
+}
+
+std::shared_ptr<const KernelSet> tier0_set(const ConvSpec& spec) {
+  return tier0::make_kernel_set(spec, Schedule::default_for(spec, 256));
+}
+
+template <class T>
+void check_seed_example(DType dtype) {
+  // ConvTranspose1d(1, 1, 2, bias=False), W = [1, 0.5], x = [1, 2, 3].
+  const ConvSpec spec = ConvSpec::make(1, 1, 2, 1, 0, 0, 1, 1, false, dtype);
+  auto set = tier0_set(spec);
+  const std::vector<T> w{1, 0.5}, x{1, 2, 3}, gy{1, 1, 1, 1};
+  for (tier0::Isa isa : supported_isas()) {
+    INFO("isa=", tier0::isa_name(isa));
+    std::vector<T> y(4, T(-7)), gx(3, T(-7)), gw(2, T(-7)), gb(1, T(-7));
+    REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), nullptr, y.data(), 1, 3, 0, set->forward_items(1)) == 0);
+    REQUIRE(tier0::backward_data_with(isa, *set, gy.data(), w.data(), gx.data(), 1, 3, 0, set->backward_data_items(1)) == 0);
+    REQUIRE(tier0::backward_weight_with(isa, *set, x.data(), gy.data(), gw.data(), 1, 3, 0, set->backward_weight_items()) == 0);
+    REQUIRE(tier0::backward_bias_with(isa, *set, gy.data(), gb.data(), 1, 3, 0, set->backward_bias_items()) == 0);
+    CHECK(y == std::vector<T>{1, 2.5, 4, 1.5});
+    CHECK(gx == std::vector<T>{1.5, 1.5, 1.5});
+    CHECK(gw == std::vector<T>{6, 6});
+    CHECK(gb == std::vector<T>{4});
+  }
+}
+
+}  // namespace
+
+TEST_CASE("tier 0 reproduces the seed's example (float and double)") {
+  check_seed_example<float>(DType::Float32);
+  check_seed_example<double>(DType::Float64);
+}
+
+TEST_CASE("tier 0 sets are generic: tier 0, no entry points, the schedule kept as given") {
+  const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(8, 6, 4, stride=2, padding=1)");
+  const Schedule schedule = Schedule::default_for(spec, 256);
+  auto set = tier0::make_kernel_set(spec, schedule);
+  CHECK(set->tier == 0);
+  CHECK(set->source == "generic");
+  CHECK(set->schedule == schedule);
+  CHECK(!set->forward_fn);
+  CHECK(!set->backward_data_fn);
+  CHECK(!set->backward_weight_fn);
+  CHECK(!set->backward_bias_fn);
+  CHECK(tier0::isa_supported(tier0::selected_isa()));
+}
+
+TEST_CASE("tier 0 status codes follow the JIT's checks and order") {
+  const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(4, 2, 3, stride=2, padding=1, output_padding=1)");
+  auto set = tier0_set(spec);
+  const int64_t L = 5, N = 2;
+  std::vector<float> x(N * 4 * L, 1.f), w(static_cast<size_t>(spec.weight_numel()), 1.f), b(2, 1.f);
+  std::vector<float> y(N * 2 * spec.output_length(L)), gx(x.size()), gw(w.size()), gb(2);
+  const int64_t fwd = set->forward_items(N), bwd = set->backward_data_items(N);
+  const int64_t bww = set->backward_weight_items(), bias = set->backward_bias_items();
+  for (tier0::Isa isa : supported_isas()) {
+    INFO("isa=", tier0::isa_name(isa));
+    auto forward = [&](int64_t n, int64_t l, int64_t i0, int64_t i1) {
+      return tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), y.data(), n, l, i0, i1);
+    };
+    auto backward_data = [&](int64_t n, int64_t l, int64_t i0, int64_t i1) {
+      return tier0::backward_data_with(isa, *set, y.data(), w.data(), gx.data(), n, l, i0, i1);
+    };
+    auto backward_weight = [&](int64_t n, int64_t l, int64_t i0, int64_t i1) {
+      return tier0::backward_weight_with(isa, *set, x.data(), y.data(), gw.data(), n, l, i0, i1);
+    };
+    auto backward_bias = [&](int64_t n, int64_t l, int64_t i0, int64_t i1) {
+      return tier0::backward_bias_with(isa, *set, y.data(), gb.data(), n, l, i0, i1);
+    };
+    // batch < 1 comes first, even with a bad length and range.
+    CHECK(forward(0, L, 0, fwd) == LUCID_STATUS_BAD_BATCH);
+    CHECK(forward(-1, 0, -5, 1000) == LUCID_STATUS_BAD_BATCH);
+    CHECK(backward_data(0, L, 0, 0) == LUCID_STATUS_BAD_BATCH);
+    CHECK(backward_weight(0, L, 0, bww) == LUCID_STATUS_BAD_BATCH);
+    CHECK(backward_bias(0, L, 0, bias) == LUCID_STATUS_BAD_BATCH);
+    // Then the lengths: L < 1, or an output length below 1, before the range.
+    CHECK(forward(N, 0, 0, fwd) == LUCID_STATUS_BAD_LENGTH);
+    CHECK(backward_data(N, -3, -1, 0) == LUCID_STATUS_BAD_LENGTH);
+    CHECK(backward_weight(N, 0, 0, bww) == LUCID_STATUS_BAD_LENGTH);
+    CHECK(backward_bias(N, 0, 0, bias) == LUCID_STATUS_BAD_LENGTH);
+    // Then the range: outside [0, items], or begin > end.
+    for (auto [i0, i1] : {std::pair<int64_t, int64_t>{-1, 1}, {0, fwd + 1}, {2, 1}}) {
+      CHECK(forward(N, L, i0, i1) == LUCID_STATUS_BAD_RANGE);
+    }
+    CHECK(backward_data(N, L, 0, bwd + 1) == LUCID_STATUS_BAD_RANGE);
+    CHECK(backward_data(N, L, -1, 0) == LUCID_STATUS_BAD_RANGE);
+    CHECK(backward_weight(N, L, 0, bww + 1) == LUCID_STATUS_BAD_RANGE);
+    CHECK(backward_weight(N, L, 1, 0) == LUCID_STATUS_BAD_RANGE);
+    CHECK(backward_bias(N, L, 0, bias + 1) == LUCID_STATUS_BAD_RANGE);
+    // Empty ranges, anywhere in [0, items], are fine.
+    CHECK(forward(N, L, fwd, fwd) == 0);
+    CHECK(backward_data(N, L, 0, 0) == 0);
+    CHECK(backward_weight(N, L, bww, bww) == 0);
+    CHECK(backward_bias(N, L, 1, 1) == 0);
+    // A layer with a bias and no bias pointer: reported, not read.
+    CHECK(tier0::forward_with(isa, *set, x.data(), w.data(), nullptr, y.data(), N, L, 0, fwd) ==
+          LUCID_STATUS_BAD_ARGUMENT);
+  }
+  // Output length below 1: ConvTranspose1d(1, 1, 2, padding=2) with L = 1 has Lout = -2.
+  const ConvSpec cropped = ConvSpec::parse("ConvTranspose1d(1, 1, 2, padding=2)");
+  auto cropped_set = tier0_set(cropped);
+  float one = 1, out = 0;
+  CHECK(tier0::forward(*cropped_set, &one, &one, &one, &out, 1, 1, 0, 1) == LUCID_STATUS_BAD_LENGTH);
+  CHECK(tier0::backward_bias(*cropped_set, &one, &out, 1, 1, 0, 1) == LUCID_STATUS_BAD_LENGTH);
+  // The public entry points and KernelSet's call methods agree with the copies.
+  CHECK(set->forward(x.data(), w.data(), b.data(), y.data(), 0, L, 0, 1) == LUCID_STATUS_BAD_BATCH);
+  CHECK(set->backward_weight(x.data(), y.data(), gw.data(), N, L, 0, bww + 1) == LUCID_STATUS_BAD_RANGE);
+}
+
+TEST_CASE("tier 0 without a bias: a null pointer works, a non-null one is ignored") {
+  const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(3, 5, 4, stride=3, padding=(2, 1), bias=False)");
+  auto set = tier0_set(spec);
+  const int64_t L = 9, Lout = spec.output_length(L);
+  std::vector<float> x(3 * L), w(static_cast<size_t>(spec.weight_numel())), junk(5, 1e6f);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(float(i));
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(float(i));
+  std::vector<float> want(static_cast<size_t>(5 * Lout));
+  lucid::reference::forward<float>(spec, x.data(), w.data(), nullptr, want.data(), 1, L);
+  for (tier0::Isa isa : supported_isas()) {
+    std::vector<float> y(want.size(), NAN), y_junk(want.size(), NAN);
+    REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), nullptr, y.data(), 1, L, 0, set->forward_items(1)) == 0);
+    REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), junk.data(), y_junk.data(), 1, L, 0, set->forward_items(1)) == 0);
+    for (size_t i = 0; i < want.size(); ++i) {
+      CHECK(y[i] == doctest::Approx(want[i]).epsilon(1e-5));
+      CHECK(y_junk[i] == y[i]);
+    }
+  }
+}
+
+TEST_CASE("tier 0 padding='same' with a stride longer than the kernel extends the output") {
+  // total = d*(K-1) + 1 - s = 2 - 4 < 0: pl = 0, the output is L*s long, its last positions
+  // receive no tap and hold the bias alone; backward passes see them as zeros.
+  const ConvSpec spec = ConvSpec::make(2, 3, 2, 4, Padding::same(), 0, 1, 1, true, DType::Float64);
+  REQUIRE(spec.pad_right < 0);
+  auto set = tier0_set(spec);
+  const int64_t L = 6, N = 2, Lout = spec.output_length(L);
+  REQUIRE(Lout == L * 4);
+  std::vector<double> x(N * 2 * L), w(static_cast<size_t>(spec.weight_numel())), b{0.5, -1, 2};
+  std::vector<double> gy(static_cast<size_t>(N * 3 * Lout));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(1.0 + double(i));
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(2.0 + double(i));
+  for (size_t i = 0; i < gy.size(); ++i) gy[i] = std::sin(3.0 * double(i));
+  std::vector<double> y_want(gy.size()), gx_want(x.size()), gw_want(w.size());
+  lucid::reference::forward<double>(spec, x.data(), w.data(), b.data(), y_want.data(), N, L);
+  lucid::reference::backward_data<double>(spec, gy.data(), w.data(), gx_want.data(), N, L);
+  lucid::reference::backward_weight<double>(spec, x.data(), gy.data(), gw_want.data(), N, L);
+  for (tier0::Isa isa : supported_isas()) {
+    INFO("isa=", tier0::isa_name(isa));
+    std::vector<double> y(gy.size(), NAN), gx(x.size(), NAN), gw(w.size(), NAN);
+    REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), y.data(), N, L, 0, set->forward_items(N)) == 0);
+    REQUIRE(tier0::backward_data_with(isa, *set, gy.data(), w.data(), gx.data(), N, L, 0, set->backward_data_items(N)) == 0);
+    REQUIRE(tier0::backward_weight_with(isa, *set, x.data(), gy.data(), gw.data(), N, L, 0, set->backward_weight_items()) == 0);
+    for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == doctest::Approx(y_want[i]).epsilon(1e-12));
+    for (size_t i = 0; i < gx.size(); ++i) CHECK(gx[i] == doctest::Approx(gx_want[i]).epsilon(1e-12));
+    for (size_t i = 0; i < gw.size(); ++i) CHECK(gw[i] == doctest::Approx(gw_want[i]).epsilon(1e-12));
+    // The last output position (t = Lout - 1 = 23: taps reach at most l*4 + 1) is the bias.
+    CHECK(y[static_cast<size_t>(Lout - 1)] == 0.5);
+  }
+}
+
+TEST_CASE("tier 0 items write only their own outputs") {
+  // Items cover (n, group, block): running one item must leave every other element alone.
+  const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(12, 18, 5, stride=3, padding=2, groups=3, dilation=2)");
+  Schedule schedule = Schedule::default_for(spec, 256);
+  schedule.fwd_block_co = 4;  // 6 channels per group: blocks of 4 and 2
+  schedule.bwd_data_block_ci = 3;
+  schedule.bww_block_ci = 3;
+  auto set = tier0::make_kernel_set(spec, schedule.normalized_for(spec));
+  const int64_t N = 2, L = 7, Lout = spec.output_length(L);
+  std::vector<float> x(N * 12 * L, 0.25f), w(static_cast<size_t>(spec.weight_numel()), 0.5f), b(18, 1.f);
+  std::vector<float> gy(static_cast<size_t>(N * 18 * Lout), 1.f);
+  for (tier0::Isa isa : supported_isas()) {
+    INFO("isa=", tier0::isa_name(isa));
+    const float sentinel = -12345.f;
+    // forward item 4 = (n 0, group 2, block 0): y[0, 12..15, :].
+    std::vector<float> y(gy.size(), sentinel);
+    REQUIRE(set->forward_items(N) == N * 3 * 2);
+    REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), y.data(), N, L, 4, 5) == 0);
+    for (int64_t i = 0; i < static_cast<int64_t>(y.size()); ++i) {
+      const int64_t c = (i / Lout) % 18, n = i / (18 * Lout);
+      const bool owned = n == 0 && c >= 12 && c < 16;
+      CHECK((y[static_cast<size_t>(i)] != sentinel) == owned);
+    }
+    // backward-data item 3 = (n 0, group 1, block 1): gx[0, 7, :] (blocks of 3 of 4 channels).
+    std::vector<float> gx(x.size(), sentinel);
+    REQUIRE(tier0::backward_data_with(isa, *set, gy.data(), w.data(), gx.data(), N, L, 3, 4) == 0);
+    for (int64_t i = 0; i < static_cast<int64_t>(gx.size()); ++i) {
+      const int64_t c = (i / L) % 12, n = i / (12 * L);
+      CHECK((gx[static_cast<size_t>(i)] != sentinel) == (n == 0 && c == 7));
+    }
+    // backward-weight item 2 = (group 1, block 0): dW rows 4..6.
+    std::vector<float> gw(w.size(), sentinel);
+    REQUIRE(tier0::backward_weight_with(isa, *set, x.data(), gy.data(), gw.data(), N, L, 2, 3) == 0);
+    const int64_t row = spec.out_per_group() * spec.kernel_size;
+    for (int64_t i = 0; i < static_cast<int64_t>(gw.size()); ++i)
+      CHECK((gw[static_cast<size_t>(i)] != sentinel) == (i / row >= 4 && i / row < 7));
+  }
+}
