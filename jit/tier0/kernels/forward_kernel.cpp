@@ -10,9 +10,11 @@
 //
 // Weights are packed per item and chunk of input channels in (row block, tap in phase order,
 // input channel, row) order, so the R broadcasts of one step are adjacent and the inner loop
-// walks memory forward. Positions q are tiled so a tile's window of x stays in cache across
-// all phases and row blocks. Positions whose taps reach outside [0, L), and the few left after
-// whole vectors, take a scalar path.
+// walks memory forward. Positions q are tiled, and each tile's window of x is copied with
+// zeros where l falls outside [0, L): every position, edges included, then runs through the
+// same vector blocks (a scalar edge path costs as much as the vectors when a vector holds 16
+// positions), and the window is reused from cache by every phase and row block. Blocks at the
+// end of a phase take as many vectors as remain and store only the positions that exist.
 #include "../scratch.h"
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
@@ -28,11 +30,7 @@ constexpr int kRows = 4;
 template <int R>
 constexpr int kVectorsPerRow = (kVectorRegisters - 1) / (R + 1) < 8 ? (kVectorRegisters - 1) / (R + 1) : 8;
 
-// Bytes of x one position tile may span (input channels of the chunk x positions): about a
-// quarter of a 512 KiB L2, beside the packed weights.
-constexpr int64_t kTileBytes = 128 * 1024;
-
-// One call: the layer, the phase tables shared by all items, the scratch.
+// One call: the layer and the phase tables all items share.
 template <class T>
 struct ForwardCall {
   const Geometry& g;
@@ -42,35 +40,39 @@ struct ForwardCall {
   T* y;
   // Taps sorted by phase: phase r owns entries [phase_begin[r], phase_begin[r + 1]).
   const int64_t* phase_begin;
-  const int64_t* tap_offset;  // l - q of each entry
+  const int64_t* tap_offset;  // l - q - min_offset of each entry (its window column at q = tile start)
   const int64_t* tap_slot;    // entry index of tap k
-  T* packed;                  // this item's packed weights for one chunk of input channels
-  int64_t chunk;              // input channels per chunk
+  int64_t min_offset, max_offset;
+  int64_t chunk;  // input channels per packed chunk
+  int64_t tile;   // positions q per tile (a multiple of the vector width)
+  T* packed;      // the item's packed weights for one chunk
+  T* window;      // [channel][tile + max_offset - min_offset] zero-padded x
 };
 
-// What one register-block row strip (R channels of one phase, one chunk) needs.
+// What a register block of R rows of one phase needs.
 template <class T>
 struct Strip {
-  const T* x;            // chunk's first input channel, position 0
-  const T* w;            // packed weights of the strip's rows and phase: [tap][ci][R]
-  const int64_t* offset; // the phase's tap offsets
+  const T* x;             // the tile's window
+  int64_t row_stride;     // window row length
+  const T* w;             // packed weights of the rows and phase: [tap][ci][R]
+  const int64_t* offset;  // the phase's tap offsets, counted from the window's first position
   int64_t taps;
-  int64_t channels;      // input channels in the chunk
-  int64_t L;
-  T* y;                  // first row, output position r (so q lands at y + q*s)
+  int64_t channels;       // input channels in the chunk
+  T* y;                   // first row, output position r (so q lands at y + q*s)
   int64_t Lout, s;
-  const T* bias;         // first row's bias, null for none
-  bool first;            // first chunk: y = bias + sum; later chunks: y += sum
+  const T* bias;          // first row's bias, null for none
+  bool first;             // first chunk: y = bias + sum; later chunks: y += sum
 };
 
+// Positions [q, q + NT*V) of R rows, of which the first `valid` exist.
 template <class T, int R, int NT>
-inline void vector_block(const Strip<T>& a, int64_t q) {
+void vector_block(const Strip<T>& a, int64_t q_in_tile, T* y, int64_t valid) {
   constexpr int V = kLanes<T>;
   Vec<T> acc[R][NT] = {};
   for (int64_t i = 0; i < a.taps; ++i) {
-    const T* xp = a.x + a.offset[i] + q;
+    const T* xp = a.x + a.offset[i] + q_in_tile;
     const T* wp = a.w + i * a.channels * R;
-    for (int64_t c = 0; c < a.channels; ++c, xp += a.L, wp += R) {
+    for (int64_t c = 0; c < a.channels; ++c, xp += a.row_stride, wp += R) {
       Vec<T> xv[NT];
 #pragma GCC unroll 8
       for (int v = 0; v < NT; ++v) xv[v] = load(xp + v * V);
@@ -84,79 +86,53 @@ inline void vector_block(const Strip<T>& a, int64_t q) {
   }
   for (int j = 0; j < R; ++j) {
     const T b = a.first && a.bias ? a.bias[j] : T(0);
-    T* out = a.y + j * a.Lout + q * a.s;
-    if (a.s == 1) {
+    T* out = y + j * a.Lout;
+    if (a.s == 1 && valid >= NT * V) {
       for (int v = 0; v < NT; ++v) {
         Vec<T> value = acc[j][v] + b;
         if (!a.first) value += load(out + v * V);
         store(out + v * V, value);
       }
-    } else {
-      // Phase outputs are s apart: lane by lane (the sum behind each is Cin/groups x taps long).
-      for (int v = 0; v < NT; ++v)
-        for (int lane = 0; lane < V; ++lane) {
-          T* p = out + (v * V + lane) * a.s;
-          const T value = acc[j][v][lane] + b;
-          *p = a.first ? value : *p + value;
-        }
+      continue;
     }
+    // Phase outputs are s apart, or the block runs past the phase's end: lane by lane (the
+    // sum behind each is Cin/groups x taps long).
+    for (int v = 0; v < NT; ++v)
+      for (int lane = 0; lane < V && v * V + lane < valid; ++lane) {
+        T* p = out + (v * V + lane) * a.s;
+        const T value = acc[j][v][lane] + b;
+        *p = a.first ? value : *p + value;
+      }
   }
 }
 
-// Positions [q_begin, q_end) of a strip one at a time, skipping taps outside [0, L).
-template <class T, int R>
-void scalar_positions(const Strip<T>& a, int64_t q_begin, int64_t q_end) {
-  for (int64_t q = q_begin; q < q_end; ++q)
-    for (int j = 0; j < R; ++j) {
-      T sum = 0;
-      for (int64_t i = 0; i < a.taps; ++i) {
-        const int64_t l = q + a.offset[i];
-        if (l < 0 || l >= a.L) continue;
-        const T* xp = a.x + l;
-        const T* wp = a.w + i * a.channels * R + j;
-        for (int64_t c = 0; c < a.channels; ++c) sum += wp[c * R] * xp[c * a.L];
-      }
-      T* p = a.y + j * a.Lout + q * a.s;
-      const T b = a.first && a.bias ? a.bias[j] : T(0);
-      *p = a.first ? sum + b : *p + sum;
-    }
+// A block of `vectors` (1..NT) vectors: as many as the phase has left.
+template <class T, int R, int NT>
+void vector_block_of(int vectors, const Strip<T>& a, int64_t q_in_tile, T* y, int64_t valid) {
+  if constexpr (NT > 1) {
+    if (vectors < NT) return vector_block_of<T, R, NT - 1>(vectors, a, q_in_tile, y, valid);
+  }
+  vector_block<T, R, NT>(a, q_in_tile, y, valid);
 }
 
-// The whole NT-vector blocks of interior [lo, hi) whose start lies in [lo + tile_lo, lo + tile_hi).
+// Positions [q_begin, q_end) of the tile starting at tile_q0, rows j0 .. j0 + R.
 template <class T, int R>
-void interior_tile(const Strip<T>& a, int64_t lo, int64_t hi, int64_t tile_lo, int64_t tile_hi) {
-  constexpr int W = kVectorsPerRow<R> * kLanes<T>;
-  const int64_t whole = (hi - lo) / W * W;
-  for (int64_t q = ceil_div(tile_lo, W) * W; q < tile_hi && q < whole; q += W)
-    vector_block<T, R, kVectorsPerRow<R>>(a, lo + q);
+void strip_positions(const Strip<T>& a, int64_t tile_q0, int64_t q_begin, int64_t q_end) {
+  constexpr int V = kLanes<T>, NT = kVectorsPerRow<R>;
+  for (int64_t q = q_begin; q < q_end; q += NT * V) {
+    const int vectors = static_cast<int>(min64(NT, ceil_div(q_end - q, V)));
+    vector_block_of<T, R, NT>(vectors, a, q - tile_q0, a.y + q * a.s, q_end - q);
+  }
 }
 
-// What whole NT-vector blocks leave of interior [lo, hi): single vectors, then scalars.
-template <class T, int R>
-void interior_tail(const Strip<T>& a, int64_t lo, int64_t hi) {
-  constexpr int V = kLanes<T>;
-  constexpr int W = kVectorsPerRow<R> * V;
-  int64_t q = lo + (hi - lo) / W * W;
-  for (; q + V <= hi; q += V) vector_block<T, R, 1>(a, q);
-  scalar_positions<T, R>(a, q, hi);
-}
-
-// The three strip operations for a run-time row count R (1..kRows).
-enum class StripOp { Tile, Tail, Scalar };
 template <class T>
-void run_strip(StripOp op, int R, const Strip<T>& a, int64_t lo, int64_t hi, int64_t tile_lo = 0,
-               int64_t tile_hi = 0) {
-  auto run = [&]<int Rows>() {
-    if (op == StripOp::Tile) interior_tile<T, Rows>(a, lo, hi, tile_lo, tile_hi);
-    else if (op == StripOp::Tail) interior_tail<T, Rows>(a, lo, hi);
-    else scalar_positions<T, Rows>(a, lo, hi);
-  };
+void run_strip(int R, const Strip<T>& a, int64_t tile_q0, int64_t q_begin, int64_t q_end) {
   static_assert(kRows == 4, "run_strip dispatches R = 1..4");
   switch (R) {
-    case 1: run.template operator()<1>(); break;
-    case 2: run.template operator()<2>(); break;
-    case 3: run.template operator()<3>(); break;
-    default: run.template operator()<4>(); break;
+    case 1: strip_positions<T, 1>(a, tile_q0, q_begin, q_end); break;
+    case 2: strip_positions<T, 2>(a, tile_q0, q_begin, q_end); break;
+    case 3: strip_positions<T, 3>(a, tile_q0, q_begin, q_end); break;
+    default: strip_positions<T, 4>(a, tile_q0, q_begin, q_end); break;
   }
 }
 
@@ -167,10 +143,13 @@ void forward_item(const ForwardCall<T>& call, int64_t item) {
   const int64_t co0 = at.block * g.block;
   const int64_t rows = min64(g.block, g.out_per_group - co0);
   const int64_t L = g.length, Lout = g.out_length, K = g.kernel_size, s = g.stride;
+  const int64_t span = call.max_offset - call.min_offset;
+  const int64_t row_stride = call.tile + span;
+  const int64_t q_total = ceil_div(Lout, s);  // phase 0 has the most positions
   const T* x = call.x + (at.n * g.in_channels + at.group * g.in_per_group) * L;
   T* y = call.y + (at.n * g.out_channels + at.group * g.out_per_group + co0) * Lout;
   const T* bias = call.bias ? call.bias + at.group * g.out_per_group + co0 : nullptr;
-  // W[ci, co, k] at ((ci * Cout_g) + co) * K + k, ci counted from the group's first.
+  // W[ci, co, k] at (ci * Cout_g + co) * K + k, ci counted from the group's first.
   const T* w = call.w + (at.group * g.in_per_group * g.out_per_group + co0) * K;
 
   for (int64_t c0 = 0; c0 < g.in_per_group; c0 += call.chunk) {
@@ -185,54 +164,31 @@ void forward_item(const ForwardCall<T>& call, int64_t item) {
         for (int64_t k = 0; k < K; ++k) dst[(call.tap_slot[k] * channels + c) * R] = src[k];
       }
     }
-    auto strip = [&](int64_t r, int64_t j0) {
-      const int64_t R = min64(kRows, rows - j0);
-      const int64_t b = call.phase_begin[r];
-      return Strip<T>{x + c0 * L, call.packed + j0 * K * channels + b * channels * R,
-                      call.tap_offset + b, call.phase_begin[r + 1] - b, channels, L,
-                      y + j0 * Lout + r, Lout, s, bias ? bias + j0 : nullptr, first};
-    };
-    // Interior of phase r: the q whose taps all read inside [0, L) (all q without taps).
-    auto phase_range = [&](int64_t r, int64_t& q_end, int64_t& lo, int64_t& hi) {
-      q_end = r < Lout ? ceil_div(Lout - r, s) : 0;
-      int64_t min_off = 0, max_off = 0;
-      for (int64_t i = call.phase_begin[r]; i < call.phase_begin[r + 1]; ++i) {
-        const int64_t off = call.tap_offset[i];
-        if (i == call.phase_begin[r] || off < min_off) min_off = off;
-        if (i == call.phase_begin[r] || off > max_off) max_off = off;
+    for (int64_t q0 = 0; q0 < q_total; q0 += call.tile) {
+      // The window: positions l = q0 + min_offset + i, i < row_stride, zero outside [0, L).
+      const int64_t l_first = q0 + call.min_offset;
+      const int64_t i_begin = min64(row_stride, max64(0, -l_first));
+      const int64_t i_end = max64(i_begin, min64(row_stride, L - l_first));
+      for (int64_t c = 0; c < channels; ++c) {
+        T* dst = call.window + c * row_stride;
+        const T* src = x + (c0 + c) * L;
+        for (int64_t i = 0; i < i_begin; ++i) dst[i] = T(0);
+        for (int64_t i = i_begin; i < i_end; ++i) dst[i] = src[l_first + i];
+        for (int64_t i = i_end; i < row_stride; ++i) dst[i] = T(0);
       }
-      lo = min64(max64(0, -min_off), q_end);
-      hi = max64(lo, min64(q_end, L - max_off));
-    };
-    auto skip = [&](int64_t r) { return !first && call.phase_begin[r + 1] == call.phase_begin[r]; };
-
-    // Interiors tile by tile (the tile's x window is reused by every phase and row block)...
-    int64_t longest = 0;
-    for (int64_t r = 0; r < s; ++r) {
-      int64_t q_end, lo, hi;
-      phase_range(r, q_end, lo, hi);
-      longest = max64(longest, hi - lo);
-    }
-    const int64_t tile = max64(64, kTileBytes / (channels * static_cast<int64_t>(sizeof(T))));
-    for (int64_t t0 = 0; t0 < longest; t0 += tile)
-      for (int64_t r = 0; r < s; ++r) {
-        if (skip(r)) continue;
-        int64_t q_end, lo, hi;
-        phase_range(r, q_end, lo, hi);
-        for (int64_t j0 = 0; j0 < rows; j0 += kRows)
-          run_strip(StripOp::Tile, static_cast<int>(min64(kRows, rows - j0)), strip(r, j0), lo, hi, t0, t0 + tile);
-      }
-    // ... then what whole blocks leave, and the edges.
-    for (int64_t r = 0; r < s; ++r) {
-      if (skip(r)) continue;
-      int64_t q_end, lo, hi;
-      phase_range(r, q_end, lo, hi);
-      for (int64_t j0 = 0; j0 < rows; j0 += kRows) {
-        const int R = static_cast<int>(min64(kRows, rows - j0));
-        const Strip<T> a = strip(r, j0);
-        run_strip(StripOp::Tail, R, a, lo, hi);
-        run_strip(StripOp::Scalar, R, a, 0, lo);
-        run_strip(StripOp::Scalar, R, a, hi, q_end);
+      for (int64_t r = 0; r < s && r < Lout; ++r) {
+        const int64_t b = call.phase_begin[r], taps = call.phase_begin[r + 1] - b;
+        if (!first && taps == 0) continue;  // only the bias, stored by the first chunk
+        const int64_t q_end = min64(q0 + call.tile, ceil_div(Lout - r, s));
+        if (q_end <= q0) continue;
+        for (int64_t j0 = 0; j0 < rows; j0 += kRows) {
+          const int64_t R = min64(kRows, rows - j0);
+          const Strip<T> a{call.window, row_stride,
+                           call.packed + j0 * K * channels + b * channels * R, call.tap_offset + b,
+                           taps, channels, y + j0 * Lout + r, Lout, s, bias ? bias + j0 : nullptr,
+                           first};
+          run_strip(static_cast<int>(R), a, q0, q0, q_end);
+        }
       }
     }
   }
@@ -243,22 +199,42 @@ void forward_item(const ForwardCall<T>& call, int64_t item) {
 template <class T>
 int forward(const Geometry& g, const void* x, const void* weight, const void* bias, void* y,
             int64_t begin, int64_t end) {
-  const int64_t K = g.kernel_size, s = g.stride;
-  // Chunks of input channels keep the packed weights within the scratch budget (at least one
-  // channel's worth, however large the kernel).
-  const int64_t row_bytes = g.block * K * static_cast<int64_t>(sizeof(T));
-  const int64_t chunk = max64(1, min64(g.in_per_group, static_cast<int64_t>(scratch_budget_bytes()) / row_bytes));
+  constexpr int V = kLanes<T>;
+  constexpr int64_t size = sizeof(T);
+  const int64_t K = g.kernel_size, s = g.stride, budget = static_cast<int64_t>(scratch_budget_bytes());
+  // Counting sort of the taps by phase r = (k*d - pl) mod s, k ascending within a phase.
+  // The tables go first in scratch; their size decides where the rest starts.
+  const int64_t table_bytes = ((s + 1) + 2 * K + s) * 8;
+  const int64_t tables_aligned = (table_bytes + 63) / 64 * 64;
+
+  // Chunks of input channels keep the packed weights within two thirds of the budget (at
+  // least one channel's worth, however large the kernel); the x window gets the rest, but
+  // always at least one full register block of positions.
+  const int64_t row_bytes = g.block * K * size;
+  const int64_t chunk = max64(1, min64(g.in_per_group, budget * 2 / 3 / row_bytes));
+  const int64_t q_total = ceil_div(g.out_length, s);
+  const int64_t block_positions = kVectorsPerRow<kRows> * V;
+  int64_t tile = max64(block_positions, budget / 3 / (chunk * size));
+  tile = min64(ceil_div(tile, V) * V, ceil_div(q_total, V) * V);
+
+  // Offsets of the taps: off_k = (r + pl - k*d) / s; the window spans their range.
+  int64_t min_offset = 0, max_offset = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t r = positive_mod(k * g.dilation - g.pad_left, s);
+    const int64_t off = (r + g.pad_left - k * g.dilation) / s;
+    if (k == 0 || off < min_offset) min_offset = off;
+    if (k == 0 || off > max_offset) max_offset = off;
+  }
   const int64_t packed_bytes = (chunk * row_bytes + 63) / 64 * 64;
-  const int64_t table_entries = (s + 1) + 2 * K + s;
+  const int64_t window_bytes = chunk * (tile + max_offset - min_offset) * size;
   auto* scratch = static_cast<char*>(
-      thread_scratch(static_cast<std::size_t>(packed_bytes + table_entries * 8)));
+      thread_scratch(static_cast<std::size_t>(tables_aligned + packed_bytes + window_bytes)));
   if (scratch == nullptr) return LUCID_STATUS_OUT_OF_MEMORY;
-  auto* phase_begin = reinterpret_cast<int64_t*>(scratch + packed_bytes);
+
+  auto* phase_begin = reinterpret_cast<int64_t*>(scratch);
   int64_t* tap_offset = phase_begin + (s + 1);
   int64_t* tap_slot = tap_offset + K;
   int64_t* cursor = tap_slot + K;
-
-  // Counting sort of the taps by phase r = (k*d - pl) mod s, k ascending within a phase.
   for (int64_t r = 0; r <= s; ++r) phase_begin[r] = 0;
   for (int64_t k = 0; k < K; ++k) ++phase_begin[positive_mod(k * g.dilation - g.pad_left, s) + 1];
   for (int64_t r = 0; r < s; ++r) phase_begin[r + 1] += phase_begin[r];
@@ -267,12 +243,15 @@ int forward(const Geometry& g, const void* x, const void* weight, const void* bi
     const int64_t r = positive_mod(k * g.dilation - g.pad_left, s);
     const int64_t slot = cursor[r]++;
     tap_slot[k] = slot;
-    tap_offset[slot] = (r + g.pad_left - k * g.dilation) / s;  // exact by the choice of r
+    // Exact by the choice of r; stored relative to the window's first position.
+    tap_offset[slot] = (r + g.pad_left - k * g.dilation) / s - min_offset;
   }
 
   const ForwardCall<T> call{g, static_cast<const T*>(x), static_cast<const T*>(weight),
                             static_cast<const T*>(bias), static_cast<T*>(y), phase_begin,
-                            tap_offset, tap_slot, reinterpret_cast<T*>(scratch), chunk};
+                            tap_offset, tap_slot, min_offset, max_offset, chunk, tile,
+                            reinterpret_cast<T*>(scratch + tables_aligned),
+                            reinterpret_cast<T*>(scratch + tables_aligned + packed_bytes)};
   for (int64_t item = begin; item < end; ++item) forward_item(call, item);
   return LUCID_STATUS_OK;
 }
