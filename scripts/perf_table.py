@@ -6,7 +6,8 @@
 Per pass and thread count: GFLOP/s of each implementation, the ratios lucid/onednn_best and
 lucid/onednn_plain, lucid's share of the measured FMA peak, and geometric means over the
 suite. "lucid" in the ratios is lucid_tuned where the tuning database had the config, else the
-default schedule, as the runtime would pick. Then 2-thread scaling, small-layer call times,
+default schedule, as the runtime would pick; lucid_tier0 (the generic kernels a cold layer runs
+on while it compiles) gets its own column and its ratio to the reference loops. Then 2-thread scaling, small-layer call times,
 and JIT latency when the lucid-bench-jit output is given. Python 3 standard library only.
 """
 
@@ -16,7 +17,7 @@ import math
 import sys
 from collections import defaultdict
 
-IMPLS = ["lucid", "lucid_tuned", "reference", "onednn_plain", "onednn_best"]
+IMPLS = ["lucid", "lucid_tuned", "lucid_tier0", "reference", "onednn_plain", "onednn_best"]
 PASSES = ["forward", "backward_data", "backward_weight"]
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -103,7 +104,10 @@ def suite_tables(runs, out):
         rows = table[(p, threads)]
         impls = [i for i in IMPLS if any(i in r for r in rows.values())]
         out.append(f"\n### {p}, {threads} thread{'s' if threads > 1 else ''} (GFLOP/s)\n")
+        tier0 = "lucid_tier0" in impls and "reference" in impls
         header = ["config"] + impls + ["lucid/onednn_best", "lucid/onednn_plain", "lucid % peak"]
+        if tier0:
+            header.append("tier0/reference")
         out.append("| " + " | ".join(header) + " |")
         out.append("|" + "---|" * len(header))
         columns = defaultdict(list)
@@ -128,10 +132,18 @@ def suite_tables(runs, out):
             columns["rp"].append(rp)
             cells += [fmt(rb, 2) + ("×" if rb else ""), fmt(rp, 2) + ("×" if rp else ""),
                       fmt(peak) + ("%" if peak is not None else "")]
+            if tier0:
+                t0 = r.get("lucid_tier0", {}).get("GFLOPS")
+                rt = ratio(t0, r.get("reference", {}).get("GFLOPS"))
+                columns["rt"].append(rt)
+                cells.append(fmt(rt, 2) + ("×" if rt else ""))
             out.append("| " + " | ".join(cells) + " |")
         gm = ["**geomean**"] + [fmt(geomean(columns[i]), 2) for i in impls]
         grb, grp = geomean(columns["rb"]), geomean(columns["rp"])
         gm += [fmt(grb, 2) + ("×" if grb else ""), fmt(grp, 2) + ("×" if grp else ""), ""]
+        if tier0:
+            grt = geomean(columns["rt"])
+            gm.append(fmt(grt, 2) + ("×" if grt else ""))
         out.append("| " + " | ".join(gm) + " |")
 
 

@@ -17,6 +17,7 @@
 #include "lucid/tuning_database.h"
 #include "pass_runner.h"
 #include "reference_output.h"
+#include "tier0/tier0_kernels.h"
 
 #ifdef LUCID_BENCH_HAVE_ONEDNN
 #include "onednn_deconv.h"
@@ -26,12 +27,13 @@ namespace lucid::bench {
 
 namespace {
 
-enum class Impl { Lucid, LucidTuned, Reference, OnednnPlain, OnednnBest };
+enum class Impl { Lucid, LucidTuned, LucidTier0, Reference, OnednnPlain, OnednnBest };
 
 constexpr const char* impl_name(Impl impl) {
   switch (impl) {
     case Impl::Lucid: return "lucid";
     case Impl::LucidTuned: return "lucid_tuned";
+    case Impl::LucidTier0: return "lucid_tier0";
     case Impl::Reference: return "reference";
     case Impl::OnednnPlain: return "onednn_plain";
     case Impl::OnednnBest: return "onednn_best";
@@ -80,6 +82,18 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
       std::shared_ptr<const KernelSet> kernels = engine.kernels(c.config.spec, schedule);
       auto runner = std::make_shared<PassRunner>(c.threads);
       label = kernels->schedule.key();
+      if (int status = runner->run(*kernels, c.pass, data); status != 0)
+        throw Error(fmt::format("kernel returned status {}", status));
+      return [kernels, runner, &c, &data] { runner->run(*kernels, c.pass, data); };
+    }
+    case Impl::LucidTier0: {
+      // The generic kernels a cold layer runs on while its specialised ones compile, with
+      // the default schedule's work items (as the engine creates them).
+      JitEngine& engine = JitEngine::global();
+      const Schedule schedule = Schedule::default_for(c.config.spec, engine.vector_bits());
+      std::shared_ptr<const KernelSet> kernels = tier0::make_kernel_set(c.config.spec, schedule);
+      auto runner = std::make_shared<PassRunner>(c.threads);
+      label = "tier0 " + kernels->schedule.key();
       if (int status = runner->run(*kernels, c.pass, data); status != 0)
         throw Error(fmt::format("kernel returned status {}", status));
       return [kernels, runner, &c, &data] { runner->run(*kernels, c.pass, data); };
@@ -158,14 +172,14 @@ int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const Tun
   for (Pass pass : kAllPasses) {
     for (const SuiteConfig& config : configs) {
       const std::optional<Schedule> tuned = db.find(config.spec.key(), cpu);
-      for (Impl impl : {Impl::Lucid, Impl::LucidTuned, Impl::Reference, Impl::OnednnPlain,
-                        Impl::OnednnBest}) {
+      for (Impl impl : {Impl::Lucid, Impl::LucidTuned, Impl::LucidTier0, Impl::Reference,
+                        Impl::OnednnPlain, Impl::OnednnBest}) {
         if (impl == Impl::LucidTuned && !tuned) continue;
         if (impl == Impl::Reference && !options.reference) continue;
         if ((impl == Impl::OnednnPlain || impl == Impl::OnednnBest) && !onednn_built()) continue;
         for (int threads : options.threads) {
           if (impl == Impl::Reference && threads != 1) continue;  // serial loops
-          const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned;
+          const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned || impl == Impl::LucidTier0;
           if (is_lucid && threads > 1 && !PassRunner::can_split()) continue;
           Case c{config, pass, impl, threads, impl == Impl::LucidTuned ? tuned : std::nullopt,
                  options.peak_gflops_per_core, options.check};

@@ -25,6 +25,7 @@ struct SuiteBenchOptions {
 
 // Registers every benchmark and returns how many. Implementations: lucid (the default
 // heuristic schedule), lucid_tuned (only where db has an entry for the config on this CPU),
+// lucid_tier0 (the generic kernels of jit/tier0 with the default schedule's work items),
 // reference (1 thread only: the loops are serial), and onednn_plain / onednn_best when built
 // with oneDNN. Kernels are compiled and buffers allocated when a benchmark runs, so a
 // --benchmark_filter run pays only for what it selects.
