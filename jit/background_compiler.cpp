@@ -1,6 +1,9 @@
 // BackgroundCompiler: the queue and the worker loop.
 #include "background_compiler.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace lucid::jit {
 
 BackgroundCompiler::~BackgroundCompiler() {
@@ -29,6 +32,11 @@ void BackgroundCompiler::wait_idle() {
 }
 
 void BackgroundCompiler::run() {
+  // The caller's kernels run on every core meanwhile, split in equal shares: a compile at the
+  // same priority would make the share on its core the straggler of every parallel call.
+  // At nice 10 the scheduler gives the compile about a tenth of a busy core and all of an idle
+  // one. Compile threads this thread starts inherit the value (Linux nice is per thread).
+  setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
