@@ -2,8 +2,10 @@
 // reference, as jit_random_runner.h does for the JIT: random schedules' block sizes, work
 // ranges split into random pieces, outputs poisoned with NaN first. Each layer goes through
 // one instruction-set copy (round robin over those the CPU runs, the public entry points
-// among them), and one layer in four runs with a tiny scratch budget so every pass goes
-// through its chunked paths.
+// among them). Layers also rotate over the kernels' limits: one in four runs every call
+// through the direct loops of small calls, one in four through the blocked kernels with a
+// scratch budget of a few hundred bytes (one channel or pair per chunk), the rest with the
+// defaults.
 #pragma once
 
 #include <doctest.h>
@@ -11,11 +13,12 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "jit_random_runner.h"
 #include "kernel_check.h"
-#include "tier0/scratch.h"
+#include "tier0/kernel_limits.h"
 #include "tier0/tier0_isa.h"
 #include "tier0/tier0_kernels.h"
 
@@ -51,15 +54,29 @@ struct Tier0Calls {
   }
 };
 
-// Restores the default scratch budget when a check fails half way.
-struct ScratchBudget {
-  explicit ScratchBudget(std::size_t bytes) { tier0::set_scratch_budget_bytes_for_testing(bytes); }
-  ~ScratchBudget() { tier0::set_scratch_budget_bytes_for_testing(0); }
+// Which limits a layer runs with (see the file comment); restores the defaults on exit, even
+// when a check fails half way.
+enum class Tier0Limits { Default, DirectLoops, TinyScratch };
+struct ScopedLimits {
+  ScopedLimits(Tier0Limits limits, std::mt19937_64& rng) {
+    if (limits == Tier0Limits::DirectLoops) tier0::set_direct_call_macs_for_testing(1e300);
+    if (limits == Tier0Limits::TinyScratch) {
+      tier0::set_direct_call_macs_for_testing(0);
+      tier0::set_scratch_budget_bytes_for_testing(std::uniform_int_distribution<std::size_t>(1, 4096)(rng));
+    }
+  }
+  ~ScopedLimits() {
+    tier0::set_direct_call_macs_for_testing(-1);
+    tier0::set_scratch_budget_bytes_for_testing(0);
+  }
 };
+inline const char* limits_name(Tier0Limits limits) {
+  return limits == Tier0Limits::Default ? "default" : limits == Tier0Limits::DirectLoops ? "direct loops" : "tiny scratch";
+}
 
 template <class T>
 void check_tier0_problem(const Problem& p, std::mt19937_64& rng, double tolerance, int isa,
-                         std::size_t scratch_budget) {
+                         Tier0Limits limits) {
   const ConvSpec& s = p.spec;
   const int64_t Lout = s.output_length(p.length);
   auto x = random_vector<T>(rng, static_cast<size_t>(p.batch * s.in_channels * p.length));
@@ -71,7 +88,7 @@ void check_tier0_problem(const Problem& p, std::mt19937_64& rng, double toleranc
   auto set = tier0::make_kernel_set(s, random_schedule(rng, s));
   REQUIRE(set->tier == 0);
   const Tier0Calls k{*set, isa};
-  ScratchBudget budget(scratch_budget);
+  ScopedLimits scoped(limits, rng);
   const T poison = std::numeric_limits<T>::quiet_NaN();
   std::vector<T> y(want.y.size(), poison), gx(want.gx.size(), poison), gw(want.gw.size(), poison),
       gb(want.gb.size(), poison);
@@ -87,8 +104,10 @@ void check_tier0_problem(const Problem& p, std::mt19937_64& rng, double toleranc
   run_in_pieces(rng, set->backward_bias_items(), [&](int64_t i0, int64_t i1) {
     return k.backward_bias(gy.data(), gb.data(), p.batch, p.length, i0, i1);
   });
+  const std::string isa_text = isa < 0 ? "selected" : tier0::isa_name(tier0::Isa(isa));
+  const std::string limits_text = limits_name(limits);
   INFO(s.to_string(), " batch=", p.batch, " length=", p.length, " schedule=", set->schedule.key(),
-       " isa=", isa < 0 ? "selected" : tier0::isa_name(tier0::Isa(isa)), " scratch=", scratch_budget);
+       " isa=", isa_text, " limits=", limits_text);
   CHECK(worst_ratio(y, want.y, want.y_bound, tolerance) <= 1.0);
   CHECK(worst_ratio(gx, want.gx, want.gx_bound, tolerance) <= 1.0);
   CHECK(worst_ratio(gw, want.gw, want.gw_bound, tolerance) <= 1.0);
@@ -108,9 +127,8 @@ void check_tier0_random_layers(DType dtype, uint64_t seed, double tolerance) {
   const std::vector<int> isas = tier0_isas_to_test();
   for (int i = 0; i < random_layer_count(); ++i) {
     auto p = random_problem(rng, dtype);
-    // A quarter of the layers with a budget of a few hundred bytes: one channel or pair per chunk.
-    const std::size_t budget = i % 4 == 3 ? std::uniform_int_distribution<std::size_t>(1, 4096)(rng) : 0;
-    check_tier0_problem<T>(p, rng, tolerance, isas[static_cast<size_t>(i) % isas.size()], budget);
+    const Tier0Limits limits = i % 4 == 3 ? Tier0Limits::TinyScratch : i % 4 == 1 ? Tier0Limits::DirectLoops : Tier0Limits::Default;
+    check_tier0_problem<T>(p, rng, tolerance, isas[static_cast<size_t>(i) % isas.size()], limits);
   }
 }
 

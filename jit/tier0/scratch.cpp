@@ -1,16 +1,12 @@
 // thread_scratch: one growing buffer per thread, so a kernel call pays no allocation once
-// its thread has seen a layer of that size; and the budget passes size their chunks by.
+// its thread has seen a layer of that size.
 #include "scratch.h"
 
-#include <atomic>
 #include <cstdlib>
 
 namespace lucid::tier0 {
 
 namespace {
-
-constexpr std::size_t kDefaultBudgetBytes = 192 * 1024;
-std::atomic<std::size_t> budget_bytes{kDefaultBudgetBytes};
 
 struct ThreadBuffer {
   void* data = nullptr;
@@ -19,12 +15,6 @@ struct ThreadBuffer {
 };
 
 }  // namespace
-
-std::size_t scratch_budget_bytes() { return budget_bytes.load(std::memory_order_relaxed); }
-
-void set_scratch_budget_bytes_for_testing(std::size_t bytes) {
-  budget_bytes.store(bytes == 0 ? kDefaultBudgetBytes : bytes, std::memory_order_relaxed);
-}
 
 void* thread_scratch(std::size_t bytes) {
   thread_local ThreadBuffer buffer;

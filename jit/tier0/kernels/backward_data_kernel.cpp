@@ -117,6 +117,8 @@ int backward_data(const Geometry& g, const void* grad_y_, const void* weight_, v
   const int64_t K = g.kernel_size, s = g.stride, d = g.dilation, pl = g.pad_left;
   const int64_t L = g.length, Lout = g.out_length;
   const int64_t pairs = g.out_per_group * K;
+  if (pass_macs(g) <= direct_call_macs())
+    return backward_data_direct<T>(g, grad_y, weight, grad_x, begin, end);
 
   const int64_t pair_bytes = kMaxWidth * static_cast<int64_t>(sizeof(T)) + 8;
   const int64_t chunk = max64(1, min64(pairs, static_cast<int64_t>(scratch_budget_bytes()) / pair_bytes));

@@ -202,6 +202,9 @@ int forward(const Geometry& g, const void* x, const void* weight, const void* bi
   constexpr int V = kLanes<T>;
   constexpr int64_t size = sizeof(T);
   const int64_t K = g.kernel_size, s = g.stride, budget = static_cast<int64_t>(scratch_budget_bytes());
+  if (pass_macs(g) <= direct_call_macs())
+    return forward_direct<T>(g, static_cast<const T*>(x), static_cast<const T*>(weight),
+                             static_cast<const T*>(bias), static_cast<T*>(y), begin, end);
   // Counting sort of the taps by phase r = (k*d - pl) mod s, k ascending within a phase.
   // The tables go first in scratch; their size decides where the rest starts.
   const int64_t table_bytes = ((s + 1) + 2 * K + s) * 8;

@@ -22,13 +22,33 @@ template <class T>
 int backward_bias(const Geometry& g, const void* grad_y, void* grad_bias, int64_t begin,
                   int64_t end);
 
-// The two layouts backward_weight chooses between (backward_weight_channels.cpp,
-// backward_weight_taps.cpp); both own whole rows of dW per item.
+// The three layouts backward_weight chooses between (backward_weight_channels.cpp,
+// backward_weight_taps.cpp, backward_weight_positions.cpp); all own whole rows of dW per item.
 template <class T>
 int backward_weight_channels(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
                              int64_t begin, int64_t end);
 template <class T>
 int backward_weight_taps(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
                          int64_t begin, int64_t end);
+template <class T>
+int backward_weight_positions(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
+                              int64_t begin, int64_t end);
+
+// Plain loops for passes too small to repay packing (small_call_kernels.cpp): used when the
+// whole pass, N * Cin * (Cout/groups) * K * L multiply-adds, is at most direct_call_macs()
+// (kernel_limits.h). Decided for the whole pass, not the call's range, so every split of the
+// items runs the same code and gives the same bits.
+inline double pass_macs(const Geometry& g) {
+  return static_cast<double>(g.batch) * g.in_channels * g.out_per_group * g.kernel_size * g.length;
+}
+template <class T>
+int forward_direct(const Geometry& g, const T* x, const T* weight, const T* bias, T* y,
+                   int64_t begin, int64_t end);
+template <class T>
+int backward_data_direct(const Geometry& g, const T* grad_y, const T* weight, T* grad_x,
+                         int64_t begin, int64_t end);
+template <class T>
+int backward_weight_direct(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
+                           int64_t begin, int64_t end);
 
 }  // namespace lucid::tier0::LUCID_TIER0_ISA

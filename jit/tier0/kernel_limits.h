@@ -1,0 +1,21 @@
+// The two sizes that steer how the tier-0 kernels split their work: the scratch budget that
+// sizes packed chunks and tiles, and the call size below which plain loops beat packing.
+// Tests move them to drive every path on small layers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lucid::tier0 {
+
+// What a pass fits its packed chunks and tiles into: 192 KiB, so they stay in L2.
+std::size_t scratch_budget_bytes();
+// Calls of at most this many multiply-adds run the direct loops (512).
+double direct_call_macs();
+
+// Process-wide; 0 restores the default budget, a negative limit restores the default limit.
+// For tests only.
+void set_scratch_budget_bytes_for_testing(std::size_t bytes);
+void set_direct_call_macs_for_testing(double macs);
+
+}  // namespace lucid::tier0
