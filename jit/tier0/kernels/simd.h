@@ -63,9 +63,13 @@ inline void store(T* p, Vec<T> v) {
   *reinterpret_cast<typename Simd<T>::Unaligned*>(p) = v;
 }
 
+// s - 0 is s for every s (-0 and NaN included), so GCC folds it to one broadcast, taken
+// straight from memory (or into the FMA as {1toN}) when s comes from memory. Not
+// Vec<T>{} + s: 0 + s is not s for s = -0, which costs a scalar add before each broadcast;
+// nor a loop over the lanes, which GCC may build lane by lane.
 template <class T>
 inline Vec<T> splat(T s) {
-  return Vec<T>{} + s;
+  return s - Vec<T>{};
 }
 
 template <class T>
