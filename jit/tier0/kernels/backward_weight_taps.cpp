@@ -8,7 +8,9 @@
 // their neighbours instead of running short (the last tap vector starts at K - V, the last
 // channel blocks end at the last channel): an overlapped element gets the same sum, in the
 // same order, and the item owns every row it writes. Positions where some lane's tap falls
-// outside [0, Lout) read a zero-filled copy of the grad_y vector.
+// outside [0, Lout) (a few at each end) read their vectors from a copy of the grad_y segment
+// they span, zero outside [0, Lout).
+#include "../scratch.h"
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
 #include "pass_kernels.h"
@@ -25,6 +27,9 @@ constexpr int kOutputs = (kVectorRegisters - RC - 1) / (RC * KV) < 1   ? 1
                          : (kVectorRegisters - RC - 1) / (RC * KV) > 4 ? 4
                                                                        : (kVectorRegisters - RC - 1) / (RC * KV);
 
+// Edge positions per zero-padded copy: the copy spans about this many grad_y elements.
+constexpr int64_t kEdgeSpan = 512;
+
 struct TapBlock {
   int64_t ci;     // first input channel (in the group)
   int64_t co;     // first output channel (in the group)
@@ -33,7 +38,7 @@ struct TapBlock {
 
 template <class T, int RC, int RO, int KV>
 void tap_block(const Geometry& g, const T* x, const T* grad_y, T* grad_weight, int64_t group,
-               const TapBlock& blk) {
+               const TapBlock& blk, T* edge_copy) {
   constexpr int V = kLanes<T>;
   const int64_t L = g.length, Lout = g.out_length, s = g.stride, K = g.kernel_size;
   Vec<T> acc[RC][RO][KV] = {};
@@ -46,25 +51,38 @@ void tap_block(const Geometry& g, const T* x, const T* grad_y, T* grad_weight, i
   }
   lo = min64(lo, L);
   hi = max64(lo, hi);
+  const int64_t edge_chunk = max64(1, kEdgeSpan / s);
+  int64_t first_tap[KV];  // grad_y position of lane 0 at l = 0
+  for (int v = 0; v < KV; ++v) first_tap[v] = blk.k0[v] - g.pad_left;
   for (int64_t n = 0; n < g.batch; ++n) {
     const T* xr[RC];
     const T* gr[RO];
     for (int r = 0; r < RC; ++r) xr[r] = x + (n * g.in_channels + group * g.in_per_group + blk.ci + r) * L;
     for (int o = 0; o < RO; ++o)
-      gr[o] = grad_y + (n * g.out_channels + group * g.out_per_group + blk.co + o) * Lout - g.pad_left;
-    auto edge = [&](int64_t l) {
-      Vec<T> bx[RC];
-      for (int r = 0; r < RC; ++r) bx[r] = splat(xr[r][l]);
-      for (int o = 0; o < RO; ++o)
-        for (int v = 0; v < KV; ++v) {
-          const int64_t t0 = l * s - g.pad_left + blk.k0[v];  // grad_y position of lane 0
-          Vec<T> gv = {};
-          for (int lane = 0; lane < V; ++lane)
-            if (t0 + lane >= 0 && t0 + lane < Lout) gv[lane] = gr[o][t0 + g.pad_left + lane];
-          for (int r = 0; r < RC; ++r) acc[r][o][v] += bx[r] * gv;
+      gr[o] = grad_y + (n * g.out_channels + group * g.out_per_group + blk.co + o) * Lout;
+    // Positions [l_begin, l_end), chunk by chunk: per output channel, copy the grad_y
+    // positions the chunk's vectors span (zero outside [0, Lout)), then load from the copy.
+    auto edges = [&](int64_t l_begin, int64_t l_end) {
+      for (int64_t c0 = l_begin; c0 < l_end; c0 += edge_chunk) {
+        const int64_t c1 = min64(l_end, c0 + edge_chunk);
+        const int64_t t_begin = c0 * s - g.pad_left + blk.k0[0];
+        const int64_t t_end = (c1 - 1) * s - g.pad_left + blk.k0[KV - 1] + V;
+#pragma GCC unroll 8
+        for (int o = 0; o < RO; ++o) {
+          for (int64_t t = t_begin; t < t_end; ++t)
+            edge_copy[t - t_begin] = t >= 0 && t < Lout ? gr[o][t] : T(0);
+          for (int64_t l = c0; l < c1; ++l) {
+            Vec<T> bx[RC];
+            for (int r = 0; r < RC; ++r) bx[r] = splat(xr[r][l]);
+            for (int v = 0; v < KV; ++v) {
+              const Vec<T> gv = load(edge_copy + l * s - g.pad_left + blk.k0[v] - t_begin);
+              for (int r = 0; r < RC; ++r) acc[r][o][v] += bx[r] * gv;
+            }
+          }
         }
+      }
     };
-    for (int64_t l = 0; l < lo; ++l) edge(l);
+    edges(0, lo);
     for (int64_t l = lo; l < hi; ++l) {
       Vec<T> bx[RC];
 #pragma GCC unroll 4
@@ -73,12 +91,12 @@ void tap_block(const Geometry& g, const T* x, const T* grad_y, T* grad_weight, i
       for (int o = 0; o < RO; ++o)
 #pragma GCC unroll 2
         for (int v = 0; v < KV; ++v) {
-          const Vec<T> gv = load(gr[o] + l * s + blk.k0[v]);
+          const Vec<T> gv = load(gr[o] + (l * s + first_tap[v]));
 #pragma GCC unroll 4
           for (int r = 0; r < RC; ++r) acc[r][o][v] += bx[r] * gv;
         }
     }
-    for (int64_t l = hi; l < L; ++l) edge(l);
+    edges(hi, L);
   }
   for (int r = 0; r < RC; ++r)
     for (int o = 0; o < RO; ++o)
@@ -90,7 +108,7 @@ void tap_block(const Geometry& g, const T* x, const T* grad_y, T* grad_weight, i
 // All blocks of one item with RC rows and KV tap vectors per block.
 template <class T, int RC, int KV>
 void item_blocks(const Geometry& g, const T* x, const T* grad_y, T* grad_weight, int64_t group,
-                 int64_t ci0, int64_t rows) {
+                 int64_t ci0, int64_t rows, T* edge_copy) {
   constexpr int V = kLanes<T>;
   constexpr int RO = kOutputs<RC, KV>;
   const int64_t K = g.kernel_size, Cout_g = g.out_per_group;
@@ -102,12 +120,12 @@ void item_blocks(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
       const int64_t first = min64(v0, tap_vectors - KV);
       for (int v = 0; v < KV; ++v) blk.k0[v] = min64((first + v) * V, K - V);
       if (Cout_g < RO) {
-        for (blk.co = 0; blk.co < Cout_g; ++blk.co) tap_block<T, RC, 1, KV>(g, x, grad_y, grad_weight, group, blk);
+        for (blk.co = 0; blk.co < Cout_g; ++blk.co) tap_block<T, RC, 1, KV>(g, x, grad_y, grad_weight, group, blk, edge_copy);
         continue;
       }
       for (int64_t c0 = 0; c0 < Cout_g; c0 += RO) {
         blk.co = min64(c0, Cout_g - RO);
-        tap_block<T, RC, RO, KV>(g, x, grad_y, grad_weight, group, blk);
+        tap_block<T, RC, RO, KV>(g, x, grad_y, grad_weight, group, blk, edge_copy);
       }
     }
   }
@@ -115,9 +133,9 @@ void item_blocks(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
 
 template <class T, int RC>
 void item_rows(const Geometry& g, const T* x, const T* grad_y, T* grad_weight, int64_t group,
-               int64_t ci0, int64_t rows) {
-  if (ceil_div(g.kernel_size, kLanes<T>) >= 2) item_blocks<T, RC, 2>(g, x, grad_y, grad_weight, group, ci0, rows);
-  else item_blocks<T, RC, 1>(g, x, grad_y, grad_weight, group, ci0, rows);
+               int64_t ci0, int64_t rows, T* edge_copy) {
+  if (ceil_div(g.kernel_size, kLanes<T>) >= 2) item_blocks<T, RC, 2>(g, x, grad_y, grad_weight, group, ci0, rows, edge_copy);
+  else item_blocks<T, RC, 1>(g, x, grad_y, grad_weight, group, ci0, rows, edge_copy);
 }
 
 }  // namespace
@@ -126,14 +144,18 @@ template <class T>
 int backward_weight_taps(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
                          int64_t begin, int64_t end) {
   static_assert(kMaxRows == 3, "the switch below covers 1..kMaxRows rows per block");
+  // An edge chunk spans (chunk - 1) * s + (last k0 - first k0) + V < kEdgeSpan + s + K + V.
+  const int64_t edge_elements = kEdgeSpan + g.stride + g.kernel_size + kLanes<T>;
+  T* edge_copy = static_cast<T*>(thread_scratch(static_cast<std::size_t>(edge_elements) * sizeof(T)));
+  if (edge_copy == nullptr) return LUCID_STATUS_OUT_OF_MEMORY;
   for (int64_t item = begin; item < end; ++item) {
     const int64_t group = item / g.blocks_per_group, block = item % g.blocks_per_group;
     const int64_t ci0 = block * g.block;
     const int64_t rows = min64(g.block, g.in_per_group - ci0);
     switch (min64(rows, kMaxRows)) {
-      case 1: item_rows<T, 1>(g, x, grad_y, grad_weight, group, ci0, rows); break;
-      case 2: item_rows<T, 2>(g, x, grad_y, grad_weight, group, ci0, rows); break;
-      default: item_rows<T, 3>(g, x, grad_y, grad_weight, group, ci0, rows); break;
+      case 1: item_rows<T, 1>(g, x, grad_y, grad_weight, group, ci0, rows, edge_copy); break;
+      case 2: item_rows<T, 2>(g, x, grad_y, grad_weight, group, ci0, rows, edge_copy); break;
+      default: item_rows<T, 3>(g, x, grad_y, grad_weight, group, ci0, rows, edge_copy); break;
     }
   }
   return LUCID_STATUS_OK;
