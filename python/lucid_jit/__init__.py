@@ -12,6 +12,8 @@ Errors of the runtime arrive as ``ValueError`` (a bad argument, shape or dtype) 
 C++ message, or ``RuntimeError`` for an internal error.
 """
 
+import atexit
+
 from . import _core
 from ._core import (
     ConvSpec,
@@ -20,13 +22,19 @@ from ._core import (
     float32,
     float64,
     get_num_threads,
+    jit_stats,
     manual_seed,
     set_num_threads,
+    wait_for_background,
 )
 from ._grad_mode import enable_grad, is_grad_enabled, no_grad
 from ._tensor_repr import install as _install_repr
 
 _install_repr(Tensor)
+
+# Let tier-1 compiles still running finish before the interpreter exits: they then reach the
+# disk cache, and the engine is never torn down under a compile in flight (which crashes).
+atexit.register(_core.wait_for_background)
 
 from . import nn, optim  # noqa: E402  (nn needs Tensor's repr installed first)
 
@@ -53,6 +61,6 @@ def tensor(data, requires_grad=False, dtype=None):
 
 __all__ = [
     "ConvSpec", "DType", "Tensor", "enable_grad", "float32", "float64", "get_num_threads",
-    "is_grad_enabled", "manual_seed", "nn", "no_grad", "ones", "optim", "randn",
-    "set_num_threads", "tensor", "zeros",
+    "is_grad_enabled", "jit_stats", "manual_seed", "nn", "no_grad", "ones", "optim", "randn",
+    "set_num_threads", "tensor", "wait_for_background", "zeros",
 ]

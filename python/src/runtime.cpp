@@ -1,5 +1,6 @@
 // Process-wide runtime settings from Python: the thread pool's size (LUCID_NUM_THREADS at
-// start-up), the default generator's seed, and what the JIT engine has done so far.
+// start-up), the default generator's seed, what the JIT engine has done so far, and waiting
+// for its background (tier-1) compiles.
 #include "bindings.h"
 #include "lucid/error.h"
 #include "lucid/generator.h"
@@ -28,8 +29,17 @@ void bind_runtime(py::module_& m) {
     out["disk_hits"] = s.disk_hits;
     out["memory_hits"] = s.memory_hits;
     out["disk_rejects"] = s.disk_rejects;
+    out["handles"] = s.handles;
+    out["tier0_handles"] = s.tier0_handles;
+    out["tier0_calls"] = s.tier0_calls;
+    out["switches"] = s.switches;
+    out["background_failures"] = s.background_failures;
     return out;
-  }, "Counts of the process-wide JIT engine: compiles, disk_hits, memory_hits, disk_rejects");
+  }, "Counts of the process-wide JIT engine (JitStats), as a dict");
+  m.def("wait_for_background", [] {
+    py::gil_scoped_release release;
+    JitEngine::global().wait_for_background();
+  }, "Blocks until every queued tier-1 compile has finished and been swapped in");
   m.def("cpu_name", [] { return JitEngine::global().cpu_name(); });
 }
 
