@@ -1,7 +1,7 @@
-// Tier 0 by hand: the seed's example, the status codes of the kernel ABI (in the JIT's order),
-// bias handling, "same" padding extended on the right, and a split over items that must not
-// touch what it does not own. Every case runs through every instruction-set copy this CPU
-// runs.
+// Tier 0 by hand: the seed's example, the status codes of the kernel ABI (in the JIT's order,
+// and out-of-memory), bias handling, "same" padding extended on the right, items that must not
+// touch what they do not own, and block sizes outside the normalised range. Every case runs
+// through every instruction-set copy this CPU runs.
 #include <doctest.h>
 
 #include <cmath>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lucid/reference.h"
+#include "tier0/kernel_limits.h"
 #include "tier0/tier0_isa.h"
 #include "tier0/tier0_kernels.h"
 
@@ -222,5 +223,108 @@ TEST_CASE("tier 0 items write only their own outputs") {
     const int64_t row = spec.out_per_group() * spec.kernel_size;
     for (int64_t i = 0; i < static_cast<int64_t>(gw.size()); ++i)
       CHECK((gw[static_cast<size_t>(i)] != sentinel) == (i / row >= 4 && i / row < 7));
+  }
+}
+
+TEST_CASE("tier 0 takes any block size, normalised or not") {
+  // Blocks of 1 and blocks larger than a group (one item per group) give the reference's answers.
+  const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(10, 14, 6, stride=3, padding=(1, 4), groups=2, dilation=2)");
+  const int64_t N = 2, L = 11, Lout = spec.output_length(L);
+  std::vector<double> x(static_cast<size_t>(N * 10 * L)), w(static_cast<size_t>(spec.weight_numel())), b(14);
+  std::vector<double> gy(static_cast<size_t>(N * 14 * Lout));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.3 * double(i));
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(0.7 * double(i));
+  for (size_t i = 0; i < b.size(); ++i) b[i] = 0.1 * double(i);
+  for (size_t i = 0; i < gy.size(); ++i) gy[i] = std::cos(1.3 * double(i));
+  const ConvSpec spec64 = ConvSpec::make(10, 14, 6, 3, Padding(1, 4), 0, 2, 2, true, DType::Float64);
+  std::vector<double> y_want(gy.size()), gx_want(x.size()), gw_want(w.size());
+  lucid::reference::forward<double>(spec64, x.data(), w.data(), b.data(), y_want.data(), N, L);
+  lucid::reference::backward_data<double>(spec64, gy.data(), w.data(), gx_want.data(), N, L);
+  lucid::reference::backward_weight<double>(spec64, x.data(), gy.data(), gw_want.data(), N, L);
+  for (int block : {1, 2, 7, 1000}) {
+    Schedule schedule;
+    schedule.fwd_block_co = schedule.bwd_data_block_ci = schedule.bww_block_ci = block;
+    auto set = tier0::make_kernel_set(spec64, schedule);  // deliberately not normalised
+    for (tier0::Isa isa : supported_isas()) {
+      INFO("block=", block, " isa=", tier0::isa_name(isa));
+      std::vector<double> y(gy.size(), NAN), gx(x.size(), NAN), gw(w.size(), NAN);
+      REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), y.data(), N, L, 0, set->forward_items(N)) == 0);
+      REQUIRE(tier0::backward_data_with(isa, *set, gy.data(), w.data(), gx.data(), N, L, 0, set->backward_data_items(N)) == 0);
+      REQUIRE(tier0::backward_weight_with(isa, *set, x.data(), gy.data(), gw.data(), N, L, 0, set->backward_weight_items()) == 0);
+      for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == doctest::Approx(y_want[i]).epsilon(1e-12));
+      for (size_t i = 0; i < gx.size(); ++i) CHECK(gx[i] == doctest::Approx(gx_want[i]).epsilon(1e-12));
+      for (size_t i = 0; i < gw.size(); ++i) CHECK(gw[i] == doctest::Approx(gw_want[i]).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("tier 0 reports scratch it cannot allocate as LUCID_STATUS_OUT_OF_MEMORY") {
+  // Every blocked layout asks for scratch; capping it at one byte must give status 5, not a
+  // crash. Backward-bias needs none. The direct loops of tiny passes need none either.
+  struct Restore {
+    ~Restore() {
+      tier0::set_scratch_limit_bytes_for_testing(0);
+      tier0::set_direct_call_macs_for_testing(-1);
+    }
+  } restore;
+  for (const char* text : {"ConvTranspose1d(32, 16, 4, stride=2, padding=1)",        // bww: channels
+                           "ConvTranspose1d(6, 4, 16, stride=8, padding=4)",         // bww: taps
+                           "ConvTranspose1d(4, 4, 4, stride=2, padding=1, groups=4)"}) {  // positions
+    const ConvSpec spec = ConvSpec::parse(text);
+    auto set = tier0_set(spec);
+    const int64_t N = 2, L = 40;
+    std::vector<float> x(static_cast<size_t>(N * spec.in_channels * L), 1.f), w(static_cast<size_t>(spec.weight_numel()), 1.f);
+    std::vector<float> b(static_cast<size_t>(spec.out_channels), 1.f);
+    std::vector<float> gy(static_cast<size_t>(N * spec.out_channels * spec.output_length(L)), 1.f), gx(x.size()), gw(w.size()), gb(b.size());
+    for (tier0::Isa isa : supported_isas()) {
+      INFO(text, " isa=", tier0::isa_name(isa));
+      tier0::set_direct_call_macs_for_testing(0);
+      tier0::set_scratch_limit_bytes_for_testing(1);
+      CHECK(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), gy.data(), N, L, 0, set->forward_items(N)) == LUCID_STATUS_OUT_OF_MEMORY);
+      CHECK(tier0::backward_data_with(isa, *set, gy.data(), w.data(), gx.data(), N, L, 0, set->backward_data_items(N)) == LUCID_STATUS_OUT_OF_MEMORY);
+      CHECK(tier0::backward_weight_with(isa, *set, x.data(), gy.data(), gw.data(), N, L, 0, set->backward_weight_items()) == LUCID_STATUS_OUT_OF_MEMORY);
+      CHECK(tier0::backward_bias_with(isa, *set, gy.data(), gb.data(), N, L, 0, set->backward_bias_items()) == 0);
+      tier0::set_direct_call_macs_for_testing(1e300);
+      CHECK(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), gy.data(), N, L, 0, set->forward_items(N)) == 0);
+      tier0::set_scratch_limit_bytes_for_testing(0);
+      tier0::set_direct_call_macs_for_testing(0);
+      CHECK(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), gy.data(), N, L, 0, set->forward_items(N)) == 0);
+    }
+  }
+}
+
+TEST_CASE("tier 0 scratch does not grow with the stride") {
+  // A stride of 2^31 - 1 on a one-position input: the output is 5 long whatever the stride;
+  // the phase tables are per tap, so the blocked kernels need only a little scratch.
+  const ConvSpec spec = ConvSpec::make(3, 4, 5, 2147483647, 0, 0, 1, 1, true, DType::Float64);
+  auto set = tier0_set(spec);
+  const int64_t N = 2, L = 1, Lout = spec.output_length(L);
+  REQUIRE(Lout == 5);
+  std::vector<double> x(static_cast<size_t>(N * 3 * L)), w(static_cast<size_t>(spec.weight_numel())), b{1, 2, 3, 4};
+  std::vector<double> gy(static_cast<size_t>(N * 4 * Lout));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.5 + double(i);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::sin(double(i));
+  for (size_t i = 0; i < gy.size(); ++i) gy[i] = std::cos(double(i));
+  std::vector<double> y_want(gy.size()), gx_want(x.size()), gw_want(w.size());
+  lucid::reference::forward<double>(spec, x.data(), w.data(), b.data(), y_want.data(), N, L);
+  lucid::reference::backward_data<double>(spec, gy.data(), w.data(), gx_want.data(), N, L);
+  lucid::reference::backward_weight<double>(spec, x.data(), gy.data(), gw_want.data(), N, L);
+  struct Restore {
+    ~Restore() {
+      tier0::set_scratch_limit_bytes_for_testing(0);
+      tier0::set_direct_call_macs_for_testing(-1);
+    }
+  } restore;
+  tier0::set_direct_call_macs_for_testing(0);
+  tier0::set_scratch_limit_bytes_for_testing(1 << 20);
+  for (tier0::Isa isa : supported_isas()) {
+    INFO("isa=", tier0::isa_name(isa));
+    std::vector<double> y(gy.size(), NAN), gx(x.size(), NAN), gw(w.size(), NAN);
+    REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), y.data(), N, L, 0, set->forward_items(N)) == 0);
+    REQUIRE(tier0::backward_data_with(isa, *set, gy.data(), w.data(), gx.data(), N, L, 0, set->backward_data_items(N)) == 0);
+    REQUIRE(tier0::backward_weight_with(isa, *set, x.data(), gy.data(), gw.data(), N, L, 0, set->backward_weight_items()) == 0);
+    for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == doctest::Approx(y_want[i]).epsilon(1e-12));
+    for (size_t i = 0; i < gx.size(); ++i) CHECK(gx[i] == doctest::Approx(gx_want[i]).epsilon(1e-12));
+    for (size_t i = 0; i < gw.size(); ++i) CHECK(gw[i] == doctest::Approx(gw_want[i]).epsilon(1e-12));
   }
 }

@@ -18,6 +18,7 @@ struct ThreadBuffer {
 
 void* thread_scratch(std::size_t bytes) {
   thread_local ThreadBuffer buffer;
+  if (bytes > scratch_limit_bytes()) return nullptr;
   if (bytes <= buffer.bytes) return buffer.data;
   // Round up so a thread that sees slowly growing requests does not reallocate each time.
   const std::size_t rounded = (bytes + 65535) / 65536 * 65536;

@@ -9,6 +9,7 @@
 // accumulates lane-wise partial sums, kept per (channel, tap) in a small staging block across
 // tiles and n; each dW element is then one horizontal sum, the same whatever the split.
 #include "../scratch.h"
+#include "../tap_order.h"
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
 #include "pass_kernels.h"
@@ -23,7 +24,7 @@ constexpr int kMaxTaps = 4;
 constexpr int kMaxRows = (kVectorRegisters - 2) / (kMaxTaps + 1) < 4 ? (kVectorRegisters - 2) / (kMaxTaps + 1) : 4;
 
 struct TapPhase {
-  int64_t phase;  // r_k
+  int64_t plane;  // which plane holds phase r_k (planes exist only for phases with taps)
   int64_t shift;  // a_k - min over taps of a_k: the tap's column in its plane at l = tile start
 };
 
@@ -31,11 +32,12 @@ template <class T>
 struct PositionsCall {
   const Geometry& g;
   const TapPhase* taps;
-  const bool* phase_used;
+  const int64_t* plane_phase;  // r of each plane
+  int64_t planes_used;
   int64_t shift_span;  // max a_k - min a_k
   int64_t min_shift;   // min a_k
   int64_t tile;        // positions per tile, a multiple of V
-  T* planes;           // [phase][tile + shift_span]
+  T* planes;           // [plane][tile + shift_span]
   T* x_tile;           // [row][tile]
   T* staging;          // [row][tap][V]
 };
@@ -48,7 +50,7 @@ void tap_block(const PositionsCall<T>& c, int64_t r0, int64_t k0, int64_t vector
   const T* plane[KB];
   for (int kb = 0; kb < KB; ++kb) {
     const TapPhase tap = c.taps[k0 + kb];
-    plane[kb] = c.planes + tap.phase * plane_length + tap.shift;
+    plane[kb] = c.planes + tap.plane * plane_length + tap.shift;
   }
   for (int rb = 0; rb < RB; ++rb)
     for (int kb = 0; kb < KB; ++kb) acc[rb][kb] = load(c.staging + ((r0 + rb) * K + k0 + kb) * V);
@@ -110,10 +112,11 @@ void positions_item(const PositionsCall<T>& c, const T* x, const T* grad_y, T* g
       for (int64_t l0 = 0; l0 < L; l0 += c.tile) {
         const int64_t positions = min64(c.tile, L - l0);
         const int64_t vectors = ceil_div(positions, V);
-        // Plane r, column j holds grad_y[(l0 + min_shift + j) * s + r], zero outside [0, Lout).
-        for (int64_t r = 0; r < s; ++r) {
-          if (!c.phase_used[r]) continue;
-          T* plane = c.planes + r * plane_length;
+        // The plane of phase r, column j holds grad_y[(l0 + min_shift + j) * s + r], zero
+        // outside [0, Lout).
+        for (int64_t u = 0; u < c.planes_used; ++u) {
+          const int64_t r = c.plane_phase[u];
+          T* plane = c.planes + u * plane_length;
           const int64_t m0 = l0 + c.min_shift;
           // Columns whose position lands in [0, Lout): m*s + r >= 0 and m*s + r < Lout.
           const int64_t j_begin = min64(plane_length, max64(0, ceil_div(-r, s) - m0));
@@ -153,26 +156,31 @@ int backward_weight_positions(const Geometry& g, const T* x, const T* grad_y, T*
     if (k == 0 || a > max_shift) max_shift = a;
   }
   const int64_t shift_span = max_shift - min_shift;
+  // Planes exist for the phases that have taps: at most min(s, K), however long the stride.
+  const int64_t planes_max = min64(s, K);
   // Tiles fill about half the budget with planes (at least one vector of positions).
   const int64_t budget = static_cast<int64_t>(scratch_budget_bytes());
-  int64_t tile = min64(1024, max64(V, budget / 2 / (s * size)) / V * V);
+  int64_t tile = min64(1024, max64(V, budget / 2 / (planes_max * size)) / V * V);
   tile = max64(V, min64(tile, ceil_div(g.length, V) * V));
-  const int64_t plane_bytes = (s * (tile + shift_span) * size + 63) / 64 * 64;
+  const int64_t plane_bytes = (planes_max * (tile + shift_span) * size + 63) / 64 * 64;
   const int64_t x_bytes = (rows_max * tile * size + 63) / 64 * 64;
-  const int64_t staging_bytes = rows_max * K * V * size;
-  const int64_t tap_bytes = (K * static_cast<int64_t>(sizeof(TapPhase)) + 63) / 64 * 64;
-  auto* scratch = static_cast<char*>(thread_scratch(
-      static_cast<std::size_t>(plane_bytes + x_bytes + staging_bytes + tap_bytes + s)));
+  const int64_t staging_bytes = (rows_max * K * V * size + 63) / 64 * 64;
+  const int64_t tap_bytes = K * static_cast<int64_t>(sizeof(TapPhase)) + 2 * K * 8;
+  auto* scratch = static_cast<char*>(
+      thread_scratch(static_cast<std::size_t>(plane_bytes + x_bytes + staging_bytes + tap_bytes)));
   if (scratch == nullptr) return LUCID_STATUS_OUT_OF_MEMORY;
   auto* taps = reinterpret_cast<TapPhase*>(scratch + plane_bytes + x_bytes + staging_bytes);
-  auto* phase_used = reinterpret_cast<bool*>(scratch + plane_bytes + x_bytes + staging_bytes + tap_bytes);
-  for (int64_t r = 0; r < s; ++r) phase_used[r] = false;
-  for (int64_t k = 0; k < K; ++k) {
-    const int64_t e = k * g.dilation - g.pad_left;
-    taps[k] = {positive_mod(e, s), floor_div(e, s) - min_shift};
-    phase_used[taps[k].phase] = true;
+  auto* order = reinterpret_cast<int64_t*>(taps + K);
+  int64_t* plane_phase = order + K;
+  order_taps_by_phase(K, g.dilation, g.pad_left, s, order);
+  int64_t planes_used = 0;
+  for (int64_t i = 0; i < K; ++i) {
+    const int64_t k = order[i], e = k * g.dilation - g.pad_left;
+    const int64_t r = positive_mod(e, s);
+    if (planes_used == 0 || plane_phase[planes_used - 1] != r) plane_phase[planes_used++] = r;
+    taps[k] = {planes_used - 1, floor_div(e, s) - min_shift};
   }
-  const PositionsCall<T> call{g, taps, phase_used, shift_span, min_shift, tile,
+  const PositionsCall<T> call{g, taps, plane_phase, planes_used, shift_span, min_shift, tile,
                               reinterpret_cast<T*>(scratch), reinterpret_cast<T*>(scratch + plane_bytes),
                               reinterpret_cast<T*>(scratch + plane_bytes + x_bytes)};
   for (int64_t item = begin; item < end; ++item) {

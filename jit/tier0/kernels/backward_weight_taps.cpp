@@ -144,8 +144,9 @@ template <class T>
 int backward_weight_taps(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
                          int64_t begin, int64_t end) {
   static_assert(kMaxRows == 3, "the switch below covers 1..kMaxRows rows per block");
-  // An edge chunk spans (chunk - 1) * s + (last k0 - first k0) + V < kEdgeSpan + s + K + V.
-  const int64_t edge_elements = kEdgeSpan + g.stride + g.kernel_size + kLanes<T>;
+  // An edge chunk spans (chunk - 1) * s + (last k0 - first k0) + V elements, and
+  // (chunk - 1) * s <= kEdgeSpan (chunk = max(1, kEdgeSpan / s)).
+  const int64_t edge_elements = kEdgeSpan + g.kernel_size + kLanes<T>;
   T* edge_copy = static_cast<T*>(thread_scratch(static_cast<std::size_t>(edge_elements) * sizeof(T)));
   if (edge_copy == nullptr) return LUCID_STATUS_OUT_OF_MEMORY;
   for (int64_t item = begin; item < end; ++item) {

@@ -16,6 +16,7 @@
 // positions), and the window is reused from cache by every phase and row block. Blocks at the
 // end of a phase take as many vectors as remain and store only the positions that exist.
 #include "../scratch.h"
+#include "../tap_order.h"
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
 #include "pass_kernels.h"
@@ -38,8 +39,11 @@ struct ForwardCall {
   const T* w;
   const T* bias;  // null when the layer has none
   T* y;
-  // Taps sorted by phase: phase r owns entries [phase_begin[r], phase_begin[r + 1]).
+  // Taps sorted by phase. The phases that have taps, ascending: phase_r[p] owns entries
+  // [phase_begin[p], phase_begin[p + 1]); the other phases hold only the bias.
+  const int64_t* phase_r;
   const int64_t* phase_begin;
+  int64_t phases;
   const int64_t* tap_offset;  // l - q - min_offset of each entry (its window column at q = tile start)
   const int64_t* tap_slot;    // entry index of tap k
   int64_t* pack_step;         // per tap k: where its weights go in a row block's packing
@@ -185,9 +189,19 @@ void forward_item(const ForwardCall<T>& call, int64_t item) {
         for (int64_t i = i_begin; i < i_end; ++i) dst[i] = src[l_first + i];
         for (int64_t i = i_end; i < row_stride; ++i) dst[i] = T(0);
       }
-      for (int64_t r = 0; r < s && r < Lout; ++r) {
-        const int64_t b = call.phase_begin[r], taps = call.phase_begin[r + 1] - b;
-        if (!first && taps == 0) continue;  // only the bias, stored by the first chunk
+      const int64_t phase_end = min64(s, Lout);
+      for (int64_t r = 0, p = 0; r < phase_end; ++r) {
+        int64_t b = 0, taps = 0;
+        if (p < call.phases && call.phase_r[p] == r) {
+          b = call.phase_begin[p];
+          taps = call.phase_begin[p + 1] - b;
+          ++p;
+        } else if (!first) {
+          // Only the bias, stored by the first chunk: on to the next phase with taps.
+          if (p == call.phases) break;
+          r = call.phase_r[p] - 1;
+          continue;
+        }
         const int64_t q_end = min64(q0 + call.tile, ceil_div(Lout - r, s));
         if (q_end <= q0) continue;
         for (int64_t j0 = 0; j0 < rows; j0 += kRows) {
@@ -214,20 +228,9 @@ int forward(const Geometry& g, const void* x, const void* weight, const void* bi
   if (pass_macs(g) <= direct_call_macs())
     return forward_direct<T>(g, static_cast<const T*>(x), static_cast<const T*>(weight),
                              static_cast<const T*>(bias), static_cast<T*>(y), begin, end);
-  // Counting sort of the taps by phase r = (k*d - pl) mod s, k ascending within a phase.
-  // The tables go first in scratch; their size decides where the rest starts.
-  const int64_t table_bytes = ((s + 1) + 3 * K + s) * 8;
+  // Tables, first in scratch: entries (taps in phase order), per tap and per phase.
+  const int64_t table_bytes = (6 * K + 2) * 8;
   const int64_t tables_aligned = (table_bytes + 63) / 64 * 64;
-
-  // Chunks of input channels keep the packed weights within two thirds of the budget (at
-  // least one channel's worth, however large the kernel); the x window gets the rest, but
-  // always at least one full register block of positions.
-  const int64_t row_bytes = g.block * K * size;
-  const int64_t chunk = max64(1, min64(g.in_per_group, budget * 2 / 3 / row_bytes));
-  const int64_t q_total = ceil_div(g.out_length, s);
-  const int64_t block_positions = kVectorsPerRow<kRows> * V;
-  int64_t tile = max64(block_positions, budget / 3 / (chunk * size));
-  tile = min64(ceil_div(tile, V) * V, ceil_div(q_total, V) * V);
 
   // Offsets of the taps: off_k = (r + pl - k*d) / s; the window spans their range.
   int64_t min_offset = 0, max_offset = 0;
@@ -237,32 +240,50 @@ int forward(const Geometry& g, const void* x, const void* weight, const void* bi
     if (k == 0 || off < min_offset) min_offset = off;
     if (k == 0 || off > max_offset) max_offset = off;
   }
+  const int64_t span = max_offset - min_offset;
+
+  // Chunks of input channels keep the packed weights within two thirds of the budget and the
+  // x window (a register block of positions at least, plus the span) within the rest; at
+  // least one channel, however large the kernel or its span.
+  const int64_t row_bytes = g.block * K * size;
+  const int64_t block_positions = kVectorsPerRow<kRows> * V;
+  const int64_t chunk = max64(1, min64(g.in_per_group, min64(budget * 2 / 3 / row_bytes,
+                                                                budget / 3 / ((block_positions + span) * size))));
+  const int64_t q_total = ceil_div(g.out_length, s);
+  int64_t tile = max64(block_positions, budget / 3 / (chunk * size) - span);
+  tile = min64(ceil_div(tile, V) * V, ceil_div(q_total, V) * V);
+
   const int64_t packed_bytes = (chunk * row_bytes + 63) / 64 * 64;
-  const int64_t window_bytes = chunk * (tile + max_offset - min_offset) * size;
+  const int64_t window_bytes = chunk * (tile + span) * size;
   auto* scratch = static_cast<char*>(
       thread_scratch(static_cast<std::size_t>(tables_aligned + packed_bytes + window_bytes)));
   if (scratch == nullptr) return LUCID_STATUS_OUT_OF_MEMORY;
 
-  auto* phase_begin = reinterpret_cast<int64_t*>(scratch);
-  int64_t* tap_offset = phase_begin + (s + 1);
+  auto* order = reinterpret_cast<int64_t*>(scratch);  // entry -> tap
+  int64_t* tap_offset = order + K;
   int64_t* tap_slot = tap_offset + K;
   int64_t* pack_step = tap_slot + K;
-  int64_t* cursor = pack_step + K;
-  for (int64_t r = 0; r <= s; ++r) phase_begin[r] = 0;
-  for (int64_t k = 0; k < K; ++k) ++phase_begin[positive_mod(k * g.dilation - g.pad_left, s) + 1];
-  for (int64_t r = 0; r < s; ++r) phase_begin[r + 1] += phase_begin[r];
-  for (int64_t r = 0; r < s; ++r) cursor[r] = phase_begin[r];
-  for (int64_t k = 0; k < K; ++k) {
+  int64_t* phase_r = pack_step + K;
+  int64_t* phase_begin = phase_r + K;  // K + 1 entries at most
+  order_taps_by_phase(K, g.dilation, g.pad_left, s, order);
+  int64_t phases = 0;
+  for (int64_t e = 0; e < K; ++e) {
+    const int64_t k = order[e];
     const int64_t r = positive_mod(k * g.dilation - g.pad_left, s);
-    const int64_t slot = cursor[r]++;
-    tap_slot[k] = slot;
+    if (phases == 0 || phase_r[phases - 1] != r) {
+      phase_r[phases] = r;
+      phase_begin[phases++] = e;
+    }
+    tap_slot[k] = e;
     // Exact by the choice of r; stored relative to the window's first position.
-    tap_offset[slot] = (r + g.pad_left - k * g.dilation) / s - min_offset;
+    tap_offset[e] = (r + g.pad_left - k * g.dilation) / s - min_offset;
   }
+  phase_begin[phases] = K;
 
   const ForwardCall<T> call{g, static_cast<const T*>(x), static_cast<const T*>(weight),
-                            static_cast<const T*>(bias), static_cast<T*>(y), phase_begin,
-                            tap_offset, tap_slot, pack_step, min_offset, max_offset, chunk, tile,
+                            static_cast<const T*>(bias), static_cast<T*>(y), phase_r,
+                            phase_begin, phases, tap_offset, tap_slot, pack_step, min_offset,
+                            max_offset, chunk, tile,
                             reinterpret_cast<T*>(scratch + tables_aligned),
                             reinterpret_cast<T*>(scratch + tables_aligned + packed_bytes)};
   for (int64_t item = begin; item < end; ++item) forward_item(call, item);
