@@ -65,27 +65,38 @@ def check_layer(index):
         w = torch.randn(cin, cout // groups, config["kernel_size"], generator=generator,
                         dtype=dtype)
         b = torch.randn(cout, generator=generator, dtype=dtype) if config["bias"] else None
-        inputs = [x, w, b]
-        for tensor, need in zip(inputs, needs):
-            if tensor is not None:
-                tensor.requires_grad_(need)
         args = (config["stride"], config["padding"], config["output_padding"], groups,
                 config["dilation"])
         what = f"layer {index}: {config}, batch {batch}, length {length}, {dtype}"
-        y = lt.conv_transpose1d(x, w, b, *args)
-        expected = torch_reference.conv_transpose1d(x, w, b, *args)
+
+        # 1. Every input requires grad: the output and all its gradients.
+        leaves = [None if t is None else t.detach().requires_grad_() for t in (x, w, b)]
+        y = lt.conv_transpose1d(*leaves, *args)
+        expected = torch_reference.conv_transpose1d(*leaves, *args)
         assert y.shape == expected.shape, what
         assert_matches(y, expected, dtype, what + " output")
-
-        wanted = [t for t in inputs if t is not None and t.requires_grad]
-        if not wanted:
-            assert y.grad_fn is None
-            continue
         g = torch.randn(expected.shape, generator=generator, dtype=dtype)
-        actual_grads = torch.autograd.grad(y, wanted, g)
-        expected_grads = torch.autograd.grad(expected, wanted, g)
-        for name, a, e in zip(["x", "weight", "bias"], actual_grads, expected_grads):
-            assert_matches(a, e, dtype, f"{what} grad")
+        present = [t for t in leaves if t is not None]
+        for name, a, e in zip(["x", "weight", "bias"], torch.autograd.grad(y, present, g),
+                              torch.autograd.grad(expected, present, g)):
+            assert_matches(a, e, dtype, f"{what} grad of {name}")
+
+        # 2. A random subset requires grad: only those gradients exist, and they match.
+        subset = [None if t is None else t.detach().requires_grad_(need)
+                  for t, need in zip((x, w, b), needs)]
+        y = lt.conv_transpose1d(*subset, *args)
+        if not any(t is not None and t.requires_grad for t in subset):
+            assert y.grad_fn is None and not y.requires_grad, what
+            continue
+        y.backward(g)
+        copies = [None if t is None else t.detach().requires_grad_(t.requires_grad)
+                  for t in subset]
+        torch_reference.conv_transpose1d(*copies, *args).backward(g)
+        for name, t, c in zip(["x", "weight", "bias"], subset, copies):
+            if t is not None and t.requires_grad:
+                assert_matches(t.grad, c.grad, dtype, f"{what} subset grad of {name}")
+            elif t is not None:
+                assert t.grad is None, what
 
 
 @pytest.mark.parametrize("index", range(0, LAYERS // 2), ids=lambda i: f"shard_a-{i}")
