@@ -1,6 +1,8 @@
-// Per-thread scratch memory for the tier-0 kernels (packed weights, transposed tiles). Each
-// pass sizes its chunks so a call asks for about scratch_budget_bytes() (kernel_limits.h), or
-// one weight row when that is larger, never memory proportional to batch or length.
+// Per-thread scratch memory for the tier-0 kernels (packed weights, windows, transposed
+// tiles, tap tables). Each pass sizes its chunks so a call asks for about
+// scratch_budget_bytes() (kernel_limits.h), never memory proportional to batch, length or
+// stride; only a kernel too long for the budget (one channel's weights) or taps spread wider
+// than it (dilation x kernel) get one chunk of that size.
 #pragma once
 
 #include <cstddef>
