@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <list>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -97,18 +98,29 @@ struct JitEngine::Impl {
   // Whether obtain() may run LLVM, or only look in memory and on disk.
   enum class Reach { Compile, DiskOnly };
 
+  // What memory holds for one key: its tier-1 set (done or being built) and its handle. Entries
+  // sit in `recency`, most recently used first; past options.memory_capacity the least recent
+  // finished ones are dropped. Their code goes when the last module, node or caller holding
+  // the set lets go (each set owns its JITDylib; see build()).
+  struct Entry {
+    std::shared_future<std::shared_ptr<const KernelSet>> set;  // invalid until requested
+    std::shared_ptr<KernelHandle> handle;                       // null until handle() asks
+    std::list<std::string>::iterator recency;
+  };
+
   JitOptions options;
   jit::DiskCache disk;
   mutable std::mutex mutex;
-  std::unordered_map<std::string, std::shared_future<std::shared_ptr<const KernelSet>>> sets;
-  std::unordered_map<std::string, std::shared_ptr<KernelHandle>> handles;
+  std::unordered_map<std::string, Entry> entries;
+  std::list<std::string> recency;
+  uint64_t dylib_serial = 0;
   JitStats stats;
   std::shared_ptr<std::atomic<int64_t>> tier0_calls = std::make_shared<std::atomic<int64_t>>(0);
   std::vector<JitEvent> events;
   TuningDatabase tuning;
 
   std::once_flag jit_once;
-  std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::shared_ptr<llvm::orc::LLJIT> jit;  // shared with every set, which removes its JITDylib
   // Declared last: destroyed first, so a compile still running finishes while the LLJIT,
   // the maps and the disk cache it uses are alive.
   jit::BackgroundCompiler background;
@@ -125,7 +137,7 @@ struct JitEngine::Impl {
       jit::initialize_llvm();
       auto created = llvm::orc::LLJITBuilder().create();
       if (!created) throw Error("JitEngine: cannot create LLJIT: " + error_text(created.takeError()));
-      jit = std::move(*created);
+      jit = std::shared_ptr<llvm::orc::LLJIT>(std::move(*created));
       // Kernels call nothing, but an optimiser may still turn a loop into memset/memcpy.
       auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
           jit->getDataLayout().getGlobalPrefix());
@@ -173,10 +185,6 @@ struct JitEngine::Impl {
     const std::string prefix = jit::symbol_prefix(spec, schedule);
     const std::string id = identity(spec, schedule);
     const std::string name = file_name(spec, schedule);
-    auto set = std::make_shared<KernelSet>();
-    set->spec = spec;
-    set->schedule = schedule;
-
     std::vector<char> bundle;  // the kernels' objects, as the disk cache keeps them
     bool from_disk = false;
     if (options.disk_cache) {
@@ -208,14 +216,32 @@ struct JitEngine::Impl {
     }
     auto objects = jit::split_bundle(bundle);
     if (!objects) throw InternalError("JitEngine: malformed object bundle for " + spec.key());
+
+    // Each set links into a JITDylib of its own, removed with the set: an evicted key may be
+    // built again while a module still runs the old copy, and the same symbols must not meet.
+    llvm::orc::LLJIT& lljit = linker();
+    std::string dylib_name;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      dylib_name = fmt::format("{}#{}", prefix, ++dylib_serial);
+    }
+    auto dylib = lljit.createJITDylib(dylib_name);
+    if (!dylib) throw Error("JitEngine: cannot create a JITDylib: " + error_text(dylib.takeError()));
+    llvm::orc::JITDylib* jd = &*dylib;
+    std::shared_ptr<KernelSet> set(new KernelSet, [owner = jit, jd](KernelSet* s) {
+      delete s;
+      if (auto err = owner->getExecutionSession().removeJITDylib(*jd)) llvm::consumeError(std::move(err));
+    });
+    set->spec = spec;
+    set->schedule = schedule;
     for (std::string_view object : *objects) {
       set->code_bytes += jit::text_bytes(object);
       auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), prefix);
-      if (auto err = linker().addObjectFile(std::move(buffer)))
+      if (auto err = lljit.addObjectFile(*jd, std::move(buffer)))
         throw Error("JitEngine: cannot link kernels for " + spec.key() + ": " + error_text(std::move(err)));
     }
     auto address = [&](ir::Pass pass) -> void* {
-      auto sym = linker().lookup(ir::kernel_symbol(prefix, pass));
+      auto sym = lljit.lookup(*jd, ir::kernel_symbol(prefix, pass));
       if (!sym) throw Error("JitEngine: missing kernel symbol: " + error_text(sym.takeError()));
       return sym->toPtr<void*>();
     };
@@ -244,31 +270,33 @@ struct JitEngine::Impl {
       bool owner = false;
       {
         std::lock_guard<std::mutex> lock(mutex);
-        auto it = sets.find(key);
-        if (it != sets.end()) {
-          future = it->second;
+        Entry& entry = touch(key);
+        if (entry.set.valid()) {
+          future = entry.set;
           ++stats.memory_hits;
         } else {
           future = promise.get_future().share();
-          sets.emplace(key, future);
+          entry.set = future;
           owner = true;
         }
       }
       if (owner) {
         try {
           auto set = build(spec, schedule, reach);
-          if (!set) {
+          {
             std::lock_guard<std::mutex> lock(mutex);
-            sets.erase(key);
+            if (!set) forget_set(key);
           }
           promise.set_value(set);
         } catch (...) {
           {
             std::lock_guard<std::mutex> lock(mutex);
-            sets.erase(key);
+            forget_set(key);
           }
           promise.set_exception(std::current_exception());
         }
+        std::lock_guard<std::mutex> lock(mutex);
+        evict();
       }
       auto set = future.get();
       // Null only from somebody's DiskOnly miss; a caller that may compile asks again.
@@ -313,10 +341,11 @@ struct JitEngine::Impl {
     const std::string key = spec.key() + " " + schedule.key();
     {
       std::lock_guard<std::mutex> lock(mutex);
-      auto it = handles.find(key);
-      if (it != handles.end()) {
+      auto it = entries.find(key);
+      if (it != entries.end() && it->second.handle) {
+        touch(key);
         ++stats.memory_hits;
-        return it->second;
+        return it->second.handle;
       }
     }
     auto start = Clock::now();
@@ -326,10 +355,12 @@ struct JitEngine::Impl {
     auto made = specialised ? std::make_shared<KernelHandle>(specialised) : tier0_handle(spec, schedule);
     {
       std::lock_guard<std::mutex> lock(mutex);
-      auto [it, inserted] = handles.emplace(key, made);
-      if (!inserted) return it->second;  // another thread made it meanwhile: one handle per key
+      Entry& entry = touch(key);
+      if (entry.handle) return entry.handle;  // another thread made it meanwhile: one per key
+      entry.handle = made;
       ++stats.handles;
       if (!specialised) ++stats.tier0_handles;
+      evict();
     }
     if (!specialised) {
       log({key, "tier0", ms_since(start), 0});
@@ -340,7 +371,48 @@ struct JitEngine::Impl {
 
   bool has_set(const std::string& key) const {
     std::lock_guard<std::mutex> lock(mutex);
-    return sets.count(key) != 0;
+    auto it = entries.find(key);
+    return it != entries.end() && it->second.set.valid();
+  }
+
+  // The entry of `key` (made if new), moved to the front of `recency`. Caller holds `mutex`.
+  Entry& touch(const std::string& key) {
+    auto [it, inserted] = entries.try_emplace(key);
+    if (inserted) {
+      recency.push_front(key);
+    } else {
+      recency.splice(recency.begin(), recency, it->second.recency);
+    }
+    it->second.recency = recency.begin();
+    return it->second;
+  }
+
+  // Drops a set that could not be had (a DiskOnly miss or a failure), so a later request
+  // tries again; the entry goes too unless it holds a handle. Caller holds `mutex`.
+  void forget_set(const std::string& key) {
+    auto it = entries.find(key);
+    if (it == entries.end()) return;
+    it->second.set = {};
+    if (!it->second.handle) {
+      recency.erase(it->second.recency);
+      entries.erase(it);
+    }
+  }
+
+  // Drops least recently used entries past the capacity. Entries still being built, and
+  // handles still waiting for tier 1, stay. Caller holds `mutex`.
+  void evict() {
+    for (auto it = recency.end(); entries.size() > options.memory_capacity && it != recency.begin();) {
+      --it;
+      Entry& entry = entries.at(*it);
+      const bool building = entry.set.valid() &&
+          entry.set.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+      const bool waiting_for_tier1 = entry.handle && !entry.handle->specialised();
+      if (building || waiting_for_tier1) continue;
+      entries.erase(*it);
+      it = recency.erase(it);
+      ++stats.evictions;
+    }
   }
 };
 

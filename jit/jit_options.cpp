@@ -30,6 +30,20 @@ JitOptions JitOptions::from_environment() {
   o.dump_dir = env("LUCID_JIT_DUMP");
   o.tuning_db = env("LUCID_TUNING_DB");
   if (o.tuning_db.empty()) o.tuning_db = o.cache_dir + "/tuning.json";
+  std::string capacity = env("LUCID_JIT_MEMORY_CAPACITY");
+  if (!capacity.empty()) {
+    std::size_t used = 0;
+    long long value = 0;
+    try {
+      value = std::stoll(capacity, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != capacity.size() || value < 1)
+      throw Error("LUCID_JIT_MEMORY_CAPACITY is '" + capacity + "'; it must be a positive integer "
+                  "(kernel sets kept in memory, default 256)");
+    o.memory_capacity = static_cast<std::size_t>(value);
+  }
   std::string mode = env("LUCID_JIT_MODE");
   if (mode == "sync") o.mode = JitMode::Sync;
   else if (mode.empty() || mode == "tiered") o.mode = JitMode::Tiered;

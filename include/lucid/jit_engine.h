@@ -3,6 +3,7 @@
 // No LLVM type appears here: the engine's internals live in jit/.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,13 +29,17 @@ struct JitOptions {
   std::string dump_dir;     // LUCID_JIT_DUMP=<dir>: IR before/after optimisation, assembly
   std::string tuning_db;    // LUCID_TUNING_DB, else tuning.json beside the cache
   JitMode mode = JitMode::Tiered;  // LUCID_JIT_MODE=tiered|sync
+  // Kernel sets kept in memory (LUCID_JIT_MEMORY_CAPACITY); least recently used ones beyond
+  // it are dropped, and their machine code freed once nothing holds them.
+  std::size_t memory_capacity = 256;
   // Testing hook: each background compile first sleeps this long, so tests can call a layer
   // while its tier-1 compile is still running.
   int background_delay_ms = 0;
 
   // Reads LUCID_JIT_CACHE_DIR (else $XDG_CACHE_HOME/lucid-jit, else ~/.cache/lucid-jit),
-  // LUCID_JIT_CACHE, LUCID_VERBOSE, LUCID_JIT_DUMP, LUCID_TUNING_DB and LUCID_JIT_MODE
-  // (throws lucid::Error for a mode other than "tiered" or "sync").
+  // LUCID_JIT_CACHE, LUCID_VERBOSE, LUCID_JIT_DUMP, LUCID_TUNING_DB, LUCID_JIT_MODE and
+  // LUCID_JIT_MEMORY_CAPACITY (throws lucid::Error for a mode other than "tiered" or "sync",
+  // or a capacity that is not a positive integer).
   static JitOptions from_environment();
 };
 
@@ -48,6 +53,7 @@ struct JitStats {
   int64_t tier0_calls = 0;          // kernel calls tier 0 served (one per thread chunk)
   int64_t switches = 0;             // tier-1 sets swapped into handles that served tier 0
   int64_t background_failures = 0;  // background compiles that failed (tier 0 kept serving)
+  int64_t evictions = 0;            // kernel sets dropped from memory past memory_capacity
 };
 
 // One line of the engine's log: a compile or a cache hit.
