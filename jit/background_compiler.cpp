@@ -4,16 +4,53 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <set>
+
 namespace lucid::jit {
 
+namespace {
+
+// Every live compiler, for the exit handler. Allocated once and never freed, so it outlives
+// every static destructor that could still reach it.
+struct Registry {
+  std::mutex mutex;
+  std::set<BackgroundCompiler*> compilers;
+};
+
+Registry& registry() {
+  static Registry* r = new Registry;
+  return *r;
+}
+
+}  // namespace
+
+BackgroundCompiler::BackgroundCompiler() {
+  std::lock_guard<std::mutex> lock(registry().mutex);
+  registry().compilers.insert(this);
+}
+
 BackgroundCompiler::~BackgroundCompiler() {
+  stop();
+  std::lock_guard<std::mutex> lock(registry().mutex);
+  registry().compilers.erase(this);
+}
+
+void BackgroundCompiler::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
     queue_.clear();
   }
   wake_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  if (worker_.joinable() && worker_.get_id() != std::this_thread::get_id()) worker_.join();
+}
+
+void BackgroundCompiler::stop_all_at_exit() {
+  std::atexit([] {
+    std::lock_guard<std::mutex> lock(registry().mutex);
+    for (BackgroundCompiler* compiler : registry().compilers) compiler->stop();
+  });
 }
 
 void BackgroundCompiler::submit(std::function<void()> job) {

@@ -13,14 +13,10 @@ namespace lucid::jit {
 
 class BackgroundCompiler {
  public:
-  BackgroundCompiler() = default;
+  BackgroundCompiler();
   BackgroundCompiler(const BackgroundCompiler&) = delete;
   BackgroundCompiler& operator=(const BackgroundCompiler&) = delete;
-
-  // Shutdown: jobs still queued are dropped (their handles keep serving tier 0); a job
-  // already running is finished, so its object reaches the disk cache whole. LLVM cannot be
-  // interrupted mid-compile, and a half-compiled module must not outlive the engine.
-  ~BackgroundCompiler();
+  ~BackgroundCompiler();  // stop()
 
   // Queues a job; the worker thread starts with the first one. Jobs must not throw.
   void submit(std::function<void()> job);
@@ -28,6 +24,19 @@ class BackgroundCompiler {
   // Blocks until no job is queued or running (for benchmarks, tests and short tools that
   // want tier 1 before they go on).
   void wait_idle();
+
+  // Shutdown: jobs still queued are dropped (their handles keep serving tier 0); a job
+  // already running is finished, so its object reaches the disk cache whole. LLVM cannot be
+  // interrupted mid-compile, and a half-compiled module must not outlive the engine.
+  // Idempotent; later submits are ignored.
+  void stop();
+
+  // Registers (again) an exit handler that stops every live BackgroundCompiler. Exit
+  // handlers run in reverse order of registration, and LLVM creates some tables as
+  // function-local statics on first use; registering after those exist (after the engine's
+  // warm-up, and after each of the first jobs) makes the running compile finish before
+  // exit destroys them.
+  static void stop_all_at_exit();
 
  private:
   void run();

@@ -120,6 +120,7 @@ struct JitEngine::Impl {
   TuningDatabase tuning;
 
   std::once_flag jit_once;
+  int exit_registrations = 0;  // see compile_in_background
   std::shared_ptr<llvm::orc::LLJIT> jit;  // shared with every set, which removes its JITDylib
   // Declared last: destroyed first, so a compile still running finishes while the LLJIT,
   // the maps and the disk cache it uses are alive.
@@ -312,8 +313,33 @@ struct JitEngine::Impl {
     return std::make_shared<KernelHandle>(std::move(set));
   }
 
+  // Once per process, before the first background compile, on the caller's thread: a tiny
+  // compile and link, so LLVM's lazily created statics exist before the exit handler that
+  // stops the background thread is registered (see BackgroundCompiler::stop_all_at_exit).
+  // Without it, exiting while a compile runs crashed in destroyed LLVM tables. It costs
+  // about 18 ms, most of it LLVM's one-time set-up that the first compile would pay anyway.
+  void warm_up() {
+    static std::once_flag warm_once;
+    std::call_once(warm_once, [this] {
+      try {
+        auto object = jit::compile_warm_up(jit::host_target());
+        llvm::orc::LLJIT& lljit = linker();
+        auto dylib = lljit.createJITDylib("lucid.warm_up");
+        if (!dylib) throw Error(error_text(dylib.takeError()));
+        auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), "warm_up");
+        if (auto err = lljit.addObjectFile(*dylib, std::move(buffer))) llvm::consumeError(std::move(err));
+        else if (auto sym = lljit.lookup(*dylib, "lucid_warm_up"); !sym) llvm::consumeError(sym.takeError());
+        if (auto err = lljit.getExecutionSession().removeJITDylib(*dylib)) llvm::consumeError(std::move(err));
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "lucid-jit: warning: JIT warm-up failed: %s\n", e.what());
+      }
+      jit::BackgroundCompiler::stop_all_at_exit();
+    });
+  }
+
   void compile_in_background(const ConvSpec& spec, const Schedule& schedule,
                              std::shared_ptr<KernelHandle> handle) {
+    warm_up();
     auto requested = Clock::now();
     background.submit([this, spec, schedule, handle, requested] {
       try {
@@ -326,6 +352,12 @@ struct JitEngine::Impl {
           ++stats.switches;
         }
         log({spec.key() + " " + schedule.key(), "switch", ms_since(requested), set->code_bytes});
+        // A job may still meet an LLVM static the warm-up did not: registering the exit
+        // handler again after the first few jobs puts it after those too.
+        if (exit_registrations < 8) {
+          ++exit_registrations;
+          jit::BackgroundCompiler::stop_all_at_exit();
+        }
       } catch (const std::exception& e) {
         {
           std::lock_guard<std::mutex> lock(mutex);

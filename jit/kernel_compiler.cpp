@@ -3,6 +3,8 @@
 
 #include <llvm/Analysis/CGSCCPassManager.h>
 #include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -126,6 +128,44 @@ CompiledObject compile_kernels(const CompileRequest& request) {
   result.codegen_ms = ms_since(start);
   result.code_bytes = text_bytes(result.object);
   return result;
+}
+
+std::vector<char> compile_warm_up(const Target& target) {
+  initialize_llvm();
+  auto tm = make_target_machine(target);
+  llvm::LLVMContext context;
+  llvm::Module module("lucid.warm_up", context);
+  module.setTargetTriple(target.triple);
+  module.setDataLayout(tm->createDataLayout());
+  // out[i] = fma(a[i], b[i], out[i]) over vectors of both element types, in a loop: the
+  // shapes every kernel has, so instruction selection builds its tables.
+  llvm::IRBuilder<> b(context);
+  llvm::Type* ptr = llvm::PointerType::getUnqual(context);
+  auto* fn = llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), {ptr, ptr, b.getInt64Ty()}, false),
+                                    llvm::GlobalValue::ExternalLinkage, "lucid_warm_up", module);
+  auto* entry = llvm::BasicBlock::Create(context, "entry", fn);
+  auto* loop = llvm::BasicBlock::Create(context, "loop", fn);
+  auto* done = llvm::BasicBlock::Create(context, "done", fn);
+  b.SetInsertPoint(entry);
+  b.CreateBr(loop);
+  b.SetInsertPoint(loop);
+  llvm::PHINode* i = b.CreatePHI(b.getInt64Ty(), 2);
+  i->addIncoming(b.getInt64(0), entry);
+  const unsigned lanes = static_cast<unsigned>(std::max(4, target.vector_bits / 32));
+  for (llvm::Type* element : {b.getFloatTy(), b.getDoubleTy()}) {
+    llvm::Type* vector = llvm::FixedVectorType::get(element, lanes);
+    llvm::Value* at = b.CreateGEP(vector, fn->getArg(0), i);
+    llvm::Value* x = b.CreateLoad(vector, b.CreateGEP(vector, fn->getArg(1), i));
+    llvm::Value* y = b.CreateLoad(vector, at);
+    b.CreateStore(b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vector}, {x, x, y}), at);
+  }
+  llvm::Value* next = b.CreateAdd(i, b.getInt64(1));
+  i->addIncoming(next, loop);
+  b.CreateCondBr(b.CreateICmpSLT(next, fn->getArg(2)), loop, done);
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+  optimize(module, *tm);
+  return emit(module, *tm, llvm::CodeGenFileType::ObjectFile);
 }
 
 std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads) {

@@ -39,6 +39,13 @@ CompiledObject compile_kernels(const CompileRequest& request);
 // keep_assembly and abi_prefix are not supported here (dumps and AOT use compile_kernels).
 std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads);
 
+// A tiny object (a vector loop of both element types) through the kernels' optimisation
+// pipeline, instruction selection and emission. The JIT runs it once before its first background compile, on the caller's
+// thread: LLVM keeps tables in function-local statics created on first use (e.g.
+// SDNode::getValueTypeList's, TargetLibraryInfo's name table), and ones created first on the background thread would be
+// destroyed at exit before the engine could stop that thread.
+std::vector<char> compile_warm_up(const Target& target);
+
 // Bytes of executable sections in an object file; 0 when it is not a valid object.
 std::uint64_t text_bytes(std::string_view object);
 inline std::uint64_t text_bytes(const std::vector<char>& object) {
