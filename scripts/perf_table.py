@@ -20,6 +20,7 @@ from collections import defaultdict
 IMPLS = ["lucid", "lucid_tuned", "lucid_tier0", "reference", "onednn_plain", "onednn_best"]
 PASSES = ["forward", "backward_data", "backward_weight"]
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+FIRST_CALL_COUNTERS = ("first_forward_ms", "first_backward_ms", "tier1_ms", "tier0_gflops", "tier1_gflops")
 
 
 def median(values):
@@ -64,7 +65,8 @@ def load_runs(paths):
             continue
         run = {"label": bs[0].get("label", "")}
         run["ns"] = median([b["real_time"] * TO_NS[b.get("time_unit", "ns")] for b in bs])
-        for key in ("GFLOPS", "pct_peak", "median_ms", "min_ms", "max_ms", "code_bytes"):
+        for key in ("GFLOPS", "pct_peak", "median_ms", "min_ms", "max_ms", "code_bytes",
+                    *FIRST_CALL_COUNTERS, *(k + "_max" for k in FIRST_CALL_COUNTERS)):
             if key in bs[0]:
                 run[key] = median([b[key] for b in bs])
         runs[name] = run
