@@ -82,7 +82,7 @@ def time_stack(stack_spec, input_shape, threads, repeats):
         torch.set_num_threads(count)
         lucid_jit.set_num_threads(count)
         for mode, make in (("forward", forward), ("forward+backward", forward_backward)):
-            torch_s = median_seconds(make(reference), repeats, warmup=1)
+            torch_s = median_seconds(make(reference), repeats, warmup=2)
             lucid_s = median_seconds(make(ours), repeats, warmup=2)
             rows.append(dict(threads=count, mode=mode, torch_ms=torch_s * 1e3,
                              lucid_ms=lucid_s * 1e3, speedup=torch_s / lucid_s))

@@ -2,7 +2,6 @@
 with no padding, then crop (or, for "same" with a kernel span shorter than the stride, extend)
 by (pad_left, pad_right) with F.pad, and add the bias. Differentiable, so gradients compare too."""
 
-import torch
 import torch.nn.functional as F
 
 
