@@ -12,8 +12,6 @@ Errors of the runtime arrive as ``ValueError`` (a bad argument, shape or dtype) 
 C++ message, or ``RuntimeError`` for an internal error.
 """
 
-import atexit
-
 from . import _core
 from ._core import (
     ConvSpec,
@@ -31,10 +29,6 @@ from ._grad_mode import enable_grad, is_grad_enabled, no_grad
 from ._tensor_repr import install as _install_repr
 
 _install_repr(Tensor)
-
-# Let tier-1 compiles still running finish before the interpreter exits: they then reach the
-# disk cache, and the engine is never torn down under a compile in flight (which crashes).
-atexit.register(_core.wait_for_background)
 
 from . import nn, optim  # noqa: E402  (nn needs Tensor's repr installed first)
 

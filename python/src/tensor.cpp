@@ -159,6 +159,9 @@ void bind_tensor(py::module_& m) {
         return py::str(t.grad_fn()->name());
       }, "The name of the node that made this tensor (e.g. 'ConvTranspose1dBackward'), or None")
       .def("zero_grad", &Tensor::zero_grad, "Drops the gradient (grad becomes None)")
+      .def_property_readonly("_identity",
+                             [](const Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.impl().get()); },
+                             "Which tensor this is: equal for every Python object of one tensor")
       .def("_to_string", &Tensor::to_string);
 }
 

@@ -153,3 +153,13 @@ def test_no_grad_records_nothing():
     with lucid_jit.no_grad():
         y = layer(Tensor.randn(1, 2, 4, requires_grad=True))
     assert y.grad_fn is None and not y.requires_grad
+
+
+def test_shared_parameters_are_listed_once():
+    first = nn.ConvTranspose1d(2, 2, 3)
+    second = nn.ConvTranspose1d(2, 2, 3)
+    second.weight = first.weight  # the same tensor behind two layers
+    model = nn.Sequential(first, second)
+    for _ in range(20):  # Python objects of C++ attributes are made afresh on each read
+        names = [name for name, _ in model.named_parameters()]
+        assert names == ["0.weight", "0.bias", "1.bias"]

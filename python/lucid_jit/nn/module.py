@@ -57,13 +57,13 @@ class Module:
 
     def named_parameters(self, prefix="", recurse=True):
         """(dotted name, tensor) pairs, depth first in registration order, each tensor once."""
-        seen = set()
+        seen = set()  # by tensor, not Python object: a C++-backed attribute is a new object each read
         modules = self.named_modules(prefix) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, tensor in module._own_parameters():
-                if id(tensor) in seen:
+                if tensor._identity in seen:
                     continue
-                seen.add(id(tensor))
+                seen.add(tensor._identity)
                 yield (f"{module_prefix}.{name}" if module_prefix else name), tensor
 
     def parameters(self, recurse=True):
