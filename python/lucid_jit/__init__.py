@@ -12,7 +12,7 @@ Errors of the runtime arrive as ``ValueError`` (a bad argument, shape or dtype) 
 C++ message, or ``RuntimeError`` for an internal error.
 """
 
-from . import _core
+from . import _core  # noqa: F401  (lucid_jit._core: the extension, for lucid_jit.torch and tools)
 from ._core import (
     ConvSpec,
     DType,
