@@ -56,11 +56,12 @@ def test_conv_transpose1d_matches_the_reference(args, kwargs, pads):
     np.testing.assert_allclose(y.numpy(), expected, rtol=tolerance, atol=tolerance)
     if kwargs.get("padding") == "same":
         assert y.shape[-1] == 7 * spec.stride
-    # The functional form with the same parameters gives the same output.
+    # The functional form with the same parameters gives the same output (up to rounding: the
+    # layer's tier-1 kernels may have been swapped in between the two calls).
     y2 = F.conv_transpose1d(x, layer.weight, layer.bias, stride=spec.stride,
                             padding=kwargs.get("padding", 0), output_padding=spec.output_padding,
                             dilation=spec.dilation, groups=spec.groups)
-    np.testing.assert_array_equal(y.numpy(), y2.numpy())
+    np.testing.assert_allclose(y.numpy(), y2.numpy(), rtol=tolerance, atol=tolerance)
 
 
 def test_parameters_have_the_seed_pages_shapes_and_init():
