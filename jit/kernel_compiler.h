@@ -12,6 +12,10 @@
 #include "lucid/schedule.h"
 #include "target.h"
 
+namespace lucid::ir {
+enum class Pass;  // ir/lower.h
+}
+
 namespace lucid::jit {
 
 struct CompileRequest {
@@ -38,6 +42,10 @@ CompiledObject compile_kernels(const CompileRequest& request);
 // in kAllPasses order; the code of each kernel is what compile_kernels emits for it. keep_ir,
 // keep_assembly and abi_prefix are not supported here (dumps and AOT use compile_kernels).
 std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads);
+
+// One pass of compile_kernel_objects, on the calling thread; the stage times in the result
+// are that thread's CPU milliseconds (lucid-compile-profile reports them).
+CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass);
 
 // A tiny object (a vector loop of both element types) through the kernels' optimisation
 // pipeline, instruction selection and emission. The JIT runs it once before its first background compile, on the caller's

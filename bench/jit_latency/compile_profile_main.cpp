@@ -1,0 +1,110 @@
+// lucid-compile-profile: where the specialised compile of each suite config spends its time.
+// Per config and pass: this thread's CPU milliseconds in the lowering, the optimisation
+// pipeline and instruction selection + emission, and the bytes of machine code; per config,
+// the sum over passes and the compile's wall-clock lower bound on T threads (the passes
+// dealt longest-first, as compile_kernel_objects does). Repeats each compile and keeps the
+// median, so a busy machine moves the figures little.
+//
+//   lucid-compile-profile [--suite=FILE] [--repeats=N] [--threads=T] [--only=NAME]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "kernel_compiler.h"
+#include "lower.h"
+#include "lucid/schedule.h"
+#include "suite_file.h"
+#include "target.h"
+
+namespace {
+
+struct StageTimes {
+  double lower = 0, optimize = 0, codegen = 0;
+  std::uint64_t code_bytes = 0;
+  double total() const { return lower + optimize + codegen; }
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+StageTimes profile(const lucid::jit::CompileRequest& request, lucid::ir::Pass pass, int repeats) {
+  std::vector<double> lower, optimize, codegen;
+  StageTimes t;
+  for (int r = 0; r < repeats; ++r) {
+    auto c = lucid::jit::compile_pass(request, pass);
+    lower.push_back(c.lower_ms);
+    optimize.push_back(c.optimize_ms);
+    codegen.push_back(c.codegen_ms);
+    t.code_bytes = lucid::jit::text_bytes(c.object);
+  }
+  t.lower = median(lower);
+  t.optimize = median(optimize);
+  t.codegen = median(codegen);
+  return t;
+}
+
+// Longest-first list scheduling of the passes' times on `threads` workers: the makespan.
+double makespan(std::vector<double> times, int threads) {
+  std::sort(times.rbegin(), times.rend());
+  std::vector<double> load(std::max(threads, 1), 0.0);
+  for (double t : times) *std::min_element(load.begin(), load.end()) += t;
+  return *std::max_element(load.begin(), load.end());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string suite = lucid::bench::default_suite_path(), only;
+  int repeats = 3, threads = 2;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--suite=", 0) == 0) suite = a.substr(8);
+    else if (a.rfind("--repeats=", 0) == 0) repeats = std::max(1, std::stoi(a.substr(10)));
+    else if (a.rfind("--threads=", 0) == 0) threads = std::max(1, std::stoi(a.substr(10)));
+    else if (a.rfind("--only=", 0) == 0) only = a.substr(7);
+    else {
+      std::cerr << "usage: lucid-compile-profile [--suite=FILE] [--repeats=N] [--threads=T] [--only=NAME]\n";
+      return 2;
+    }
+  }
+  try {
+    const auto& target = lucid::jit::host_target();
+    lucid::jit::compile_warm_up(target);  // LLVM's one-time tables, not any config's cost
+    fmt::print("{:<14} {:<15} {:>8} {:>9} {:>8} {:>8} {:>8}\n", "config", "pass", "lower", "optimize",
+               "codegen", "total", "bytes");
+    std::vector<double> sums, walls;
+    for (const auto& config : lucid::bench::load_suite(suite)) {
+      if (!only.empty() && config.name != only) continue;
+      lucid::jit::CompileRequest request{config.spec, lucid::Schedule::default_for(config.spec, target.vector_bits),
+                                         "", target, {}};
+      request.schedule = request.schedule.normalized_for(config.spec);
+      request.prefix = lucid::jit::symbol_prefix(config.spec, request.schedule);
+      std::vector<double> totals;
+      for (auto pass : lucid::ir::kAllPasses) {
+        const StageTimes t = profile(request, pass, repeats);
+        totals.push_back(t.total());
+        fmt::print("{:<14} {:<15} {:8.1f} {:9.1f} {:8.1f} {:8.1f} {:8}\n", config.name,
+                   lucid::ir::pass_name(pass), t.lower, t.optimize, t.codegen, t.total(), t.code_bytes);
+      }
+      double sum = 0;
+      for (double t : totals) sum += t;
+      sums.push_back(sum);
+      walls.push_back(makespan(totals, threads));
+      fmt::print("{:<14} {:<15} {:>8} {:>9} {:>8} {:8.1f}   (on {} threads >= {:.1f} ms)\n", config.name,
+                 "all", "", "", "", sum, threads, walls.back());
+    }
+    if (!sums.empty())
+      fmt::print("median over configs: {:.1f} ms CPU, >= {:.1f} ms on {} threads\n", median(sums),
+                 median(walls), threads);
+  } catch (const std::exception& e) {
+    std::cerr << "lucid-compile-profile: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
