@@ -31,6 +31,7 @@
 #include "object_bundle.h"
 #include "lucid/error.h"
 #include "lucid/tuning_database.h"
+#include "lucid/version.h"
 #include "target.h"
 #include "tier0/tier0_kernels.h"
 
@@ -42,7 +43,7 @@ namespace lucid {
 
 namespace {
 
-constexpr const char* kLibraryVersion = "lucid-jit 0.1.0 (generator " LUCID_GENERATOR_HASH ")";
+constexpr const char* kLibraryVersion = "lucid-jit " LUCID_VERSION_STRING " (generator " LUCID_GENERATOR_HASH ")";
 
 std::string error_text(llvm::Error error) { return llvm::toString(std::move(error)); }
 

@@ -22,13 +22,10 @@
 
 #include "json_value.h"
 #include "lucid/error.h"
+#include "lucid/version.h"
 
 #ifndef LUCID_LLVM_VERSION
 #define LUCID_LLVM_VERSION "unknown"
-#endif
-// The build does not pass the project version to jit/ yet; keep in step with project().
-#ifndef LUCID_VERSION
-#define LUCID_VERSION "0.1.0"
 #endif
 
 namespace lucid {
@@ -84,7 +81,7 @@ json::Value entry_to_json(const TuningEntry& entry) {
 }  // namespace
 
 std::string TuningDatabase::llvm_version() { return LUCID_LLVM_VERSION; }
-std::string TuningDatabase::library_version() { return LUCID_VERSION; }
+std::string TuningDatabase::library_version() { return LUCID_VERSION_STRING; }
 
 TuningDatabase TuningDatabase::load(const std::string& path, std::string* warning) {
   TuningDatabase db;
