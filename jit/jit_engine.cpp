@@ -9,6 +9,7 @@
 #include <llvm/Object/ObjectFile.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/xxhash.h>
 
 #include <algorithm>
 #include <chrono>
@@ -156,7 +157,7 @@ struct JitEngine::Impl {
 
   std::string file_name(const ConvSpec& spec, const Schedule& schedule) const {
     std::string id = identity(spec, schedule);
-    return fmt::format("{}-{}-{:016x}.o", spec.key(), schedule.key(), jit::fnv1a64(id.data(), id.size()));
+    return fmt::format("{}-{}-{:016x}.o", spec.key(), schedule.key(), llvm::xxh3_64bits(id));
   }
 
   void log(const JitEvent& e) {
