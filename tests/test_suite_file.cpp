@@ -2,7 +2,7 @@
 // share: every spelling of padding and dtype reads back as the layer it names, and a broken
 // file fails with a message naming the file, the entry and what is wrong (line and column for
 // malformed JSON, from llvm::json).
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
 // TuningDatabase: round trip, merge, and files that must be ignored with a warning
 // (corrupt, foreign format version, not ours). Correctness only; nothing is timed.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <unistd.h>
 
