@@ -1,7 +1,10 @@
 // DiskCache file format (little-endian):
-//   "LUCIDJIT\x01\n" | u64 identity size | identity | u64 object size | u64 FNV-1a(object) | object
+//   "LUCIDJIT\x02\n" | u64 identity size | identity | u64 object size | u64 XXH3-64(object) | object
+// Version 2 replaced the FNV-1a checksum with LLVM's xxh3_64bits; a version-1 file is rejected
+// by its magic and rebuilt.
 #include "disk_cache.h"
 
+#include <llvm/Support/xxhash.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -14,7 +17,7 @@ namespace lucid::jit {
 
 namespace {
 
-constexpr char kMagic[] = "LUCIDJIT\x01\n";
+constexpr char kMagic[] = "LUCIDJIT\x02\n";
 constexpr std::size_t kMagicSize = sizeof(kMagic) - 1;
 
 void put_u64(std::string& out, std::uint64_t v) {
@@ -31,15 +34,6 @@ bool get_u64(const std::string& in, std::size_t& pos, std::uint64_t& v) {
 
 }  // namespace
 
-unsigned long long fnv1a64(const char* data, std::size_t size) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < size; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 DiskCache::Lookup DiskCache::load(const std::string& file_name, const std::string& identity,
                                   std::vector<char>& object) const {
   std::ifstream in(path(file_name), std::ios::binary);
@@ -53,7 +47,7 @@ DiskCache::Lookup DiskCache::load(const std::string& file_name, const std::strin
   pos += identity_size;
   if (!get_u64(bytes, pos, object_size) || !get_u64(bytes, pos, checksum)) return Lookup::Rejected;
   if (bytes.size() - pos != object_size) return Lookup::Rejected;
-  if (fnv1a64(bytes.data() + pos, object_size) != checksum) return Lookup::Rejected;
+  if (llvm::xxh3_64bits(llvm::StringRef(bytes.data() + pos, object_size)) != checksum) return Lookup::Rejected;
   object.assign(bytes.begin() + static_cast<long>(pos), bytes.end());
   return Lookup::Hit;
 }
@@ -66,7 +60,7 @@ bool DiskCache::store(const std::string& file_name, const std::string& identity,
   put_u64(header, identity.size());
   header += identity;
   put_u64(header, object.size());
-  put_u64(header, fnv1a64(object.data(), object.size()));
+  put_u64(header, llvm::xxh3_64bits(llvm::StringRef(object.data(), object.size())));
 
   std::random_device rd;
   std::string temp = path(file_name) + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());

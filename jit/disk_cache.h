@@ -28,7 +28,4 @@ class DiskCache {
   std::string directory_;
 };
 
-// 64-bit FNV-1a, for checksums and short stable file names.
-unsigned long long fnv1a64(const char* data, std::size_t size);
-
 }  // namespace lucid::jit

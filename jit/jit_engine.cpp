@@ -9,6 +9,7 @@
 #include <llvm/Object/ObjectFile.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/xxhash.h>
 
 #include <algorithm>
 #include <chrono>
@@ -31,6 +32,7 @@
 #include "object_bundle.h"
 #include "lucid/error.h"
 #include "lucid/tuning_database.h"
+#include "lucid/version.h"
 #include "target.h"
 #include "tier0/tier0_kernels.h"
 
@@ -42,7 +44,7 @@ namespace lucid {
 
 namespace {
 
-constexpr const char* kLibraryVersion = "lucid-jit 0.1.0 (generator " LUCID_GENERATOR_HASH ")";
+constexpr const char* kLibraryVersion = "lucid-jit " LUCID_VERSION_STRING " (generator " LUCID_GENERATOR_HASH ")";
 
 std::string error_text(llvm::Error error) { return llvm::toString(std::move(error)); }
 
@@ -155,7 +157,7 @@ struct JitEngine::Impl {
 
   std::string file_name(const ConvSpec& spec, const Schedule& schedule) const {
     std::string id = identity(spec, schedule);
-    return fmt::format("{}-{}-{:016x}.o", spec.key(), schedule.key(), jit::fnv1a64(id.data(), id.size()));
+    return fmt::format("{}-{}-{:016x}.o", spec.key(), schedule.key(), llvm::xxh3_64bits(id));
   }
 
   void log(const JitEvent& e) {

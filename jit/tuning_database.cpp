@@ -11,6 +11,8 @@
 #include "lucid/tuning_database.h"
 
 #include <fmt/format.h>
+#include <llvm/Support/JSON.h>
+#include <llvm/Support/raw_ostream.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,71 +22,82 @@
 #include <fstream>
 #include <sstream>
 
-#include "json_value.h"
 #include "lucid/error.h"
+#include "lucid/version.h"
 
 #ifndef LUCID_LLVM_VERSION
 #define LUCID_LLVM_VERSION "unknown"
-#endif
-// The build does not pass the project version to jit/ yet; keep in step with project().
-#ifndef LUCID_VERSION
-#define LUCID_VERSION "0.1.0"
 #endif
 
 namespace lucid {
 
 namespace {
 
+namespace json = llvm::json;
+
 constexpr const char* kFormatName = "lucid-tuning-db";
 
-const json::Value& member(const json::Value& object, const char* key) {
-  const json::Value* v = object.find(key);
+const json::Value& member(const json::Object& object, const char* key) {
+  const json::Value* v = object.get(key);
   if (v == nullptr) throw Error(fmt::format("missing \"{}\"", key));
   return *v;
 }
 
-std::string optional_string(const json::Value& object, const char* key) {
-  const json::Value* v = object.find(key);
-  return v != nullptr ? v->as_string() : std::string();
+std::string string_member(const json::Object& object, const char* key) {
+  std::optional<llvm::StringRef> s = member(object, key).getAsString();
+  if (!s) throw Error(fmt::format("\"{}\" is not a string", key));
+  return s->str();
 }
 
-double optional_number(const json::Value& object, const char* key, double fallback) {
-  const json::Value* v = object.find(key);
-  return v != nullptr ? v->as_number() : fallback;
+double number_member(const json::Object& object, const char* key) {
+  std::optional<double> n = member(object, key).getAsNumber();
+  if (!n) throw Error(fmt::format("\"{}\" is not a number", key));
+  return *n;
 }
 
-TuningEntry entry_from_json(const json::Value& e) {
-  if (!e.is_object()) throw Error("an entry is not an object");
+std::string optional_string(const json::Object& object, const char* key) {
+  return object.get(key) != nullptr ? string_member(object, key) : std::string();
+}
+
+double optional_number(const json::Object& object, const char* key, double fallback) {
+  return object.get(key) != nullptr ? number_member(object, key) : fallback;
+}
+
+TuningEntry entry_from_json(const json::Value& value) {
+  const json::Object* e = value.getAsObject();
+  if (e == nullptr) throw Error("an entry is not an object");
   TuningEntry entry;
-  entry.spec_key = member(e, "spec").as_string();
-  entry.cpu_name = member(e, "cpu").as_string();
-  entry.schedule = Schedule::parse_key(member(e, "schedule").as_string());
-  entry.gflops = member(e, "gflops").as_number();
-  entry.default_gflops = optional_number(e, "default_gflops", 0);
-  entry.threads = static_cast<int>(optional_number(e, "threads", 1));
-  entry.llvm_version = optional_string(e, "llvm_version");
-  entry.library_version = optional_string(e, "library_version");
+  entry.spec_key = string_member(*e, "spec");
+  entry.cpu_name = string_member(*e, "cpu");
+  entry.schedule = Schedule::parse_key(string_member(*e, "schedule"));
+  entry.gflops = number_member(*e, "gflops");
+  entry.default_gflops = optional_number(*e, "default_gflops", 0);
+  entry.threads = static_cast<int>(optional_number(*e, "threads", 1));
+  entry.llvm_version = optional_string(*e, "llvm_version");
+  entry.library_version = optional_string(*e, "library_version");
   if (entry.spec_key.empty() || entry.cpu_name.empty()) throw Error("an entry has an empty key");
   return entry;
 }
 
-json::Value entry_to_json(const TuningEntry& entry) {
-  json::Value e = json::Value::object();
-  e.set("spec", entry.spec_key);
-  e.set("cpu", entry.cpu_name);
-  e.set("schedule", entry.schedule.key());
-  e.set("gflops", entry.gflops);
-  e.set("default_gflops", entry.default_gflops);
-  e.set("threads", entry.threads);
-  e.set("llvm_version", entry.llvm_version);
-  e.set("library_version", entry.library_version);
-  return e;
+// Written member by member (json::OStream), not as a json::Object, so the file keeps this
+// order instead of json::Object's sorted keys and reads well by hand.
+void write_entry(json::OStream& out, const TuningEntry& entry) {
+  out.object([&] {
+    out.attribute("spec", entry.spec_key);
+    out.attribute("cpu", entry.cpu_name);
+    out.attribute("schedule", entry.schedule.key());
+    out.attribute("gflops", entry.gflops);
+    out.attribute("default_gflops", entry.default_gflops);
+    out.attribute("threads", entry.threads);
+    out.attribute("llvm_version", entry.llvm_version);
+    out.attribute("library_version", entry.library_version);
+  });
 }
 
 }  // namespace
 
 std::string TuningDatabase::llvm_version() { return LUCID_LLVM_VERSION; }
-std::string TuningDatabase::library_version() { return LUCID_VERSION; }
+std::string TuningDatabase::library_version() { return LUCID_VERSION_STRING; }
 
 TuningDatabase TuningDatabase::load(const std::string& path, std::string* warning) {
   TuningDatabase db;
@@ -107,19 +120,29 @@ TuningDatabase TuningDatabase::load(const std::string& path, std::string* warnin
   text << in.rdbuf();
   if (in.bad()) return warn("read error");
 
+  llvm::Expected<json::Value> parsed = json::parse(text.str());
+  // llvm::json's message carries the line, column and byte: "[3:17, byte=45]: Expected ,".
+  if (!parsed) return warn(fmt::format("corrupt (JSON {})", llvm::toString(parsed.takeError())));
   try {
-    const json::Value doc = json::Value::parse(text.str());
-    if (!doc.is_object()) return warn("not a JSON object");
-    const json::Value* format = doc.find("format");
-    if (format == nullptr || !format->is_string() || format->as_string() != kFormatName)
+    const json::Object* doc = parsed->getAsObject();
+    if (doc == nullptr) return warn("not a JSON object");
+    std::optional<llvm::StringRef> format = doc->getString("format");
+    if (!format || *format != kFormatName)
       return warn(fmt::format("not a lucid tuning database (\"format\" is not \"{}\")", kFormatName));
-    const long long version = member(doc, "version").as_integer();
-    if (version != kFormatVersion)
-      return warn(fmt::format("format version {}, this build reads version {}", version,
+    std::optional<int64_t> version = member(*doc, "version").getAsInteger();
+    if (!version) throw Error("\"version\" is not an integer");
+    if (*version != kFormatVersion)
+      return warn(fmt::format("format version {}, this build reads version {}", *version,
                               kFormatVersion));
-    const json::Value& entries = member(doc, "entries");
-    if (!entries.is_array()) return warn("\"entries\" is not an array");
-    for (const json::Value& e : entries.items()) db.put(entry_from_json(e));
+    const json::Array* entries = member(*doc, "entries").getAsArray();
+    if (entries == nullptr) return warn("\"entries\" is not an array");
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      try {
+        db.put(entry_from_json((*entries)[i]));
+      } catch (const std::exception& e) {
+        throw Error(fmt::format("entry {}: {}", i, e.what()));
+      }
+    }
   } catch (const std::exception& e) {  // lucid::Error, or a knob parse error
     return warn(fmt::format("corrupt ({})", e.what()));
   }
@@ -167,15 +190,21 @@ void TuningDatabase::merge(const TuningDatabase& other) {
 }
 
 void TuningDatabase::save(const std::string& path) const {
-  json::Value doc = json::Value::object();
-  doc.set("format", kFormatName);
-  doc.set("version", kFormatVersion);
-  doc.set("llvm_version", llvm_version());
-  doc.set("library_version", library_version());
-  json::Value list = json::Value::array();
-  for (const auto& [key, entry] : entries_) list.push_back(entry_to_json(entry));
-  doc.set("entries", std::move(list));
-  const std::string text = doc.dump(2);
+  std::string text;
+  {
+    llvm::raw_string_ostream stream(text);
+    json::OStream out(stream, /*IndentSize=*/2);
+    out.object([&] {
+      out.attribute("format", kFormatName);
+      out.attribute("version", kFormatVersion);
+      out.attribute("llvm_version", llvm_version());
+      out.attribute("library_version", library_version());
+      out.attributeArray("entries", [&] {
+        for (const auto& [key, entry] : entries_) write_entry(out, entry);
+      });
+    });
+  }
+  text += '\n';
 
   namespace fs = std::filesystem;
   const fs::path target(path);

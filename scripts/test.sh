@@ -7,6 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/build.sh
 ctest --test-dir build --output-on-failure -j2
+# Install build/ into a temporary prefix and use it as another project would (find_package,
+# pkg-config, README's C++ example).
+bash scripts/check_install.sh build
 
 tsan_tests=(test_jit_tiers test_thread_pool)
 cmake -S . -B build-tsan -G Ninja -DLUCID_SANITIZE=thread -DLUCID_BUILD_BENCH=OFF \

@@ -3,7 +3,7 @@
 // poisoned first, so a kernel that skips or double-writes an element is caught.
 #pragma once
 
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // Autograd: gradients of the elementwise ops and reductions, accumulation into leaves,
 // NoGradGuard, retain_graph, and the errors for freed graphs, in-place changes and bad seeds.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include "lucid/error.h"
 #include "lucid/grad_mode.h"

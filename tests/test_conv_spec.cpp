@@ -1,5 +1,5 @@
 // Correctness of ConvSpec: lengths, resolved crops, key, flops, and the text round trip.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <random>

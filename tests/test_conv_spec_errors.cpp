@@ -1,6 +1,6 @@
 // Error messages users see from ConvSpec::make, output_length and ConvSpec::parse: every rule
 // and every parser error names the argument, the value and what was expected.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <string>
 

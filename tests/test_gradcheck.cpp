@@ -3,7 +3,7 @@
 // "same" / "valid" padding, output_padding, bias or not, batched or not), the analytic
 // gradients of input, weight and bias must match central differences of a random linear
 // functional of the output, element by element.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cmath>
 #include <map>

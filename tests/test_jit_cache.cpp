@@ -1,7 +1,7 @@
 // The JIT's caches: memory hits, disk hits in a fresh engine, corrupt and truncated cache
 // files rebuilt (and still correct), one compile for eight threads asking at once, and the
 // LUCID_JIT_DUMP output.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>

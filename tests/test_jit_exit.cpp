@@ -2,7 +2,7 @@
 // running compile finishes before LLVM's statics are destroyed, queued ones are dropped, and
 // the disk cache holds only whole files. Each case runs in a forked child that uses the
 // process-wide engine, exiting at a different moment of the compile.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <sys/wait.h>
 #include <unistd.h>

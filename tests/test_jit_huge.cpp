@@ -1,6 +1,6 @@
 // Channel loops stay loops: a 4096x4096, 64-tap, stride-32 layer compiles to little code
 // (asserted on size, never on time), and still computes the right thing on a short input.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include "kernel_check.h"
 #include "lucid/jit_engine.h"

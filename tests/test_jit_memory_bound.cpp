@@ -2,7 +2,7 @@
 // flat (least recently used sets are dropped and their machine code freed), sets still held
 // by a caller keep working after eviction, and an evicted layer is rebuilt correctly.
 // LUCID_MEMORY_TEST_LAYERS overrides the 2,000 layers (each compile takes ~50-100 ms here).
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <unistd.h>
 

@@ -2,7 +2,7 @@
 // runs in the background and is swapped in; calls made during a (deliberately slow) compile
 // are correct; sync mode and disk hits never serve tier 0; handles and autograd nodes made
 // before the swap use tier 1 afterwards; shutting down mid-compile is clean.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <atomic>

@@ -1,7 +1,7 @@
 // lucid-run end to end: runs the built binary on .npy files and checks the files it writes,
 // its exit codes (0 success, 2 usage or spec, 1 data) and messages, and that a failing run
 // leaves the output folder untouched.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <sys/wait.h>
 #include <unistd.h>

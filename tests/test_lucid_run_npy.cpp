@@ -1,6 +1,6 @@
 // The .npy reader and writer of lucid-run: round trips, NumPy's header layout, versions 1-3,
 // and the refusals (dtype, byte order, Fortran order, truncation, garbage).
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cstdio>
 #include <filesystem>

@@ -1,7 +1,7 @@
 // nn::ConvTranspose1d: the seed's worked examples with the correct numbers, the stacked
 // Decoder, unbatched input, forward(x, output_size), initialisation, agreement with the
 // reference kernels, thread-count independence, and every mismatch error.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cmath>
 

@@ -1,6 +1,6 @@
 // nn::Module, nn::Sequential and nn::ReLU: parameter walks and names, train/eval, zero_grad,
 // and a Sequential stack end to end.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include "lucid/error.h"
 #include "lucid/nn/conv_transpose1d.h"

@@ -1,6 +1,6 @@
 // optim::SGD and optim::Adam: PyTorch's update rules on hand-worked steps, skipping
 // parameters without gradients, argument checks, and fitting a layer to a teacher layer.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include "lucid/error.h"
 #include "lucid/grad_mode.h"

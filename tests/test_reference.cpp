@@ -1,6 +1,6 @@
 // Correctness of the reference kernels: hand-worked examples for each feature, then the
 // adjoint identities that tie forward, backward_data and backward_weight together.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <random>

@@ -1,7 +1,7 @@
 // lucid-tune's search space: every candidate differs from the base only in its pass's knobs,
 // copy_pass_knobs carries all of them (lanes included) into the schedule the search compiles,
 // every candidate's key parses back to it, and each lane layout the lowering offers is tried.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <string>
 #include <vector>

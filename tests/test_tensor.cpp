@@ -1,6 +1,6 @@
 // Tensor: factories, shapes, element access, views, printing, the generator, and the errors
 // users see for bad shapes.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cmath>
 

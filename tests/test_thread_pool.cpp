@@ -1,6 +1,6 @@
 // ThreadPool: every item runs exactly once in contiguous chunks, tiny and nested calls run
 // inline, statuses and exceptions come back to the caller, LUCID_NUM_THREADS is honoured.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <atomic>
 #include <cstdlib>

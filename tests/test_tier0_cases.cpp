@@ -2,7 +2,7 @@
 // and out-of-memory), bias handling, "same" padding extended on the right, items that must not
 // touch what they do not own, and block sizes outside the normalised range. Every case runs
 // through every instruction-set copy this CPU runs.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>

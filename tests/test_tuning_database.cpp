@@ -1,6 +1,6 @@
 // TuningDatabase: round trip, merge, and files that must be ignored with a warning
 // (corrupt, foreign format version, not ours). Correctness only; nothing is timed.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <unistd.h>
 
@@ -163,4 +163,27 @@ TEST_CASE("a folder where the file should be is ignored with a warning") {
   auto back = lucid::TuningDatabase::load(dir.file("tuning.json"), &warning);
   CHECK(back.empty());
   CHECK_FALSE(warning.empty());
+}
+
+TEST_CASE("a malformed file's warning says where the JSON breaks") {
+  TempDir dir;
+  const std::string path = dir.file("tuning.json");
+  write_text(path, "{\"format\": \"lucid-tuning-db\",\n \"version\": 1,\n \"entries\": [}\n");
+  std::string warning;
+  auto back = lucid::TuningDatabase::load(path, &warning);
+  CHECK(back.empty());
+  CHECK(warning.find(path) != std::string::npos);
+  CHECK(warning.find("[3:") != std::string::npos);  // llvm::json's "[line:column, byte=N]"
+}
+
+TEST_CASE("a bad entry's warning names the entry and the field") {
+  TempDir dir;
+  const std::string path = dir.file("tuning.json");
+  write_text(path, R"({"format": "lucid-tuning-db", "version": 1, "entries": [
+      {"spec": "x", "cpu": "y", "schedule": "v8.f4x2x1.d4x2.w2x2x3", "gflops": 1},
+      {"spec": "x", "cpu": "z", "schedule": "v8.f4x2x1.d4x2.w2x2x3", "gflops": "fast"}]})");
+  std::string warning;
+  auto back = lucid::TuningDatabase::load(path, &warning);
+  CHECK(back.empty());
+  CHECK(warning.find("entry 1: \"gflops\" is not a number") != std::string::npos);
 }

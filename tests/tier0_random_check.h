@@ -8,7 +8,7 @@
 // defaults.
 #pragma once
 
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cstring>
 #include <limits>

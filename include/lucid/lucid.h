@@ -17,3 +17,4 @@
 #include "lucid/optim/sgd.h"
 #include "lucid/tensor.h"
 #include "lucid/thread_pool.h"
+#include "lucid/version.h"
