@@ -1,7 +1,8 @@
 # lucid_bench_common: what lucid-bench, lucid-bench-jit and lucid-tune share (the suite file,
-# problem buffers, pass runners, the reference oracle, the FMA peak probe, the median timer). Included from each
-# user's CMakeLists.txt rather than added as a subdirectory, so lucid-tune builds even with
-# LUCID_BUILD_BENCH=OFF; include_guard defines the target once whatever the order.
+# problem buffers, pass runners, the reference oracle, the FMA peak and STREAM triad probes,
+# the median timer). Included from each user's CMakeLists.txt rather than added as a
+# subdirectory, so lucid-tune builds even with LUCID_BUILD_BENCH=OFF; include_guard defines the
+# target once whatever the order.
 include_guard(GLOBAL)
 
 add_library(lucid_bench_common STATIC
@@ -10,6 +11,7 @@ add_library(lucid_bench_common STATIC
   ${CMAKE_CURRENT_LIST_DIR}/pass_runner.cpp
   ${CMAKE_CURRENT_LIST_DIR}/reference_output.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fma_peak.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/stream_triad.cpp
   ${CMAKE_CURRENT_LIST_DIR}/median_timer.cpp)
 target_include_directories(lucid_bench_common PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(lucid_bench_common PUBLIC lucid_jit lucid_spec)

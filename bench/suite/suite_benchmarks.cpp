@@ -16,6 +16,7 @@
 #include "lucid/jit_engine.h"
 #include "lucid/tuning_database.h"
 #include "pass_runner.h"
+#include "pass_traffic.h"
 #include "reference_output.h"
 #include "tier0/tier0_kernels.h"
 
@@ -50,7 +51,8 @@ struct Case {
   Impl impl;
   int threads;
   std::optional<Schedule> schedule;  // lucid_tuned's; lucid uses the default heuristic
-  double peak_gflops_per_core;
+  double peak_gflops_per_core;       // in the config's dtype
+  double stream_gbs;                 // STREAM triad at this thread count; 0 if not measured
   bool check;
 };
 
@@ -151,6 +153,12 @@ void run_case(benchmark::State& state, const Case& c) {
     state.counters["pct_peak"] = benchmark::Counter(
         100.0 * gflop / (c.peak_gflops_per_core * c.threads),
         benchmark::Counter::kIsIterationInvariantRate);
+  const double gigabytes =
+      min_pass_bytes(c.config.spec, c.pass, c.config.batch, c.config.length) * 1e-9;
+  state.counters["GBps"] = benchmark::Counter(gigabytes, benchmark::Counter::kIsIterationInvariantRate);
+  if (c.stream_gbs > 0)
+    state.counters["pct_stream"] = benchmark::Counter(
+        100.0 * gigabytes / c.stream_gbs, benchmark::Counter::kIsIterationInvariantRate);
   if (c.check) state.counters["rel_err"] = error;
   state.SetLabel(label);
 }
@@ -181,8 +189,12 @@ int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const Tun
           if (impl == Impl::Reference && threads != 1) continue;  // serial loops
           const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned || impl == Impl::LucidTier0;
           if (is_lucid && threads > 1 && !PassRunner::can_split()) continue;
+          const double peak = config.spec.dtype == DType::Float64
+                                  ? options.peak_fp64_gflops_per_core
+                                  : options.peak_gflops_per_core;
+          const auto stream = options.stream_gbs.find(threads);
           Case c{config, pass, impl, threads, impl == Impl::LucidTuned ? tuned : std::nullopt,
-                 options.peak_gflops_per_core, options.check};
+                 peak, stream == options.stream_gbs.end() ? 0.0 : stream->second, options.check};
           const std::string name = fmt::format("{}/{}/{}/threads:{}", pass_name(pass),
                                                config.name, impl_name(impl), threads);
           auto* b = benchmark::RegisterBenchmark(
