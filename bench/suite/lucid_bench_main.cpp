@@ -136,6 +136,9 @@ int main(int argc, char** argv) {
 #ifdef LUCID_BENCH_HAVE_ONEDNN
     benchmark::AddCustomContext("onednn", lucid::bench::onednn_version());
     benchmark::AddCustomContext("onednn_threading", "omp_set_num_threads(n) before each benchmark");
+    benchmark::AddCustomContext(
+        "onednn_best", "fastest of: layouts any/plain; forward inference/training, bias in the "
+                       "deconvolution or a binary add after it (cand_us:* counters)");
 #else
     benchmark::AddCustomContext("onednn", "not built (oneDNN not found at configure time)");
 #endif

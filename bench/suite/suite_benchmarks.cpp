@@ -21,6 +21,7 @@
 #include "tier0/tier0_kernels.h"
 
 #ifdef LUCID_BENCH_HAVE_ONEDNN
+#include "onednn_best.h"
 #include "onednn_deconv.h"
 #endif
 
@@ -70,10 +71,11 @@ const std::vector<double>& cached_reference(const Case& c, const ProblemData& da
 }
 
 // The timed call of c on data, a label saying what ran (schedule or oneDNN kernel), and
-// how to bring the output into data's plain buffers for checking. Throws when the
-// implementation cannot run this case.
+// how to bring the output into data's plain buffers for checking; onednn_best also leaves
+// each candidate's time in counters. Throws when the implementation cannot run this case.
 std::function<void()> prepare(const Case& c, ProblemData& data, std::string& label,
-                              std::function<void()>& output_to_user) {
+                              std::function<void()>& output_to_user,
+                              benchmark::UserCounters& counters) {
   output_to_user = [] {};
   switch (c.impl) {
     case Impl::Lucid:
@@ -103,16 +105,29 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
     case Impl::Reference:
       label = "naive loops";
       return [&c, &data] { run_reference(c.pass, data); };
-    case Impl::OnednnPlain:
-    case Impl::OnednnBest: {
+    case Impl::OnednnPlain: {
 #ifdef LUCID_BENCH_HAVE_ONEDNN
       onednn_set_threads(c.threads);
-      auto layout = c.impl == Impl::OnednnPlain ? OnednnLayout::Plain : OnednnLayout::Best;
-      auto deconv = std::make_shared<OnednnDeconv>(c.pass, layout, data);
+      auto deconv = std::make_shared<OnednnDeconv>(c.pass, OnednnLayout::Plain, data);
       label = deconv->implementation();
       deconv->run();
       output_to_user = [deconv] { deconv->output_to_user(); };
       return [deconv] { deconv->run(); };
+#else
+      throw Error("built without oneDNN");
+#endif
+    }
+    case Impl::OnednnBest: {
+#ifdef LUCID_BENCH_HAVE_ONEDNN
+      onednn_set_threads(c.threads);
+      auto best = std::make_shared<OnednnBest>(c.pass, data);
+      label = best->implementation();
+      // Each candidate's median time from the selection, so the JSON says what was beaten.
+      for (const auto& candidate : best->candidates())
+        if (candidate.seconds > 0) counters["cand_us:" + candidate.name] = candidate.seconds * 1e6;
+      best->run();
+      output_to_user = [best] { best->output_to_user(); };
+      return [best] { best->run(); };
 #else
       throw Error("built without oneDNN");
 #endif
@@ -129,7 +144,7 @@ void run_case(benchmark::State& state, const Case& c) {
   double error = 0;
   try {
     data = std::make_unique<ProblemData>(c.config.spec, c.config.batch, c.config.length);
-    call = prepare(c, *data, label, output_to_user);
+    call = prepare(c, *data, label, output_to_user, state.counters);
     if (c.check) {
       AlignedBuffer& out = output_of(*data, c.pass);
       poison(out, c.config.spec.dtype);

@@ -31,7 +31,7 @@ struct SuiteBenchOptions {
 // heuristic schedule), lucid_tuned (only where db has an entry for the config on this CPU),
 // lucid_tier0 (the generic kernels of jit/tier0 with the default schedule's work items),
 // reference (1 thread only: the loops are serial), and onednn_plain / onednn_best when built
-// with oneDNN. Kernels are compiled and buffers allocated when a benchmark runs, so a
+// with oneDNN (onednn_best: the fastest of several oneDNN set-ups, see onednn_best.h). Kernels are compiled and buffers allocated when a benchmark runs, so a
 // --benchmark_filter run pays only for what it selects.
 int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const TuningDatabase& db,
                               const SuiteBenchOptions& options);
