@@ -22,6 +22,6 @@ int64_t stream_array_bytes();
 // that it also first-touched, and returns the best run. Thread start and join are inside the
 // timing (about 0.1 ms against tens of ms per run).
 StreamTriad measure_stream_triad(int threads, int64_t array_bytes = stream_array_bytes(),
-                                 int repetitions = 10);
+                                 int repetitions = 20);
 
 }  // namespace lucid::bench
