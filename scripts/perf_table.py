@@ -4,8 +4,8 @@
     scripts/perf_table.py bench.json [bench-jit.json] [-o table.md] [--plots DIR]
 
 Per pass and thread count: GFLOP/s of each implementation, the ratios lucid/onednn_best and
-lucid/onednn_plain, lucid's share of the measured FMA peak, and geometric means over the
-suite. "lucid" in the ratios is lucid_tuned where the tuning database had the config, else the
+lucid/onednn_plain, lucid's share of the measured FMA peak and of the measured STREAM triad
+bandwidth (GB/s of the pass's minimal bytes), and geometric means over the suite. "lucid" in the ratios is lucid_tuned where the tuning database had the config, else the
 default schedule, as the runtime would pick; lucid_tier0 (the generic kernels a cold layer runs
 on while it compiles) gets its own column and its ratio to the reference loops. Then 2-thread scaling, small-layer call times,
 and JIT latency when the lucid-bench-jit output is given. Python 3 standard library only,
@@ -110,6 +110,12 @@ def suite_tables(runs, out):
         out.append(f"\n### {p}, {threads} thread{'s' if threads > 1 else ''} (GFLOP/s)\n")
         tier0 = "lucid_tier0" in impls and "reference" in impls
         header = ["config"] + impls + ["lucid/onednn_best", "lucid/onednn_plain", "lucid % peak"]
+        # The minimal-traffic GB/s as a share of STREAM triad, for the memory-bound layers
+        # (runs from before the GBps counter have no such column).
+        stream = any("pct_stream" in (r.get("lucid_tuned") or r.get("lucid") or {})
+                     for r in rows.values())
+        if stream:
+            header.append("lucid % STREAM")
         if tier0:
             header.append("tier0/reference")
         out.append("| " + " | ".join(header) + " |")
@@ -136,6 +142,9 @@ def suite_tables(runs, out):
             columns["rp"].append(rp)
             cells += [fmt(rb, 2) + ("×" if rb else ""), fmt(rp, 2) + ("×" if rp else ""),
                       fmt(peak) + ("%" if peak is not None else "")]
+            if stream:
+                share = lucid.get("pct_stream") if lucid_gf is not None else None
+                cells.append(fmt(share) + ("%" if share is not None else ""))
             if tier0:
                 t0 = r.get("lucid_tier0", {}).get("GFLOPS")
                 rt = ratio(t0, r.get("reference", {}).get("GFLOPS"))
@@ -145,6 +154,8 @@ def suite_tables(runs, out):
         gm = ["**geomean**"] + [fmt(geomean(columns[i]), 2) for i in impls]
         grb, grp = geomean(columns["rb"]), geomean(columns["rp"])
         gm += [fmt(grb, 2) + ("×" if grb else ""), fmt(grp, 2) + ("×" if grp else ""), ""]
+        if stream:
+            gm.append("")
         if tier0:
             grt = geomean(columns["rt"])
             gm.append(fmt(grt, 2) + ("×" if grt else ""))
