@@ -3,7 +3,8 @@
 #   $OUT/bench.json      lucid-bench (every pass x config x implementation x threads)
 #   $OUT/bench-jit.json  lucid-bench-jit (compile, disk load, memory hit, call overhead)
 #   $OUT/perf_table.md   the markdown tables (scripts/perf_table.py), also printed
-#   $PLOTS/roofline.png, $PLOTS/speedup.png  the README's pictures (default docs/perf/)
+#   $PLOTS/roofline.png, $PLOTS/speedup.png  the README's pictures (default docs/perf/), with
+#                        a copy of bench.json beside them, the numbers they were drawn from
 # Usage: scripts/bench.sh [extra lucid-bench flags, e.g. --benchmark_filter=hifigan]
 # Environment: BUILD_DIR (default build-bench), OUT (default $BUILD_DIR/bench-results),
 #   JOBS (ninja -j, default 1), LUCID_SUITE, LUCID_TUNING_DB (lucid_tuned rows come from it),
@@ -45,5 +46,6 @@ fi
 plots=${PLOTS:-$root/docs/perf}
 "${PYTHON:-/usr/bin/python3}" "$root/scripts/perf_table.py" "${inputs[@]}" -o "$out/perf_table.md" \
   --plots "$plots"
+cp "$out/bench.json" "$plots/bench.json"
 cat "$out/perf_table.md"
 echo "results: $out; pictures: $plots"
