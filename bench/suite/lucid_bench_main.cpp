@@ -28,8 +28,8 @@
 #include "host_info.h"
 #include "lucid/jit_engine.h"
 #include "lucid/tuning_database.h"
-#include "suite_benchmarks.h"
 #include "stream_triad.h"
+#include "suite_benchmarks.h"
 #include "suite_file.h"
 
 #ifdef LUCID_BENCH_HAVE_ONEDNN

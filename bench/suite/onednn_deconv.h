@@ -18,9 +18,10 @@ namespace lucid::bench {
 
 enum class OnednnLayout { Plain, Best };
 
-// How the forward pass is asked of oneDNN beyond the layout. oneDNN 2.6's jit:avx2
-// deconvolution adds a bias in a slow separate loop, and forward_training may pick another
-// kernel than forward_inference, so onednn_best (onednn_best.h) times each combination.
+// How the forward pass is asked of oneDNN beyond the layout. oneDNN 2.6's jit deconvolutions
+// run several times slower with a bias than without one plus a binary add (dilated on a Zen 5:
+// 7.5 ms against 1.1 ms), and forward_training may pick another kernel than
+// forward_inference, so onednn_best (onednn_best.h) times each combination.
 // Backward passes ignore both fields (their hint is always forward_training).
 struct OnednnVariant {
   bool forward_training = false;  // prop_kind::forward_training, else forward_inference
