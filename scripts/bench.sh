@@ -3,11 +3,14 @@
 #   $OUT/bench.json      lucid-bench (every pass x config x implementation x threads)
 #   $OUT/bench-jit.json  lucid-bench-jit (compile, disk load, memory hit, call overhead)
 #   $OUT/perf_table.md   the markdown tables (scripts/perf_table.py), also printed
+#   $PLOTS/roofline.png, $PLOTS/speedup.png  the README's pictures (default docs/perf/), with
+#                        a copy of bench.json beside them, the numbers they were drawn from
 # Usage: scripts/bench.sh [extra lucid-bench flags, e.g. --benchmark_filter=hifigan]
 # Environment: BUILD_DIR (default build-bench), OUT (default $BUILD_DIR/bench-results),
 #   JOBS (ninja -j, default 1), LUCID_SUITE, LUCID_TUNING_DB (lucid_tuned rows come from it),
 #   TUNE=SECONDS to run lucid-tune over the suite first (that budget per layer, 1 thread) into
-#   that database, SKIP_JIT_BENCH=1 to leave out lucid-bench-jit.
+#   that database, SKIP_JIT_BENCH=1 to leave out lucid-bench-jit, PLOTS (where the PNGs go),
+#   PYTHON (default Debian's /usr/bin/python3, which has python3-matplotlib from setup.sh).
 # Timings are only as quiet as the machine: run it when nothing else is compiling.
 set -euo pipefail
 
@@ -39,7 +42,10 @@ if [[ "${SKIP_JIT_BENCH:-0}" != 1 ]]; then
   inputs+=("$out/bench-jit.json")
 fi
 
-# 5. The tables.
-python3 "$root/scripts/perf_table.py" "${inputs[@]}" -o "$out/perf_table.md"
+# 5. The tables and the pictures.
+plots=${PLOTS:-$root/docs/perf}
+"${PYTHON:-/usr/bin/python3}" "$root/scripts/perf_table.py" "${inputs[@]}" -o "$out/perf_table.md" \
+  --plots "$plots"
+cp "$out/bench.json" "$plots/bench.json"
 cat "$out/perf_table.md"
-echo "results: $out"
+echo "results: $out; pictures: $plots"

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """perf_table.py: turns lucid-bench (and lucid-bench-jit) JSON output into markdown tables.
 
-    scripts/perf_table.py bench.json [bench-jit.json] [-o table.md]
+    scripts/perf_table.py bench.json [bench-jit.json] [-o table.md] [--plots DIR]
 
 Per pass and thread count: GFLOP/s of each implementation, the ratios lucid/onednn_best and
-lucid/onednn_plain, lucid's share of the measured FMA peak, and geometric means over the
-suite. "lucid" in the ratios is lucid_tuned where the tuning database had the config, else the
+lucid/onednn_plain, lucid's share of the measured FMA peak and of the measured STREAM triad
+bandwidth (GB/s of the pass's minimal bytes), and geometric means over the suite. "lucid" in the ratios is lucid_tuned where the tuning database had the config, else the
 default schedule, as the runtime would pick; lucid_tier0 (the generic kernels a cold layer runs
 on while it compiles) gets its own column and its ratio to the reference loops. Then 2-thread scaling, small-layer call times,
-and JIT latency when the lucid-bench-jit output is given. Python 3 standard library only.
+and JIT latency when the lucid-bench-jit output is given. Python 3 standard library only,
+except --plots DIR, which also draws roofline.png and speedup.png there (scripts/perf_plots.py,
+python3-matplotlib).
 """
 
 import argparse
@@ -65,7 +67,7 @@ def load_runs(paths):
             continue
         run = {"label": bs[0].get("label", "")}
         run["ns"] = median([b["real_time"] * TO_NS[b.get("time_unit", "ns")] for b in bs])
-        for key in ("GFLOPS", "pct_peak", "median_ms", "min_ms", "max_ms", "code_bytes",
+        for key in ("GFLOPS", "pct_peak", "GBps", "pct_stream", "median_ms", "min_ms", "max_ms", "code_bytes",
                     *FIRST_CALL_COUNTERS, *(k + "_max" for k in FIRST_CALL_COUNTERS)):
             if key in bs[0]:
                 run[key] = median([b[key] for b in bs])
@@ -108,6 +110,12 @@ def suite_tables(runs, out):
         out.append(f"\n### {p}, {threads} thread{'s' if threads > 1 else ''} (GFLOP/s)\n")
         tier0 = "lucid_tier0" in impls and "reference" in impls
         header = ["config"] + impls + ["lucid/onednn_best", "lucid/onednn_plain", "lucid % peak"]
+        # The minimal-traffic GB/s as a share of STREAM triad, for the memory-bound layers
+        # (runs from before the GBps counter have no such column).
+        stream = any("pct_stream" in (r.get("lucid_tuned") or r.get("lucid") or {})
+                     for r in rows.values())
+        if stream:
+            header.append("lucid % STREAM")
         if tier0:
             header.append("tier0/reference")
         out.append("| " + " | ".join(header) + " |")
@@ -134,6 +142,9 @@ def suite_tables(runs, out):
             columns["rp"].append(rp)
             cells += [fmt(rb, 2) + ("×" if rb else ""), fmt(rp, 2) + ("×" if rp else ""),
                       fmt(peak) + ("%" if peak is not None else "")]
+            if stream:
+                share = lucid.get("pct_stream") if lucid_gf is not None else None
+                cells.append(fmt(share) + ("%" if share is not None else ""))
             if tier0:
                 t0 = r.get("lucid_tier0", {}).get("GFLOPS")
                 rt = ratio(t0, r.get("reference", {}).get("GFLOPS"))
@@ -143,6 +154,8 @@ def suite_tables(runs, out):
         gm = ["**geomean**"] + [fmt(geomean(columns[i]), 2) for i in impls]
         grb, grp = geomean(columns["rb"]), geomean(columns["rp"])
         gm += [fmt(grb, 2) + ("×" if grb else ""), fmt(grp, 2) + ("×" if grp else ""), ""]
+        if stream:
+            gm.append("")
         if tier0:
             grt = geomean(columns["rt"])
             gm.append(fmt(grt, 2) + ("×" if grt else ""))
@@ -250,6 +263,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("json", nargs="+", help="lucid-bench / lucid-bench-jit JSON output")
     parser.add_argument("-o", "--output", help="write the markdown here instead of stdout")
+    parser.add_argument("--plots", metavar="DIR",
+                        help="also draw roofline.png and speedup.png into DIR (needs matplotlib)")
     args = parser.parse_args()
     runs, context = load_runs(args.json)
 
@@ -259,6 +274,12 @@ def main():
                f"load average at start {context.get('load_avg', '?')}")
     out.append(f"- measured FMA peak: {context.get('fma_peak_gflops_per_core', '?')} GFLOP/s per core "
                f"({context.get('fma_peak_isa', '?')}); pct_peak is against threads × this")
+    streams = sorted((k, v) for k, v in context.items() if k.startswith("stream_triad_gbs_threads"))
+    if streams:
+        out.append("- measured STREAM triad: " + ", ".join(
+            f"{v} GB/s with {k.removeprefix('stream_triad_gbs_threads')} thread(s)" for k, v in streams))
+    if "host_info" in context:
+        out.append(f"- host caches and registers: {context['host_info']}")
     out.append(f"- oneDNN: {context.get('onednn', '?')}; {context.get('onednn_threading', '')}")
     out.append(f"- tuning database: {context.get('tuning_db', '?')}; run at {context.get('date', '?')}")
     out.append("- FLOPs = 2·N·Cin·(Cout/groups)·K·L for every pass; lucid = lucid_tuned where tuned")
@@ -278,6 +299,10 @@ def main():
             f.write(text)
     else:
         sys.stdout.write(text)
+    if args.plots:
+        import perf_plots  # beside this script; only here, so tables need no matplotlib
+        for path in perf_plots.draw_all(runs, context, args.plots):
+            print(f"wrote {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(llvm-19-dev libfmt-dev doctest-dev libbenchmark-dev libdnnl-dev
           cmake ninja-build g++ gcc make pkg-config python3
-          pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch python3-pytest)
+          pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch python3-pytest
+          python3-matplotlib)
 
 # 1. Find what is missing, asking dpkg (no network, no root needed).
 missing=()

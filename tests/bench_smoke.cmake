@@ -4,6 +4,8 @@
 #   tune_smoke:       lucid-tune --budget 2 on seed_decoder into a fresh database
 #   bench_smoke:      lucid-bench on a one-layer suite with that database (lucid_tuned row)
 #   perf_table_smoke: perf_table.py on bench_smoke's JSON
+#   perf_plots_smoke: perf_table.py --plots on it, with Debian's Python (python3-matplotlib):
+#                     the README's PNGs are written and are PNGs (tests/check_perf_plots.cmake)
 set(LUCID_SMOKE_DIR ${CMAKE_BINARY_DIR}/test-cache/bench-smoke)
 set(LUCID_SMOKE_ENV "LUCID_JIT_CACHE_DIR=${LUCID_SMOKE_DIR}/cache;LUCID_TUNING_DB=${LUCID_SMOKE_DIR}/tuning.json")
 file(WRITE ${LUCID_SMOKE_DIR}/suite.json [=[
@@ -33,5 +35,17 @@ if(TARGET lucid-bench)
       ${PROJECT_SOURCE_DIR}/scripts/perf_table.py ${LUCID_SMOKE_DIR}/bench.json)
     set_tests_properties(perf_table_smoke PROPERTIES FIXTURES_REQUIRED lucid_bench_json
       PASS_REGULAR_EXPRESSION "seed_decoder")
+  endif()
+  # setup.sh installs matplotlib for Debian's Python, which a venv's python3 may not see.
+  if(EXISTS /usr/bin/python3)
+    set(LUCID_PLOT_PYTHON /usr/bin/python3)
+  else()
+    set(LUCID_PLOT_PYTHON ${Python3_EXECUTABLE})
+  endif()
+  if(LUCID_PLOT_PYTHON)
+    add_test(NAME perf_plots_smoke COMMAND ${CMAKE_COMMAND} -DPYTHON=${LUCID_PLOT_PYTHON}
+      -DSCRIPT=${PROJECT_SOURCE_DIR}/scripts/perf_table.py -DJSON=${LUCID_SMOKE_DIR}/bench.json
+      -DOUT=${LUCID_SMOKE_DIR}/plots -P ${CMAKE_CURRENT_SOURCE_DIR}/check_perf_plots.cmake)
+    set_tests_properties(perf_plots_smoke PROPERTIES FIXTURES_REQUIRED lucid_bench_json)
   endif()
 endif()

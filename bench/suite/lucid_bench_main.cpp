@@ -7,8 +7,10 @@
 // --check first compares every implementation's output with the reference loops (rel_err
 // counter; a wrong result becomes an error rather than a speed).
 //
-// Context values in the output: the measured single-core FMA peak (pct_peak's denominator),
-// the CPU the JIT targets, the oneDNN version and how threads were set for each library.
+// Context values in the output: the measured single-core FMA peak at the JIT's vector width
+// in fp32 and fp64 (pct_peak's denominator), the STREAM triad bandwidth per thread count
+// (pct_stream's), the host's caches and vector registers (jit/host_info.h), the CPU the JIT
+// targets, the oneDNN version and how threads were set for each library.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -23,8 +25,10 @@
 
 #include "clean_name_reporter.h"
 #include "fma_peak.h"
+#include "host_info.h"
 #include "lucid/jit_engine.h"
 #include "lucid/tuning_database.h"
+#include "stream_triad.h"
 #include "suite_benchmarks.h"
 #include "suite_file.h"
 
@@ -92,15 +96,33 @@ int main(int argc, char** argv) {
     // 1. Our own flags.
     Flags flags = parse_flags(argc, argv);
 
-    // 2. The machine's FMA peak, measured before anything else runs.
-    const lucid::bench::FmaPeak peak = lucid::bench::measure_fma_peak();
-    flags.options.peak_gflops_per_core = peak.gflops;
-    benchmark::AddCustomContext("fma_peak_gflops_per_core", fmt::format("{:.1f}", peak.gflops));
-    benchmark::AddCustomContext("fma_peak_isa", peak.isa);
+    // 2. The machine's limits, measured before anything else runs: the FMA peak at the width
+    //    the JIT generates for, and the STREAM triad bandwidth at each thread count in use.
+    lucid::JitEngine& engine = lucid::JitEngine::global();
+    const lucid::bench::FmaPeak peak = lucid::bench::measure_fma_peak(engine.vector_bits());
+    flags.options.peak_gflops_per_core = peak.fp32_gflops;
+    flags.options.peak_fp64_gflops_per_core = peak.fp64_gflops;
+    benchmark::AddCustomContext("fma_peak_gflops_per_core", fmt::format("{:.1f}", peak.fp32_gflops));
+    benchmark::AddCustomContext("fma_peak_fp64_gflops_per_core", fmt::format("{:.1f}", peak.fp64_gflops));
+    benchmark::AddCustomContext("fma_peak_isa", fmt::format("{} ({}-bit)", peak.isa, peak.vector_bits));
+    const int64_t stream_bytes = lucid::bench::stream_array_bytes();
+    for (int threads : flags.options.threads) {
+      const auto triad = lucid::bench::measure_stream_triad(threads, stream_bytes);
+      flags.options.stream_gbs[threads] = triad.gbs;
+      benchmark::AddCustomContext(fmt::format("stream_triad_gbs_threads{}", threads),
+                                  fmt::format("{:.1f}", triad.gbs));
+    }
+    benchmark::AddCustomContext("stream_triad_array_mib", std::to_string(stream_bytes >> 20));
+    const lucid::jit::HostInfo host = lucid::jit::host_info();
+    benchmark::AddCustomContext("host_info", lucid::jit::describe(host));
+    benchmark::AddCustomContext("host_l1d_kib", std::to_string(host.caches.l1d_bytes >> 10));
+    benchmark::AddCustomContext("host_l2_kib", std::to_string(host.caches.l2_bytes >> 10));
+    benchmark::AddCustomContext("host_l3_kib", std::to_string(host.caches.l3_bytes >> 10));
+    benchmark::AddCustomContext("host_cache_source", host.caches.source);
+    benchmark::AddCustomContext("host_vector_registers", std::to_string(host.vector_registers));
 
     // 3. The suite and the tuning database.
     const auto configs = lucid::bench::load_suite(flags.suite);
-    lucid::JitEngine& engine = lucid::JitEngine::global();
     const std::string db_path = flags.tuning_db.empty() ? engine.options().tuning_db : flags.tuning_db;
     std::string warning;
     const auto db = lucid::TuningDatabase::load(db_path, &warning);
@@ -114,6 +136,9 @@ int main(int argc, char** argv) {
 #ifdef LUCID_BENCH_HAVE_ONEDNN
     benchmark::AddCustomContext("onednn", lucid::bench::onednn_version());
     benchmark::AddCustomContext("onednn_threading", "omp_set_num_threads(n) before each benchmark");
+    benchmark::AddCustomContext(
+        "onednn_best", "fastest of: layouts any/plain; forward inference/training, bias in the "
+                       "deconvolution or a binary add after it (cand_us:* counters)");
 #else
     benchmark::AddCustomContext("onednn", "not built (oneDNN not found at configure time)");
 #endif

@@ -18,16 +18,28 @@ namespace lucid::bench {
 
 enum class OnednnLayout { Plain, Best };
 
+// How the forward pass is asked of oneDNN beyond the layout. oneDNN 2.6's jit deconvolutions
+// run several times slower with a bias than without one plus a binary add (dilated on a Zen 5:
+// 7.5 ms against 1.1 ms), and forward_training may pick another kernel than
+// forward_inference, so onednn_best (onednn_best.h) times each combination.
+// Backward passes ignore both fields (their hint is always forward_training).
+struct OnednnVariant {
+  bool forward_training = false;  // prop_kind::forward_training, else forward_inference
+  bool separate_bias = false;     // deconvolution without bias, then a oneDNN binary add
+                                  // of the bias (counted in the call); only with a bias
+};
+
 class OnednnDeconv {
  public:
   // Creates the primitives for pass on data's tensors. Throws std::runtime_error (with
   // oneDNN's message) when oneDNN rejects the configuration.
-  OnednnDeconv(Pass pass, OnednnLayout layout, ProblemData& data);
+  OnednnDeconv(Pass pass, OnednnLayout layout, ProblemData& data, OnednnVariant variant = {});
   ~OnednnDeconv();
   OnednnDeconv(const OnednnDeconv&) = delete;
   OnednnDeconv& operator=(const OnednnDeconv&) = delete;
 
-  // One timed call: (reorders for Plain when needed,) the primitive, and a stream wait.
+  // One timed call: (reorders for Plain when needed,) the primitive, the bias add of a
+  // separate_bias variant, and a stream wait.
   void run();
 
   // Brings the output back into the caller's NCL / PyTorch-order buffer (Best leaves it in
@@ -35,7 +47,7 @@ class OnednnDeconv {
   void output_to_user();
 
   // oneDNN's implementation name, e.g. "jit:avx2" or "gemm:jit", plus "+reorders" when a
-  // Plain call carries reorders.
+  // Plain call carries reorders and "+binary_add(<impl>)" for a separate bias add.
   std::string implementation() const;
 
  private:

@@ -16,10 +16,12 @@
 #include "lucid/jit_engine.h"
 #include "lucid/tuning_database.h"
 #include "pass_runner.h"
+#include "pass_traffic.h"
 #include "reference_output.h"
 #include "tier0/tier0_kernels.h"
 
 #ifdef LUCID_BENCH_HAVE_ONEDNN
+#include "onednn_best.h"
 #include "onednn_deconv.h"
 #endif
 
@@ -50,7 +52,8 @@ struct Case {
   Impl impl;
   int threads;
   std::optional<Schedule> schedule;  // lucid_tuned's; lucid uses the default heuristic
-  double peak_gflops_per_core;
+  double peak_gflops_per_core;       // in the config's dtype
+  double stream_gbs;                 // STREAM triad at this thread count; 0 if not measured
   bool check;
 };
 
@@ -68,10 +71,11 @@ const std::vector<double>& cached_reference(const Case& c, const ProblemData& da
 }
 
 // The timed call of c on data, a label saying what ran (schedule or oneDNN kernel), and
-// how to bring the output into data's plain buffers for checking. Throws when the
-// implementation cannot run this case.
+// how to bring the output into data's plain buffers for checking; onednn_best also leaves
+// each candidate's time in counters. Throws when the implementation cannot run this case.
 std::function<void()> prepare(const Case& c, ProblemData& data, std::string& label,
-                              std::function<void()>& output_to_user) {
+                              std::function<void()>& output_to_user,
+                              benchmark::UserCounters& counters) {
   output_to_user = [] {};
   switch (c.impl) {
     case Impl::Lucid:
@@ -101,16 +105,29 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
     case Impl::Reference:
       label = "naive loops";
       return [&c, &data] { run_reference(c.pass, data); };
-    case Impl::OnednnPlain:
-    case Impl::OnednnBest: {
+    case Impl::OnednnPlain: {
 #ifdef LUCID_BENCH_HAVE_ONEDNN
       onednn_set_threads(c.threads);
-      auto layout = c.impl == Impl::OnednnPlain ? OnednnLayout::Plain : OnednnLayout::Best;
-      auto deconv = std::make_shared<OnednnDeconv>(c.pass, layout, data);
+      auto deconv = std::make_shared<OnednnDeconv>(c.pass, OnednnLayout::Plain, data);
       label = deconv->implementation();
       deconv->run();
       output_to_user = [deconv] { deconv->output_to_user(); };
       return [deconv] { deconv->run(); };
+#else
+      throw Error("built without oneDNN");
+#endif
+    }
+    case Impl::OnednnBest: {
+#ifdef LUCID_BENCH_HAVE_ONEDNN
+      onednn_set_threads(c.threads);
+      auto best = std::make_shared<OnednnBest>(c.pass, data);
+      label = best->implementation();
+      // Each candidate's median time from the selection, so the JSON says what was beaten.
+      for (const auto& candidate : best->candidates())
+        if (candidate.seconds > 0) counters["cand_us:" + candidate.name] = candidate.seconds * 1e6;
+      best->run();
+      output_to_user = [best] { best->output_to_user(); };
+      return [best] { best->run(); };
 #else
       throw Error("built without oneDNN");
 #endif
@@ -127,7 +144,7 @@ void run_case(benchmark::State& state, const Case& c) {
   double error = 0;
   try {
     data = std::make_unique<ProblemData>(c.config.spec, c.config.batch, c.config.length);
-    call = prepare(c, *data, label, output_to_user);
+    call = prepare(c, *data, label, output_to_user, state.counters);
     if (c.check) {
       AlignedBuffer& out = output_of(*data, c.pass);
       poison(out, c.config.spec.dtype);
@@ -151,6 +168,12 @@ void run_case(benchmark::State& state, const Case& c) {
     state.counters["pct_peak"] = benchmark::Counter(
         100.0 * gflop / (c.peak_gflops_per_core * c.threads),
         benchmark::Counter::kIsIterationInvariantRate);
+  const double gigabytes =
+      min_pass_bytes(c.config.spec, c.pass, c.config.batch, c.config.length) * 1e-9;
+  state.counters["GBps"] = benchmark::Counter(gigabytes, benchmark::Counter::kIsIterationInvariantRate);
+  if (c.stream_gbs > 0)
+    state.counters["pct_stream"] = benchmark::Counter(
+        100.0 * gigabytes / c.stream_gbs, benchmark::Counter::kIsIterationInvariantRate);
   if (c.check) state.counters["rel_err"] = error;
   state.SetLabel(label);
 }
@@ -181,8 +204,12 @@ int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const Tun
           if (impl == Impl::Reference && threads != 1) continue;  // serial loops
           const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned || impl == Impl::LucidTier0;
           if (is_lucid && threads > 1 && !PassRunner::can_split()) continue;
+          const double peak = config.spec.dtype == DType::Float64
+                                  ? options.peak_fp64_gflops_per_core
+                                  : options.peak_gflops_per_core;
+          const auto stream = options.stream_gbs.find(threads);
           Case c{config, pass, impl, threads, impl == Impl::LucidTuned ? tuned : std::nullopt,
-                 options.peak_gflops_per_core, options.check};
+                 peak, stream == options.stream_gbs.end() ? 0.0 : stream->second, options.check};
           const std::string name = fmt::format("{}/{}/{}/threads:{}", pass_name(pass),
                                                config.name, impl_name(impl), threads);
           auto* b = benchmark::RegisterBenchmark(
