@@ -2,6 +2,8 @@
 // kernels over the thread pool, and records ConvTranspose1dBackward, which keeps the same
 // KernelHandle so the backward pass needs no second lookup and uses tier 1 as soon as it is in.
 // Each pass loads the handle's current set once and takes its item counts and kernels from it.
+// Calls with a non-finite weight (or input, for the weight's gradient) take the plain loops of
+// nonfinite_passes.h, which propagate NaN and Inf as PyTorch does.
 #include "lucid/conv_transpose1d.h"
 
 #include <cstring>
@@ -13,6 +15,7 @@
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
 #include "lucid/thread_pool.h"
+#include "nonfinite_passes.h"
 
 namespace lucid {
 
@@ -143,6 +146,7 @@ class ConvTranspose1dBackward : public OpNode {
       Tensor w = weight_.unpack(name());
       Tensor gx = allocate(x_shape_, k, "the input's gradient");
       if (g.batch == 0) fill_zero(gx);
+      else if (!nonfinite::all_finite(w)) nonfinite::backward_data(k.spec, grad_y, w, gx, g.batch, g.length);
       else
         check_status(pool.parallel_for(k.backward_data_items(g.batch), flops,
                                        [&](int64_t begin, int64_t end) {
@@ -156,6 +160,7 @@ class ConvTranspose1dBackward : public OpNode {
       Tensor x = x_.unpack(name());
       Tensor gw = allocate(weight_shape_, k, "the weight's gradient");
       if (g.batch == 0) fill_zero(gw);
+      else if (!nonfinite::all_finite(x)) nonfinite::backward_weight(k.spec, x, grad_y, gw, g.batch, g.length);
       else
         check_status(pool.parallel_for(k.backward_weight_items(), flops,
                                        [&](int64_t begin, int64_t end) {
@@ -203,7 +208,9 @@ Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bia
   const KernelSet& k = kernels->current();
   Geometry g = check_operands(k, x, weight, bias);
   Tensor y = allocate(output_shape(k.spec, g), k, "the output");
-  if (g.batch > 0) {
+  if (g.batch > 0 && !nonfinite::all_finite(weight)) {
+    nonfinite::forward(k.spec, x, weight, bias, y, g.batch, g.length);
+  } else if (g.batch > 0) {
     const void* bias_data = bias.defined() ? bias.data() : nullptr;
     check_status(ThreadPool::global().parallel_for(
                      k.forward_items(g.batch), k.spec.flops(g.batch, g.length),
