@@ -9,6 +9,11 @@
  * items is given by lucid::KernelSet (forward_items(batch), ...). Every kernel returns
  * LUCID_STATUS_OK (0) on success and another LUCID_STATUS_* code from the table below when
  * batch, length or the range are invalid, the sizes overflow int64 or scratch runs out.
+ *
+ * NaN and Inf in x, bias and grad_y reach exactly the outputs the formula sends them to. The
+ * kernels also multiply zero padding by the weight (forward, backward_data) and by x
+ * (backward_weight), so a NaN or Inf there may also turn outputs next to its own into NaN;
+ * the runtime sends such calls to exact loops (runtime/nonfinite_passes.h).
  */
 #ifndef LUCID_KERNEL_ABI_H
 #define LUCID_KERNEL_ABI_H
