@@ -1,4 +1,4 @@
-"""NaN and Inf through lucid_jit's Lucid face (the C++ runtime and its autograd) give what torch
+"""NaN and Inf through lucid_jit's Lucid face (the C++ runtime and its autograd) and its torch face give what torch
 gives: the same NaN and Inf positions in the output and in every gradient, and the same finite
 values elsewhere. Non-finite weights and inputs are the interesting cases: the kernels multiply
 zero padding, so the runtime sends those calls to loops with PyTorch's rule."""
@@ -76,3 +76,31 @@ def test_nonfinite_values_propagate_as_in_torch(layer, planting, dtype):
     assert_same(lw.grad.numpy(), tw.grad.numpy(), "grad_weight", dtype)
     if has_bias:
         assert_same(lb.grad.numpy(), tb.grad.numpy(), "grad_bias", dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("planting", ["nan_x", "inf_x_neighbours", "inf_x_first", "nan_weight",
+                                      "inf_weight", "nan_inf_grad_y"])
+@pytest.mark.parametrize("layer", LAYERS)
+def test_the_torch_face_propagates_nonfinite_values_as_torch(layer, planting, dtype):
+    import lucid_jit.torch as lucid_torch
+
+    cin, cout, k, s, p, op, d, g, has_bias, n, length = layer
+    rng = np.random.default_rng(6)
+    lout = (length - 1) * s - 2 * p + d * (k - 1) + op + 1
+    x = rng.uniform(-1, 1, (n, cin, length)).astype(dtype)
+    w = rng.uniform(-1, 1, (cin, cout // g, k)).astype(dtype)
+    b = rng.uniform(-1, 1, (cout,)).astype(dtype) if has_bias else None
+    gy = rng.uniform(-1, 1, (n, cout, lout)).astype(dtype)
+    plant(planting, x, w, b, gy)
+
+    results = []
+    for conv in (torch.nn.functional.conv_transpose1d, lucid_torch.conv_transpose1d):
+        tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+        tb = torch.tensor(b, requires_grad=True) if has_bias else None
+        ty = conv(tx, tw, tb, stride=s, padding=p, output_padding=op, groups=g, dilation=d)
+        ty.backward(torch.tensor(gy))
+        results.append([ty.detach().numpy(), tx.grad.numpy(), tw.grad.numpy()] +
+                        ([tb.grad.numpy()] if has_bias else []))
+    for what, want, got in zip(["output", "grad_x", "grad_weight", "grad_bias"], *results):
+        assert_same(got, want, what, dtype)
