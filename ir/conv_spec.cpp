@@ -6,14 +6,16 @@
 #include <algorithm>
 #include <limits>
 
+#include "lucid/checked_int.h"
 #include "lucid/error.h"
 
 namespace lucid {
 
 namespace {
 
-// Every size argument is capped at 2^31 - 1 so that the products used by lengths, keys and
-// kernels (dilation * (kernel_size - 1), Cin * Cout/G * K) cannot overflow int64.
+// Every size argument is capped at 2^31 - 1 so that the sums and two-factor products used by
+// lengths and kernels (dilation * (kernel_size - 1), pad_left + pad_right) cannot overflow
+// int64. The weight's size, a product of three arguments, can, and make() checks it.
 constexpr int64_t kMaxArgument = std::numeric_limits<int32_t>::max();
 
 [[noreturn]] void fail(const std::string& what) { throw Error("ConvTranspose1d: " + what); }
@@ -65,6 +67,13 @@ ConvSpec ConvSpec::make(int64_t in_channels, int64_t out_channels, int64_t kerne
     fail(fmt::format("output_padding ({}) must be smaller than max(stride, dilation) ({})",
                      output_padding, std::max(stride, dilation)));
 
+  // The weight must be addressable: its element and byte counts fit int64 (a layer this big
+  // is rejected here, before any tensor is allocated for it).
+  product_or_throw({in_channels, out_channels / groups, kernel_size, static_cast<int64_t>(dtype_size(dtype))}, [] {
+    return std::string("ConvTranspose1d: the weight's byte count "
+                       "in_channels * (out_channels / groups) * kernel_size * sizeof(dtype)");
+  });
+
   ConvSpec spec;
   spec.in_channels = in_channels;
   spec.out_channels = out_channels;
@@ -105,20 +114,30 @@ ConvSpec ConvSpec::make(int64_t in_channels, int64_t out_channels, int64_t kerne
 
 int64_t ConvSpec::output_length(int64_t length) const {
   if (length < 1) fail(fmt::format("input length ({}) must be >= 1", length));
-  // Computed in 128 bits: huge lengths must give an error, not a wrapped-around length.
-  const __int128 out = static_cast<__int128>(length - 1) * stride - pad_left - pad_right +
-                       static_cast<__int128>(dilation) * (kernel_size - 1) + output_padding + 1;
-  if (out > std::numeric_limits<int64_t>::max())
-    fail(fmt::format("input length ({}) gives an output length too large for int64", length));
+  // Checked: huge lengths must give an error, not a wrapped-around length.
+  const std::optional<int64_t> checked = output_length_or_overflow(length);
+  if (!checked)
+    fail(fmt::format("input length ({}) gives an output length too large for int64: (L - 1)*stride"
+                     " = ({} - 1)*{} plus {} overflows",
+                     length, length, stride,
+                     -pad_left - pad_right + dilation * (kernel_size - 1) + output_padding + 1));
+  const int64_t out = *checked;
   if (out < 1)
     fail(fmt::format(
         "input length ({}) gives output length ({}), which must be >= 1: "
         "(L - 1)*stride - pad_left - pad_right + dilation*(kernel_size - 1) + output_padding + 1"
         " with stride={}, pad_left={}, pad_right={}, dilation={}, kernel_size={}, "
         "output_padding={}",
-        length, static_cast<int64_t>(out), stride, pad_left, pad_right, dilation, kernel_size,
+        length, out, stride, pad_left, pad_right, dilation, kernel_size,
         output_padding));
-  return static_cast<int64_t>(out);
+  return out;
+}
+
+std::optional<int64_t> ConvSpec::output_length_or_overflow(int64_t length) const {
+  // The constant part is small (every argument is below 2^31), only (L - 1)*stride can overflow.
+  std::optional<int64_t> scaled = checked_mul(length - 1, stride);
+  if (!scaled) return std::nullopt;
+  return checked_add(*scaled, -pad_left - pad_right + dilation * (kernel_size - 1) + output_padding + 1);
 }
 
 double ConvSpec::flops(int64_t batch, int64_t length) const {

@@ -2,6 +2,7 @@
 // skeleton they share.
 #include "lower.h"
 
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 
 #include "lowering.h"
+#include "lucid/kernel_abi.h"
 
 namespace lucid::ir {
 
@@ -80,10 +82,20 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
   BasicBlock* entry = BasicBlock::Create(c, "entry", fn);
   b.SetInsertPoint(entry);
   const ConvSpec& s = lw.spec;
-  Value* out_length = b.CreateAdd(
-      b.CreateMul(b.CreateSub(length, kb.i64(1)), kb.i64(s.stride)),
-      kb.i64(-s.pad_left - s.pad_right + s.dilation * (s.kernel_size - 1) + s.output_padding + 1),
-      "out_length");
+
+  // a * b and a + b that also report int64 overflow into `overflow` (an i1 accumulated with or).
+  Value* overflow = b.getFalse();
+  auto checked = [&](Intrinsic::ID id, Value* x, Value* y, const std::string& name) {
+    Value* pair = b.CreateBinaryIntrinsic(id, x, y, nullptr, name + ".checked");
+    overflow = b.CreateOr(overflow, b.CreateExtractValue(pair, 1), name + ".overflows");
+    return b.CreateExtractValue(pair, 0, name);
+  };
+  auto checked_product = [&](std::vector<Value*> factors, const std::string& name) {
+    Value* product = factors[0];
+    for (size_t f = 1; f < factors.size(); ++f)
+      product = checked(Intrinsic::smul_with_overflow, product, factors[f], name);
+    return product;
+  };
 
   auto fail_if = [&](Value* bad, int status, const std::string& name) {
     BasicBlock* fail = BasicBlock::Create(c, name, fn);
@@ -93,18 +105,30 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
     b.CreateRet(b.getInt32(status));
     b.SetInsertPoint(ok);
   };
-  fail_if(b.CreateICmpSLT(batch, kb.i64(1)), 1, "bad_batch");
-  fail_if(b.CreateOr(b.CreateICmpSLT(length, kb.i64(1)), b.CreateICmpSLT(out_length, kb.i64(1))), 2,
-          "bad_length");
+  // The order of tier 0's checks (jit/tier0/tier0_entry.cpp), so both tiers give one status.
+  fail_if(b.CreateICmpSLT(batch, kb.i64(1)), LUCID_STATUS_BAD_BATCH, "bad_batch");
+  fail_if(b.CreateICmpSLT(length, kb.i64(1)), LUCID_STATUS_BAD_LENGTH, "bad_length");
+  Value* out_length = checked(
+      Intrinsic::sadd_with_overflow,
+      checked(Intrinsic::smul_with_overflow, b.CreateSub(length, kb.i64(1)), kb.i64(s.stride), "scaled_length"),
+      kb.i64(-s.pad_left - s.pad_right + s.dilation * (s.kernel_size - 1) + s.output_padding + 1),
+      "out_length");
+  fail_if(overflow, LUCID_STATUS_TOO_LARGE, "out_length_too_large");
+  fail_if(b.CreateICmpSLT(out_length, kb.i64(1)), LUCID_STATUS_BAD_LENGTH, "bad_out_length");
+  // Every index the body forms stays below the byte counts of x and y, so those must fit.
+  Value* element_bytes = kb.i64(static_cast<int64_t>(dtype_size(s.dtype)));
+  checked_product({batch, kb.i64(s.in_channels), length, element_bytes}, "x_bytes");
+  checked_product({batch, kb.i64(s.out_channels), out_length, element_bytes}, "y_bytes");
+  fail_if(overflow, LUCID_STATUS_TOO_LARGE, "sizes_too_large");
   Value* items = item_count(kb, batch);
   fail_if(b.CreateOr(b.CreateOr(b.CreateICmpSLT(begin, kb.i64(0)), b.CreateICmpSGT(end, items)),
                      b.CreateICmpSGT(begin, end)),
-          3, "bad_range");
+          LUCID_STATUS_BAD_RANGE, "bad_range");
 
   ItemArgs item_args{Values(args.begin(), args.begin() + static_cast<long>(np)), batch, length, out_length};
-  Values status = kb.loop("item", begin, end, 1, {b.getInt32(0)}, [&](Value* item, const Values& in) {
+  Values status = kb.loop("item", begin, end, 1, {b.getInt32(LUCID_STATUS_OK)}, [&](Value* item, const Values& in) {
     Value* item_status = per_item(kb, item, item_args);
-    return Values{b.CreateSelect(b.CreateICmpNE(in[0], b.getInt32(0)), in[0], item_status, "status")};
+    return Values{b.CreateSelect(b.CreateICmpNE(in[0], b.getInt32(LUCID_STATUS_OK)), in[0], item_status, "status")};
   });
   b.CreateRet(status[0]);
 }
@@ -179,7 +203,7 @@ Scratch emit_scratch(KernelBuilder& kb, Module& module, int64_t bytes, const std
   BasicBlock* ok = BasicBlock::Create(kb.ctx(), name + ".ok", fn);
   b.CreateCondBr(b.CreateIsNull(scratch.pointer), no_memory, ok);
   b.SetInsertPoint(no_memory);
-  b.CreateRet(b.getInt32(5));
+  b.CreateRet(b.getInt32(LUCID_STATUS_OUT_OF_MEMORY));
   b.SetInsertPoint(ok);
   return scratch;
 }

@@ -33,15 +33,20 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    llvm::Module& module, std::span<const Pass> passes);
 
+// Adds `int64_t symbol(int64_t length)`: the output length, or -1 when length < 1, the
+// result < 1 or it overflows int64 (lucid-aot's <prefix>_output_length, in each target's
+// object and in the dispatcher).
+void lower_output_length(const ConvSpec& spec, const std::string& symbol, llvm::Module& module);
+
 // Adds lucid-aot's whole-call C entry points (the ABI of issue 5) on top of the kernels that
 // lower_kernels emitted with `kernel_prefix`:
-//   int64_t <abi_prefix>_output_length(int64_t length)   (-1 when length or result < 1)
+//   int64_t <abi_prefix>_output_length(int64_t length)   (lower_output_length)
 //   int <abi_prefix>_forward(x, weight, bias, y, batch, length)
 //   int <abi_prefix>_backward_data(grad_y, weight, grad_x, batch, length)
 //   int <abi_prefix>_backward_weight(x, grad_y, grad_weight, batch, length)
 //   int <abi_prefix>_backward_bias(grad_y, grad_bias, batch, length)
 // Each runs every work item of its kernel and returns the kernel's status; forward returns
-// LUCID_STATUS_BAD_ARGUMENT (4) when the layer has a bias and bias is NULL.
+// LUCID_STATUS_BAD_ARGUMENT when the layer has a bias and bias is NULL.
 void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule,
                         const std::string& kernel_prefix, const std::string& abi_prefix,
                         llvm::Module& module);

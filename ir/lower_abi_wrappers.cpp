@@ -1,5 +1,6 @@
 // lucid-aot's C entry points: each runs its kernel over every work item of the call.
 // Emitted as IR next to the kernels so an AOT object needs nothing but libc.
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Verifier.h>
 
 #include "lowering.h"
@@ -7,6 +8,29 @@
 namespace lucid::ir {
 
 using namespace llvm;
+
+void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module& module) {
+  LLVMContext& c = module.getContext();
+  Type* i64 = Type::getInt64Ty(c);
+  IRBuilder<> b(c);
+  auto* fn = Function::Create(FunctionType::get(i64, {i64}, false), GlobalValue::ExternalLinkage, symbol, module);
+  Value* length = fn->getArg(0);
+  length->setName("length");
+  b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
+  // (length - 1)*stride can overflow int64 for a huge length; such a length answers -1 too.
+  Value* scaled = b.CreateBinaryIntrinsic(Intrinsic::smul_with_overflow, b.CreateSub(length, b.getInt64(1)),
+                                          b.getInt64(static_cast<uint64_t>(spec.stride)), nullptr, "scaled");
+  Value* out = b.CreateBinaryIntrinsic(
+      Intrinsic::sadd_with_overflow, b.CreateExtractValue(scaled, 0),
+      b.getInt64(static_cast<uint64_t>(spec.dilation * (spec.kernel_size - 1) - spec.pad_left - spec.pad_right +
+                                       spec.output_padding + 1)),
+      nullptr, "sum");
+  Value* overflow = b.CreateOr(b.CreateExtractValue(scaled, 1), b.CreateExtractValue(out, 1), "overflows");
+  Value* out_length = b.CreateExtractValue(out, 0, "out_length");
+  Value* bad = b.CreateOr(b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), overflow),
+                          b.CreateICmpSLT(out_length, b.getInt64(1)));
+  b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out_length));
+}
 
 void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const std::string& kernel_prefix,
                         const std::string& abi_prefix, Module& module) {
@@ -16,20 +40,7 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
   Type* ptr = PointerType::getUnqual(c);
   IRBuilder<> b(c);
   auto ceil_div = [](int64_t a, int64_t d) { return (a + d - 1) / d; };
-
-  {
-    auto* fn = Function::Create(FunctionType::get(i64, {i64}, false), GlobalValue::ExternalLinkage,
-                                abi_prefix + "_output_length", module);
-    Value* length = fn->getArg(0);
-    length->setName("length");
-    b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
-    Value* out = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(spec.stride)),
-                             b.getInt64(static_cast<uint64_t>(spec.dilation * (spec.kernel_size - 1) - spec.pad_left -
-                                                              spec.pad_right + spec.output_padding + 1)),
-                             "out_length");
-    Value* bad = b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), b.CreateICmpSLT(out, b.getInt64(1)));
-    b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out));
-  }
+  lower_output_length(spec, abi_prefix + "_output_length", module);
 
   // items(batch) = batch * per_batch + fixed
   struct Wrapper {
@@ -64,10 +75,11 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
       BasicBlock* ok = BasicBlock::Create(c, "run", fn);
       b.CreateCondBr(b.CreateIsNull(args[2]), missing, ok);
       b.SetInsertPoint(missing);
-      b.CreateRet(b.getInt32(4));
+      b.CreateRet(b.getInt32(LUCID_STATUS_BAD_ARGUMENT));
       b.SetInsertPoint(ok);
     }
-    // A batch below 1 yields a negative item count; the kernel reports the bad batch first.
+    // A batch below 1 yields a negative item count, and a huge one may wrap; the kernel reports
+    // the bad batch or the overflowing size before it looks at the range.
     Value* items = b.CreateAdd(b.CreateMul(batch, b.getInt64(static_cast<uint64_t>(w.per_batch))),
                                b.getInt64(static_cast<uint64_t>(w.fixed)), "items");
     Value* end = b.CreateSelect(b.CreateICmpSLT(items, b.getInt64(0)), b.getInt64(0), items);

@@ -288,7 +288,7 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   const PositionRange inside = taps_inside_grad_y(kb, lw.spec, L, Lout);
   if (lw.schedule.bwd_data_lanes == Schedule::kLanesChannels) {
     emit_channels(lw, kb, plan, rows, gy, w, gx, L, Lout, rows_valid, inside);
-    b.CreateRet(b.getInt32(0));
+    b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
   Value* l_a = inside.first;
@@ -308,7 +308,7 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
             return Values{};
           });
         });
-    b.CreateRet(b.getInt32(0));
+    b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
   const int64_t B = static_cast<int64_t>(lw.schedule.bwd_data_block_t) * kb.lanes();
@@ -316,7 +316,7 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
       kb, "bwd_data", kb.i64(0), l_a, l_b, L, B,
       [&](Value* l0) { emit_block(kb, lw, plan, rows, l0, gy, w_rows, gx, L, Lout, rows_valid); },
       [&](Value* begin, Value* end) { emit_edge(kb, plan, rows, begin, end, gy, w_rows, gx, L, Lout, rows_valid); });
-  b.CreateRet(b.getInt32(0));
+  b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;
 }
 

@@ -301,7 +301,7 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Value* rows_valid = arg++;
   if (lw.schedule.bww_lanes == Schedule::kLanesChannels) {
     emit_channels(lw, kb, plan, rows, x, gy, gw, N, L, Lout, rows_valid);
-    b.CreateRet(b.getInt32(0));
+    b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
   Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
@@ -328,7 +328,7 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
     });
     return Values{};
   });
-  b.CreateRet(b.getInt32(0));
+  b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;
 }
 

@@ -176,7 +176,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* rows_valid = arg++;
   if (lw.schedule.fwd_lanes == Schedule::kLanesChannels) {
     emit_forward_channels(lw, kb, rows, x, w, bias, y, L, Lout, rows_valid);
-    b.CreateRet(b.getInt32(0));
+    b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
   Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
@@ -224,7 +224,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
         });
       });
   scratch.release(kb, lw.module);
-  b.CreateRet(b.getInt32(0));
+  b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;
 }
 

@@ -8,6 +8,7 @@
 
 #include "kernel_builder.h"
 #include "lower.h"
+#include "lucid/kernel_abi.h"
 
 namespace lucid::ir {
 

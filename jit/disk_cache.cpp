@@ -7,11 +7,16 @@
 #include <llvm/Support/xxhash.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
+
+#include <fmt/format.h>
+
+#include "lucid/error.h"
 
 namespace lucid::jit {
 
@@ -38,7 +43,14 @@ DiskCache::Lookup DiskCache::load(const std::string& file_name, const std::strin
                                   std::vector<char>& object) const {
   std::ifstream in(path(file_name), std::ios::binary);
   if (!in) return Lookup::Missing;
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::bad_alloc&) {
+    std::error_code ec;
+    throw OutOfMemory(fmt::format("kernel cache: cannot allocate {} bytes to read {}",
+                                  std::filesystem::file_size(path(file_name), ec), path(file_name)));
+  }
   std::size_t pos = kMagicSize;
   std::uint64_t identity_size = 0, object_size = 0, checksum = 0;
   if (bytes.size() < kMagicSize || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0) return Lookup::Rejected;
@@ -53,9 +65,14 @@ DiskCache::Lookup DiskCache::load(const std::string& file_name, const std::strin
 }
 
 bool DiskCache::store(const std::string& file_name, const std::string& identity,
-                      const std::vector<char>& object) const {
+                      const std::vector<char>& object, std::string* problem) const {
+  auto fail = [&](const std::string& why) {
+    if (problem) *problem = why;
+    return false;
+  };
   std::error_code ec;
   std::filesystem::create_directories(directory_, ec);
+  if (ec) return fail("cannot create the directory: " + ec.message());
   std::string header(kMagic, kMagicSize);
   put_u64(header, identity.size());
   header += identity;
@@ -65,21 +82,24 @@ bool DiskCache::store(const std::string& file_name, const std::string& identity,
   std::random_device rd;
   std::string temp = path(file_name) + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd());
   {
+    errno = 0;
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return false;
+    if (!out) return fail("cannot create " + temp + ": " + std::strerror(errno));
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     out.write(object.data(), static_cast<std::streamsize>(object.size()));
     out.flush();
+    if (out) out.close();  // a full disk may only show when the last buffer is written
     if (!out) {
-      out.close();
+      const std::string why = "cannot write " + temp + ": " + std::strerror(errno);
       std::filesystem::remove(temp, ec);
-      return false;
+      return fail(why);
     }
   }
   std::filesystem::rename(temp, path(file_name), ec);
   if (ec) {
+    const std::string why = "cannot rename " + temp + ": " + ec.message();
     std::filesystem::remove(temp, ec);
-    return false;
+    return fail(why);
   }
   return true;
 }

@@ -20,9 +20,12 @@ class DiskCache {
   // another identity, and must be rebuilt.
   Lookup load(const std::string& file_name, const std::string& identity, std::vector<char>& object) const;
 
-  // Writes through a temporary file and rename(), so readers see a whole file or none.
-  // Returns false when the directory is not writable (the cache is only an optimisation).
-  bool store(const std::string& file_name, const std::string& identity, const std::vector<char>& object) const;
+  // Writes through a temporary file and rename(), so readers see a whole file or none, and
+  // processes storing one key at once leave one whole file. Returns false, with the reason
+  // in `problem` when given, when the directory cannot be written (the cache is only an
+  // optimisation); no temporary file is left behind either way.
+  bool store(const std::string& file_name, const std::string& identity, const std::vector<char>& object,
+             std::string* problem = nullptr) const;
 
  private:
   std::string directory_;

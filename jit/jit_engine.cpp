@@ -12,6 +12,7 @@
 #include <llvm/Support/xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -121,6 +122,7 @@ struct JitEngine::Impl {
   std::vector<JitEvent> events;
   TuningDatabase tuning;
 
+  std::atomic<bool> disk_warning_given{false};
   std::once_flag jit_once;
   int exit_registrations = 0;  // see compile_in_background
   std::shared_ptr<llvm::orc::LLJIT> jit;  // shared with every set, which removes its JITDylib
@@ -181,6 +183,20 @@ struct JitEngine::Impl {
     write(".s", c.assembly);
   }
 
+  // The disk cache is only an optimisation: a directory that cannot be written (not a
+  // directory, no permission, a full file system) costs one warning per engine, and the
+  // kernels still run from memory.
+  void store_in_disk_cache(const std::string& name, const std::string& id, const std::vector<char>& bundle) {
+    std::string problem;
+    if (disk.store(name, id, bundle, &problem)) return;
+    if (disk_warning_given.exchange(true)) return;
+    std::fprintf(stderr,
+                 "lucid-jit: warning: cannot write the kernel cache in %s (%s); compiled kernels are "
+                 "kept in memory only (LUCID_JIT_CACHE_DIR picks another directory, "
+                 "LUCID_JIT_CACHE=0 turns the cache off; further failures are not reported)\n",
+                 disk.directory().c_str(), problem.c_str());
+  }
+
   // Loads (spec, schedule) from the disk cache or compiles it; with Reach::DiskOnly returns
   // null instead of compiling.
   std::shared_ptr<const KernelSet> build(const ConvSpec& spec, const Schedule& schedule, Reach reach) {
@@ -215,7 +231,7 @@ struct JitEngine::Impl {
       } else {
         bundle = jit::bundle_objects(jit::compile_kernel_objects(request, compile_threads()));
       }
-      if (options.disk_cache) disk.store(name, id, bundle);
+      if (options.disk_cache) store_in_disk_cache(name, id, bundle);
     }
     auto objects = jit::split_bundle(bundle);
     if (!objects) throw InternalError("JitEngine: malformed object bundle for " + spec.key());

@@ -2,6 +2,8 @@
 // kernels over the thread pool, and records ConvTranspose1dBackward, which keeps the same
 // KernelHandle so the backward pass needs no second lookup and uses tier 1 as soon as it is in.
 // Each pass loads the handle's current set once and takes its item counts and kernels from it.
+// Calls with a non-finite weight (or input, for the weight's gradient) take the plain loops of
+// nonfinite_passes.h, which propagate NaN and Inf as PyTorch does.
 #include "lucid/conv_transpose1d.h"
 
 #include <cstring>
@@ -9,9 +11,11 @@
 #include <fmt/format.h>
 
 #include "autograd_support.h"
+#include "lucid/checked_int.h"
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
 #include "lucid/thread_pool.h"
+#include "nonfinite_passes.h"
 
 namespace lucid {
 
@@ -25,23 +29,19 @@ struct Geometry {
   int64_t out_length = 1;
 };
 
-const char* status_name(int status) {
-  switch (status) {
-    case LUCID_STATUS_BAD_BATCH: return "bad batch";
-    case LUCID_STATUS_BAD_LENGTH: return "bad length";
-    case LUCID_STATUS_BAD_RANGE: return "bad item range";
-    case LUCID_STATUS_BAD_ARGUMENT: return "null pointer";
-    default: return "unknown status";
-  }
-}
-
 // A kernel refusing arguments the checks above accepted is a broken invariant, but one a
-// user can report, so it surfaces as an Error with everything needed to reproduce it.
+// user can report, so it surfaces as an Error with everything needed to reproduce it. A
+// kernel that could not allocate its scratch is out of memory, not a bug.
 void check_status(int status, const char* pass, const KernelSet& kernels, const Geometry& g) {
-  if (status != LUCID_STATUS_OK)
-    throw Error(fmt::format("{}: the {} kernel returned {} ({}) for batch {} and length {} [{}]",
-                            kernels.spec.to_string(), pass, status, status_name(status), g.batch,
-                            g.length, kernels.spec.key()));
+  if (status == LUCID_STATUS_OK) return;
+  const char* name = lucid_status_name(status);
+  const char* meaning = lucid_status_meaning(status);
+  std::string what = fmt::format("{}: the {} kernel returned {} ({}: {}) for batch {} and length {} [{}]",
+                                 kernels.spec.to_string(), pass, status, name ? name : "unknown status",
+                                 meaning ? meaning : "not in the status table", g.batch, g.length,
+                                 kernels.spec.key());
+  if (status == LUCID_STATUS_OUT_OF_MEMORY) throw OutOfMemory(what);
+  throw Error(what);
 }
 
 Geometry check_operands(const KernelSet& kernels, const Tensor& x, const Tensor& weight,
@@ -93,7 +93,22 @@ Geometry check_operands(const KernelSet& kernels, const Tensor& x, const Tensor&
     throw Error(fmt::format("{}: input of shape {} has length 0; the length must be >= 1", layer,
                             shape_to_string(x.shape())));
   g.out_length = spec.output_length(g.length);
+  // Rejected before anything is allocated: an output whose size int64 cannot count.
+  product_or_throw({g.batch, spec.out_channels, g.out_length, static_cast<int64_t>(dtype_size(spec.dtype))}, [&] {
+    return fmt::format("{}: for input of shape {}, the output's byte count batch * out_channels * "
+                       "output_length * sizeof(dtype)",
+                       layer, shape_to_string(x.shape()));
+  });
   return g;
+}
+
+// Tensor::empty that names the layer and the result it was allocating when memory runs out.
+Tensor allocate(const Shape& shape, const KernelSet& kernels, const char* what) {
+  try {
+    return Tensor::empty(shape, kernels.spec.dtype);
+  } catch (const OutOfMemory& e) {
+    throw OutOfMemory(fmt::format("{}: {}: {}", kernels.spec.to_string(), what, e.what()));
+  }
 }
 
 Shape output_shape(const ConvSpec& spec, const Geometry& g) {
@@ -129,8 +144,9 @@ class ConvTranspose1dBackward : public OpNode {
     std::vector<Tensor> grads(3);
     if (next_edges_[0]) {
       Tensor w = weight_.unpack(name());
-      Tensor gx = Tensor::empty(x_shape_, k.spec.dtype);
+      Tensor gx = allocate(x_shape_, k, "the input's gradient");
       if (g.batch == 0) fill_zero(gx);
+      else if (!nonfinite::all_finite(w)) nonfinite::backward_data(k.spec, grad_y, w, gx, g.batch, g.length);
       else
         check_status(pool.parallel_for(k.backward_data_items(g.batch), flops,
                                        [&](int64_t begin, int64_t end) {
@@ -142,8 +158,9 @@ class ConvTranspose1dBackward : public OpNode {
     }
     if (next_edges_[1]) {
       Tensor x = x_.unpack(name());
-      Tensor gw = Tensor::empty(weight_shape_, k.spec.dtype);
+      Tensor gw = allocate(weight_shape_, k, "the weight's gradient");
       if (g.batch == 0) fill_zero(gw);
+      else if (!nonfinite::all_finite(x)) nonfinite::backward_weight(k.spec, x, grad_y, gw, g.batch, g.length);
       else
         check_status(pool.parallel_for(k.backward_weight_items(), flops,
                                        [&](int64_t begin, int64_t end) {
@@ -155,7 +172,7 @@ class ConvTranspose1dBackward : public OpNode {
       grads[1] = std::move(gw);
     }
     if (next_edges_[2]) {
-      Tensor gb = Tensor::empty({k.spec.out_channels}, k.spec.dtype);
+      Tensor gb = allocate({k.spec.out_channels}, k, "the bias's gradient");
       double bias_flops = static_cast<double>(g.batch * k.spec.out_channels * g.out_length);
       if (g.batch == 0) fill_zero(gb);
       else
@@ -190,8 +207,10 @@ Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bia
   if (!kernels) throw Error("conv_transpose1d: no kernels given");
   const KernelSet& k = kernels->current();
   Geometry g = check_operands(k, x, weight, bias);
-  Tensor y = Tensor::empty(output_shape(k.spec, g), k.spec.dtype);
-  if (g.batch > 0) {
+  Tensor y = allocate(output_shape(k.spec, g), k, "the output");
+  if (g.batch > 0 && !nonfinite::all_finite(weight)) {
+    nonfinite::forward(k.spec, x, weight, bias, y, g.batch, g.length);
+  } else if (g.batch > 0) {
     const void* bias_data = bias.defined() ? bias.data() : nullptr;
     check_status(ThreadPool::global().parallel_for(
                      k.forward_items(g.batch), k.spec.flops(g.batch, g.length),

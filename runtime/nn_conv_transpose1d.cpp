@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "lucid/conv_transpose1d.h"
@@ -34,11 +36,18 @@ void ConvTranspose1d::reset_parameters(Generator& generator) {
   // with fan_in = weight.size(1) * K = (Cout/groups) * K; the bias uses the same bound.
   double fan_in = static_cast<double>(spec_.out_per_group() * spec_.kernel_size);
   double bound = 1.0 / std::sqrt(fan_in);
-  weight = Tensor::uniform({spec_.in_channels, spec_.out_per_group(), spec_.kernel_size}, -bound,
-                           bound, generator, spec_.dtype, true);
-  bias = spec_.bias ? Tensor::uniform({spec_.out_channels}, -bound, bound, generator,
-                                      spec_.dtype, true)
-                    : Tensor();
+  // A layer too large for memory says which layer and which parameter it could not hold.
+  const char* parameter = "weight";
+  try {
+    weight = Tensor::uniform({spec_.in_channels, spec_.out_per_group(), spec_.kernel_size}, -bound,
+                             bound, generator, spec_.dtype, true);
+    parameter = "bias";
+    bias = spec_.bias ? Tensor::uniform({spec_.out_channels}, -bound, bound, generator,
+                                        spec_.dtype, true)
+                      : Tensor();
+  } catch (const OutOfMemory& e) {
+    throw OutOfMemory(fmt::format("{}: the {}: {}", spec_.to_string(), parameter, e.what()));
+  }
 }
 
 std::shared_ptr<const KernelHandle> ConvTranspose1d::kernels_for(int64_t output_padding) {
@@ -61,7 +70,9 @@ int64_t ConvTranspose1d::output_padding_for(int64_t length, int64_t output_size)
   // string paddings fix output_padding at 0.
   ConvSpec base = spec_;
   base.output_padding = 0;
-  int64_t shortest = base.output_length_unchecked(length);
+  std::optional<int64_t> shortest_or_overflow = base.output_length_or_overflow(length);
+  if (!shortest_or_overflow) base.output_length(length);  // throws the overflow, naming the length
+  int64_t shortest = *shortest_or_overflow;
   bool string_padding =
       spec_.padding.kind == Padding::Kind::Same || spec_.padding.kind == Padding::Kind::Valid;
   int64_t longest =

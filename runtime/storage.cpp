@@ -1,7 +1,8 @@
 // Storage: the aligned allocation behind tensors.
 #include <cstdlib>
-#include <new>
+#include <string>
 
+#include "lucid/error.h"
 #include "tensor_impl.h"
 
 namespace lucid {
@@ -15,7 +16,9 @@ Storage::Storage(std::size_t size) : bytes(size) {
   std::size_t rounded = (size + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
   data = std::aligned_alloc(kAlignment, rounded);
-  if (data == nullptr) throw std::bad_alloc();
+  // Callers (Tensor::empty) add what the bytes were for: the tensor's dtype and shape.
+  if (data == nullptr)
+    throw OutOfMemory("cannot allocate " + std::to_string(size) + " bytes of tensor storage");
 }
 
 Storage::~Storage() { std::free(data); }

@@ -2,12 +2,14 @@
 #include "lucid/tensor.h"
 
 #include <cstring>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "dtype_dispatch.h"
+#include "lucid/checked_int.h"
 #include "lucid/error.h"
 #include "tensor_impl.h"
 
@@ -20,7 +22,14 @@ std::string shape_to_string(const Shape& shape) {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t extent : shape) n *= extent;
+  for (int64_t extent : shape) {
+    std::optional<int64_t> next = checked_mul(n, extent);
+    if (!next)
+      throw Error(fmt::format("shape {}: the element count (the product of the extents) overflows "
+                              "int64 (at most 9223372036854775807)",
+                              shape_to_string(shape)));
+    n = *next;
+  }
   return n;
 }
 

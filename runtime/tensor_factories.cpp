@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "dtype_dispatch.h"
+#include "lucid/checked_int.h"
 #include "lucid/error.h"
 #include "lucid/generator.h"
 #include "tensor_impl.h"
@@ -33,12 +34,24 @@ void fill(Tensor& t, F&& f) {
 
 Tensor Tensor::empty(Shape shape, DType dtype) {
   check_shape(shape, "empty");
+  const int64_t numel = shape_numel(shape);  // throws when the count overflows int64
+  const int64_t bytes = product_or_throw({numel, static_cast<int64_t>(dtype_size(dtype))}, [&] {
+    return fmt::format("Tensor::empty: the byte count of a {} tensor of shape {}, numel * {},",
+                       dtype_name(dtype), shape_to_string(shape), dtype_size(dtype));
+  });
   auto impl = std::make_shared<TensorImpl>();
-  impl->numel = shape_numel(shape);
+  impl->numel = numel;
+  try {
+    impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(bytes));
+  } catch (const std::bad_alloc&) {  // the control block, or Storage itself
+    throw OutOfMemory(fmt::format("Tensor::empty: cannot allocate {} bytes for a {} tensor of shape {}",
+                                  bytes, dtype_name(dtype), shape_to_string(shape)));
+  } catch (const OutOfMemory&) {
+    throw OutOfMemory(fmt::format("Tensor::empty: cannot allocate {} bytes for a {} tensor of shape {}",
+                                  bytes, dtype_name(dtype), shape_to_string(shape)));
+  }
   impl->shape = std::move(shape);
   impl->dtype = dtype;
-  impl->storage =
-      std::make_shared<Storage>(static_cast<std::size_t>(impl->numel) * dtype_size(dtype));
   return Tensor(std::move(impl));
 }
 

@@ -12,6 +12,7 @@
 namespace lucid {
 
 // One 64-byte aligned allocation, so kernels can use aligned vector loads at the start.
+// Throws lucid::OutOfMemory naming the byte count when it cannot be had.
 struct Storage {
   explicit Storage(std::size_t bytes);
   ~Storage();

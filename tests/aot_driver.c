@@ -5,7 +5,7 @@
  *   cc -std=c99 -I DIR -DAOT_HEADER='"P.h"' -DAOT_PREFIX=P -DAOT_UPPER=UPPER_P \
  *      [-DAOT_EXPECT_TARGET='"x86-64-v3"'] aot_driver.c DIR/P*.o -lm
  * It runs every entry point (whole-call and range) on several (batch, length) pairs, checks
- * the status codes of bad calls, prints one line and exits 0 when everything matches. */
+ * the status codes of bad calls (including sizes that overflow int64), prints one line and exits 0 when everything matches. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -132,6 +132,19 @@ static void check_layer(int64_t N, int64_t L) {
   expect(FN(_backward_bias)(gy, gb, N, 0) == LUCID_AOT_STATUS_BAD_LENGTH, "bias length 0", N, L);
   if (K_(_HAS_BIAS))
     expect(FN(_forward)(x, w, NULL, y, N, L) == LUCID_AOT_STATUS_BAD_ARGUMENT, "NULL bias", N, L);
+
+  /* 4. Sizes whose element or byte counts overflow int64 are refused before any memory is
+   *    touched (x, y and the gradients are far smaller than these calls claim). */
+  expect(FN(_forward)(x, w, bias, y, N, INT64_MAX) == LUCID_AOT_STATUS_TOO_LARGE, "length INT64_MAX", N, L);
+  expect(FN(_forward)(x, w, bias, y, INT64_MAX, L) == LUCID_AOT_STATUS_TOO_LARGE, "batch INT64_MAX", N, L);
+  expect(FN(_range_forward)(x, w, bias, y, INT64_MAX / 3, L, 0, 1) == LUCID_AOT_STATUS_TOO_LARGE,
+         "range batch INT64_MAX / 3", N, L);
+  expect(FN(_backward_data)(gy, w, gx, INT64_MAX / 2, L) == LUCID_AOT_STATUS_TOO_LARGE, "batch INT64_MAX / 2", N, L);
+  expect(FN(_backward_weight)(x, gy, gw, N, INT64_MAX / 4 + 1) == LUCID_AOT_STATUS_TOO_LARGE,
+         "length INT64_MAX / 4 + 1", N, L);
+  expect(FN(_backward_bias)(gy, gb, INT64_MAX, L) == LUCID_AOT_STATUS_TOO_LARGE, "bias batch INT64_MAX", N, L);
+  expect(FN(_output_length)(0) == -1 && FN(_output_length)(-5) == -1, "output_length of a bad length", N, L);
+  if (S > 1) expect(FN(_output_length)(INT64_MAX) == -1, "output_length overflowing int64", N, L);
 
   free(x), free(w), free(b), free(gy), free(y), free(gx), free(gw), free(gb), free(want), free(scale);
 }

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "huge_allocations.h"
 #include "lucid/generator.h"
 #include "lucid/nn/conv_transpose1d.h"
 #include "lucid/tensor.h"
@@ -238,4 +239,56 @@ TEST_CASE("bad data exits 1, names the problem, and writes nothing") {
   Result r = run(s, kDecoder + " --input " + sq(x64) + " --weight " +
                         sq(s.save("w32.npy", Tensor::randn({4, 2, 3}))) + out);
   CHECK(r.exit_code == 1);
+}
+
+TEST_CASE("sizes too large for int64 or for memory exit with a message naming the bytes") {
+  Scratch s;
+  auto x = s.save("x.npy", Tensor::randn({1, 4, 3}));
+  auto out = " --out " + sq(s / "out");
+  // Headers claiming an array whose byte count overflows int64, or an extent that does not
+  // even fit int64.
+  // A version-1.0 .npy header with `dict` and no data.
+  auto header_only = [](const std::string& dict) {
+    std::string header = dict;
+    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+    header += '\n';
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes += static_cast<char>(header.size() & 0xff);
+    bytes += static_cast<char>(header.size() >> 8);
+    return bytes + header;
+  };
+  auto overflowing = s.save_bytes(
+      "overflowing.npy", header_only("{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4, 5), }"));
+  auto too_wide = s.save_bytes(
+      "too_wide.npy", header_only("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999, 4), }"));
+  struct Case {
+    std::string args;
+    int exit_code;
+    std::string fragment;
+  };
+  std::vector<Case> cases = {
+      // A layer whose weight is 16 TB: lucid::OutOfMemory names the layer, the weight and the bytes.
+      {"'ConvTranspose1d(2000, 2000, 1000000)' --input " + sq(x) + out, 1,
+       "ConvTranspose1d(2000, 2000, 1000000): the weight: Tensor::empty: cannot allocate 16000000000000 bytes"},
+      // A layer whose weight's byte count overflows int64 is a bad spec.
+      {"'ConvTranspose1d(2147483647, 2147483647, 2147483647)' --input " + sq(x) + out, 2,
+       "the weight's byte count in_channels * (out_channels / groups) * kernel_size * sizeof(dtype) = "
+       "2147483647 * 2147483647 * 2147483647 * 4 overflows int64"},
+      {kDecoder + " --input " + sq(overflowing) + out, 1,
+       "shape (4611686018427387904, 4, 5) of float32: the byte count (the product of the extents * 4) "
+       "overflows int64"},
+      {kDecoder + " --input " + sq(too_wide) + out, 1, "shape extent 99999999999999999999 does not fit int64"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args);
+    if (c.fragment.find("cannot allocate") != std::string::npos && !lucid::testing::huge_allocations_return()) {
+      MESSAGE("skipped under AddressSanitizer: a terabyte allocation aborts instead of failing");
+      continue;
+    }
+    Result r = run(s, c.args);
+    CHECK(r.exit_code == c.exit_code);
+    CHECK_MESSAGE(r.err.find(c.fragment) != std::string::npos, r.err);
+    CHECK(r.err.find("std::bad_alloc") == std::string::npos);
+    CHECK_FALSE(fs::exists(s / "out"));
+  }
 }

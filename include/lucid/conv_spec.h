@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,7 +65,10 @@ struct ConvSpec {
 
   // Output length for input length L; throws lucid::Error when L < 1 or the result is < 1.
   int64_t output_length(int64_t length) const;
-  // Output length without validation (may be < 1); for kernels and checks.
+  // Output length without validation (may be < 1), or nothing when it overflows int64; the
+  // kernels' argument checks use it.
+  std::optional<int64_t> output_length_or_overflow(int64_t length) const;
+  // Output length without validation (may be < 1); only for lengths known to be in range.
   int64_t output_length_unchecked(int64_t length) const {
     return (length - 1) * stride - pad_left - pad_right + dilation * (kernel_size - 1) +
            output_padding + 1;

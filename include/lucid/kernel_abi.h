@@ -6,8 +6,14 @@
  *
  * Each kernel computes work items [item_begin, item_end) of the pass, so a thread pool can
  * split one call across threads; items never write the same output element. The number of
- * items is given by lucid::KernelSet (forward_items(batch), ...). Every kernel returns 0 on
- * success and a non-zero LUCID_STATUS_* code when batch, length or the range are invalid.
+ * items is given by lucid::KernelSet (forward_items(batch), ...). Every kernel returns
+ * LUCID_STATUS_OK (0) on success and another LUCID_STATUS_* code from the table below when
+ * batch, length or the range are invalid, the sizes overflow int64 or scratch runs out.
+ *
+ * NaN and Inf in x, bias and grad_y reach exactly the outputs the formula sends them to. The
+ * kernels also multiply zero padding by the weight (forward, backward_data) and by x
+ * (backward_weight), so a NaN or Inf there may also turn outputs next to its own into NaN;
+ * the runtime sends such calls to exact loops (runtime/nonfinite_passes.h).
  */
 #ifndef LUCID_KERNEL_ABI_H
 #define LUCID_KERNEL_ABI_H
@@ -18,14 +24,48 @@
 extern "C" {
 #endif
 
+/* The one table of status codes: X(NAME, value, meaning) per row. Kernels (JIT, tier 0 and
+ * AOT), the JIT, the runtime and lucid-aot's generated header (which prints every row as
+ * LUCID_AOT_STATUS_<NAME>) all take their codes from here, so no two meanings share a value. */
+#define LUCID_STATUS_TABLE(X)                                                                      \
+  X(OK, 0, "success")                                                                              \
+  X(BAD_BATCH, 1, "batch < 1")                                                                     \
+  X(BAD_LENGTH, 2, "length < 1, or output length < 1")                                             \
+  X(BAD_RANGE, 3, "item range outside [0, items]")                                                 \
+  X(BAD_ARGUMENT, 4, "a required pointer is NULL (bias, when the layer has one)")                  \
+  X(OUT_OF_MEMORY, 5, "the kernel could not allocate its scratch memory (packed weights, tiles)") \
+  X(UNSUPPORTED_CPU, 6, "no compiled target runs on this CPU (the AOT dispatcher)")               \
+  X(TOO_LARGE, 7, "the output length, or the element or byte count of x or y, overflows int64")
+
 enum {
-  LUCID_STATUS_OK = 0,
-  LUCID_STATUS_BAD_BATCH = 1,   /* batch < 1 */
-  LUCID_STATUS_BAD_LENGTH = 2,  /* length < 1 or output length < 1 */
-  LUCID_STATUS_BAD_RANGE = 3,   /* item range outside [0, items] */
-  LUCID_STATUS_BAD_ARGUMENT = 4, /* a required pointer is NULL (AOT entry points) */
-  LUCID_STATUS_OUT_OF_MEMORY = 5 /* scratch for packed weights could not be allocated */
+#define LUCID_STATUS_ENUMERATOR(name, value, meaning) LUCID_STATUS_##name = value,
+  LUCID_STATUS_TABLE(LUCID_STATUS_ENUMERATOR)
+#undef LUCID_STATUS_ENUMERATOR
 };
+
+/* "LUCID_STATUS_BAD_BATCH", ..., or NULL for a value outside the table. */
+static inline const char *lucid_status_name(int status) {
+  switch (status) {
+#define LUCID_STATUS_NAME_CASE(name, value, meaning) \
+  case value:                                        \
+    return "LUCID_STATUS_" #name;
+    LUCID_STATUS_TABLE(LUCID_STATUS_NAME_CASE)
+#undef LUCID_STATUS_NAME_CASE
+  }
+  return 0;
+}
+
+/* The table's meaning of a status, or NULL for a value outside the table. */
+static inline const char *lucid_status_meaning(int status) {
+  switch (status) {
+#define LUCID_STATUS_MEANING_CASE(name, value, meaning) \
+  case value:                                           \
+    return meaning;
+    LUCID_STATUS_TABLE(LUCID_STATUS_MEANING_CASE)
+#undef LUCID_STATUS_MEANING_CASE
+  }
+  return 0;
+}
 
 /* y = conv_transpose1d(x, weight) + bias; bias is NULL when the layer has none. */
 typedef int (*lucid_forward_fn)(const void *x, const void *weight, const void *bias, void *y,

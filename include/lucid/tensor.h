@@ -18,7 +18,8 @@ using Shape = std::vector<int64_t>;
 
 // "(1, 4, 5)", the spelling every shape error message uses.
 std::string shape_to_string(const Shape& shape);
-// Product of the extents; 1 for a 0-dimensional (scalar) shape.
+// Product of the extents; 1 for a 0-dimensional (scalar) shape. Throws lucid::Error when it
+// overflows int64.
 int64_t shape_numel(const Shape& shape);
 
 class Generator;

@@ -1,6 +1,10 @@
 // The tier-0 entry points: the kernel ABI's argument checks, in the JIT's order (ir/lower.cpp,
-// emit_entry: batch, then lengths, then the item range), then the selected ISA's kernels.
+// emit_entry: batch, then lengths, then sizes overflowing int64, then the item range), then
+// the selected ISA's kernels.
 #include <algorithm>
+#include <optional>
+
+#include "lucid/checked_int.h"
 
 #include "tier0_isa.h"
 #include "tier0_kernels.h"
@@ -16,8 +20,16 @@ int prepare(const KernelSet& set, Pass pass, int64_t batch, int64_t length, int6
             int64_t end, Geometry& g) {
   const ConvSpec& s = set.spec;
   if (batch < 1) return LUCID_STATUS_BAD_BATCH;
-  const int64_t out_length = s.output_length_unchecked(length);
-  if (length < 1 || out_length < 1) return LUCID_STATUS_BAD_LENGTH;
+  if (length < 1) return LUCID_STATUS_BAD_LENGTH;
+  const std::optional<int64_t> checked_out_length = s.output_length_or_overflow(length);
+  if (!checked_out_length) return LUCID_STATUS_TOO_LARGE;
+  const int64_t out_length = *checked_out_length;
+  if (out_length < 1) return LUCID_STATUS_BAD_LENGTH;
+  // Every index the kernels form stays below the byte counts of x and y, so those must fit.
+  const int64_t element_bytes = static_cast<int64_t>(dtype_size(s.dtype));
+  if (!checked_product({batch, s.in_channels, length, element_bytes}) ||
+      !checked_product({batch, s.out_channels, out_length, element_bytes}))
+    return LUCID_STATUS_TOO_LARGE;
   int64_t items = 0, block = 1, per_group = 1;
   switch (pass) {
     case Pass::Forward:

@@ -1,5 +1,6 @@
 // How the runtime's exceptions reach Python: a user's mistake (lucid::Error) is a ValueError
-// carrying the C++ message unchanged; a broken invariant (lucid::InternalError) a RuntimeError.
+// carrying the C++ message unchanged, except an allocation that failed (lucid::OutOfMemory),
+// a MemoryError with the message naming what and how many bytes; a broken invariant (lucid::InternalError) a RuntimeError.
 // Nothing the runtime throws may cross into Python as a crash.
 #include "bindings.h"
 
@@ -12,6 +13,8 @@ void bind_errors(py::module_& m) {
   py::register_exception_translator([](std::exception_ptr error) {
     try {
       if (error) std::rethrow_exception(error);
+    } catch (const lucid::OutOfMemory& e) {
+      PyErr_SetString(PyExc_MemoryError, e.what());
     } catch (const lucid::Error& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const lucid::InternalError& e) {

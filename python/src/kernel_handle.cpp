@@ -81,8 +81,9 @@ class KernelCalls {
     require(grad_y, "grad_y");
     require(grad_bias, "grad_bias");
     run("backward-bias", batch, length, [&](const KernelSet& set) {
-      double flops = static_cast<double>(batch * set.spec.out_channels) *
-                     static_cast<double>(set.spec.output_length_unchecked(length));
+      // In double: for a batch or length too large for int64 the kernel reports the status.
+      double flops = static_cast<double>(batch) * static_cast<double>(set.spec.out_channels) *
+                     static_cast<double>(set.spec.output_length_or_overflow(length).value_or(0));
       return ThreadPool::global().parallel_for(
           set.backward_bias_items(), flops, [&](int64_t begin, int64_t end) {
             return set.backward_bias(in(grad_y), out(grad_bias), batch, length, begin, end);
@@ -104,10 +105,14 @@ class KernelCalls {
       status = body(handle_->current());
     }
     if (status == LUCID_STATUS_OK) return;
-    if (status == LUCID_STATUS_OUT_OF_MEMORY) throw std::bad_alloc();
-    std::string what = fmt::format("{}: the {} kernel returned status {} for batch {} and length {} [{}]",
-                                   spec().to_string(), pass, status, batch, length, spec().key());
-    if (status == LUCID_STATUS_BAD_BATCH || status == LUCID_STATUS_BAD_LENGTH) throw Error(what);
+    const char* name = lucid_status_name(status);
+    const char* meaning = lucid_status_meaning(status);
+    std::string what = fmt::format("{}: the {} kernel returned status {} ({}: {}) for batch {} and length {} [{}]",
+                                   spec().to_string(), pass, status, name ? name : "unknown status",
+                                   meaning ? meaning : "not in the status table", batch, length, spec().key());
+    if (status == LUCID_STATUS_OUT_OF_MEMORY) throw OutOfMemory(what);
+    if (status == LUCID_STATUS_BAD_BATCH || status == LUCID_STATUS_BAD_LENGTH || status == LUCID_STATUS_TOO_LARGE)
+      throw Error(what);
     throw InternalError(what);
   }
 

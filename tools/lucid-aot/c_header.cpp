@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "lucid/kernel_abi.h"
+
 namespace lucid_aot {
 
 namespace {
@@ -16,6 +18,24 @@ std::string upper(std::string s) {
 }
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Every row of include/lucid/kernel_abi.h's status table as LUCID_AOT_STATUS_<NAME>, so the
+// header documents each code a kernel, the entry points or the dispatcher can return.
+std::string status_code_defines() {
+  struct Row {
+    const char* name;
+    int value;
+    const char* meaning;
+  };
+#define LUCID_STATUS_ROW(name, value, meaning) Row{#name, value, meaning},
+  static constexpr Row rows[] = {LUCID_STATUS_TABLE(LUCID_STATUS_ROW)};
+#undef LUCID_STATUS_ROW
+  std::string text = "#ifndef LUCID_AOT_STATUS_CODES\n#define LUCID_AOT_STATUS_CODES\n";
+  for (const Row& row : rows)
+    text += fmt::format("{:<48} /* {} */\n", fmt::format("#define LUCID_AOT_STATUS_{} {}", row.name, row.value),
+                        row.meaning);
+  return text + "#endif\n";
+}
 
 }  // namespace
 
@@ -60,7 +80,11 @@ std::string c_header(const lucid::ConvSpec& spec, const std::string& prefix,
  *
  * Semantics: PyTorch's nn.ConvTranspose1d. grad_x, grad_weight and grad_bias are the
  * gradients of sum(y * grad_y); every output is overwritten, never accumulated.
- * Each function returns LUCID_AOT_STATUS_OK (0) or a non-zero status code below.
+ * NaN and Inf in x, bias and grad_y reach exactly the outputs the formula sends them to; a
+ * NaN or Inf in the weight (or in x, for backward_weight) may also reach outputs next to
+ * those, because the kernels multiply zero padding by it (check such operands first if that
+ * matters).
+ * Each function returns LUCID_AOT_STATUS_OK (0) or another LUCID_AOT_STATUS_* code below.
  * Calls are thread safe and run on the calling thread.
  */
 #ifndef {M}_H
@@ -72,16 +96,7 @@ std::string c_header(const lucid::ConvSpec& spec, const std::string& prefix,
 extern "C" {{
 #endif
 
-#ifndef LUCID_AOT_STATUS_CODES
-#define LUCID_AOT_STATUS_CODES
-#define LUCID_AOT_STATUS_OK 0
-#define LUCID_AOT_STATUS_BAD_BATCH 1           /* batch < 1 */
-#define LUCID_AOT_STATUS_BAD_LENGTH 2          /* length < 1, or output length < 1 */
-#define LUCID_AOT_STATUS_BAD_RANGE 3           /* item range outside [0, items] */
-#define LUCID_AOT_STATUS_BAD_ARGUMENT 4        /* bias is NULL but the layer has a bias */
-#define LUCID_AOT_STATUS_UNSUPPORTED_CPU 5     /* dispatcher: no target runs on this CPU */
-#endif
-
+{status_codes}
 /* The layer's configuration. */
 #define {M}_IN_CHANNELS INT64_C({Cin})
 #define {M}_OUT_CHANNELS INT64_C({Cout})
@@ -96,7 +111,7 @@ extern "C" {{
 #define {M}_WEIGHT_NUMEL INT64_C({weight_numel})   /* {Cin} * {Cout_g} * {K} */
 typedef {T} {P}_element;
 
-/* (length - 1)*{s} + {c}, or -1 when length < 1 or that is < 1. */
+/* (length - 1)*{s} + {c}, or -1 when length < 1, that is < 1 or it overflows int64. */
 int64_t {P}_output_length(int64_t length);
 
 /* y = conv_transpose1d(x, weight) + bias. bias: {bias_rule} */
@@ -130,7 +145,8 @@ int {P}_range_backward_bias(const {T} *grad_y, {T} *grad_bias, int64_t batch, in
                             int64_t item_begin, int64_t item_end);
 )",
                    fmt::arg("P", P), fmt::arg("M", M), fmt::arg("T", T), fmt::arg("spec", spec.to_string()),
-                   fmt::arg("key", spec.key()), fmt::arg("targets", targets_text), fmt::arg("Cin", Cin),
+                   fmt::arg("key", spec.key()), fmt::arg("targets", targets_text),
+                   fmt::arg("status_codes", status_code_defines()), fmt::arg("Cin", Cin),
                    fmt::arg("Cout", Cout), fmt::arg("Cout_g", spec.out_per_group()), fmt::arg("K", K),
                    fmt::arg("G", G), fmt::arg("s", spec.stride), fmt::arg("d", spec.dilation),
                    fmt::arg("pl", spec.pad_left), fmt::arg("pr", spec.pad_right),

@@ -14,7 +14,9 @@
 
 #include <memory>
 
+#include "lower.h"
 #include "lucid/error.h"
+#include "lucid/kernel_abi.h"
 #include "target.h"
 
 namespace lucid_aot {
@@ -23,7 +25,6 @@ using namespace llvm;
 
 namespace {
 
-constexpr int kUnsupportedCpu = 5;  // LUCID_AOT_STATUS_UNSUPPORTED_CPU in the header
 
 // {eax, ebx, ecx, edx} of CPUID(leaf, subleaf). CPUID never faults, whatever the leaf.
 Value* cpuid(IRBuilder<>& b, uint32_t leaf, uint32_t subleaf) {
@@ -136,7 +137,7 @@ void emit_forwarder(Module& m, FunctionType* type, const std::string& symbol, co
   auto* entry = BasicBlock::Create(c, "entry", fn);
   auto* none = BasicBlock::Create(c, "unsupported_cpu", fn);
   b.SetInsertPoint(none);
-  b.CreateRet(b.getInt32(kUnsupportedCpu));
+  b.CreateRet(b.getInt32(LUCID_STATUS_UNSUPPORTED_CPU));
   b.SetInsertPoint(entry);
   std::vector<Value*> args;
   for (auto& a : fn->args()) args.push_back(&a);
@@ -151,23 +152,6 @@ void emit_forwarder(Module& m, FunctionType* type, const std::string& symbol, co
     call->setTailCall();
     b.CreateRet(call);
   }
-}
-
-// PREFIX_output_length needs no target: (L-1)*s - pl - pr + d*(K-1) + op + 1, or -1.
-void emit_output_length(Module& m, const lucid::ConvSpec& spec, const std::string& prefix) {
-  LLVMContext& c = m.getContext();
-  IRBuilder<> b(c);
-  Type* i64 = b.getInt64Ty();
-  auto* fn = Function::Create(FunctionType::get(i64, {i64}, false), GlobalValue::ExternalLinkage,
-                              prefix + "_output_length", m);
-  b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
-  Value* length = fn->getArg(0);
-  const int64_t constant_part = spec.dilation * (spec.kernel_size - 1) - spec.pad_left - spec.pad_right +
-                                spec.output_padding + 1;
-  Value* out = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(spec.stride)),
-                           b.getInt64(static_cast<uint64_t>(constant_part)), "out_length");
-  Value* bad = b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), b.CreateICmpSLT(out, b.getInt64(1)));
-  b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out));
 }
 
 // const char *PREFIX_selected_target(void)
@@ -236,7 +220,7 @@ DispatcherObject compile_dispatcher(const lucid::ConvSpec& spec, const std::stri
     emit_forwarder(m, FunctionType::get(i32, params, false), prefix + "_range" + suffix, suffix, true, ranked,
                    choice);
   }
-  emit_output_length(m, spec, prefix);
+  lucid::ir::lower_output_length(spec, prefix + "_output_length", m);  // needs no target
   emit_selected_target(m, prefix, ranked, choice);
 
   std::string problems;

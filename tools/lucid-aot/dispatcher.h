@@ -35,7 +35,8 @@ struct DispatcherObject {
 //   PREFIX_forward, _backward_data, _backward_weight, _backward_bias,
 //   PREFIX_range_forward, ... (the range entry points),
 //   const char *PREFIX_selected_target(void)   ("none" when no entry fits).
-// With no entry fitting, the entry points return LUCID_AOT_STATUS_UNSUPPORTED_CPU (5).
+// With no entry fitting, the entry points return LUCID_STATUS_UNSUPPORTED_CPU
+// (LUCID_AOT_STATUS_UNSUPPORTED_CPU in the header).
 DispatcherObject compile_dispatcher(const lucid::ConvSpec& spec, const std::string& prefix,
                                     const std::vector<DispatchEntry>& ranked, bool keep_ir,
                                     bool keep_assembly);

@@ -165,6 +165,11 @@ int main(int argc, char** argv) {
   } catch (const DataError& e) {
     std::fprintf(stderr, "lucid-run: %s\n", e.what());
     return 1;
+  } catch (const std::bad_alloc&) {
+    // Allocations the library makes name what and how many bytes (lucid::OutOfMemory); this
+    // is the last resort for any other, so the user still learns it was memory.
+    std::fprintf(stderr, "lucid-run: out of memory (an allocation outside the tensors failed)\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lucid-run: %s\n", e.what());
     return 1;

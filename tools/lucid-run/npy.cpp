@@ -3,6 +3,7 @@
 #include "npy.h"
 
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "lucid/checked_int.h"
 
 namespace lucid::npy {
 
@@ -68,7 +71,11 @@ struct HeaderParser {
       std::string digits = word();
       if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
         fail(path, "malformed .npy header (bad shape): " + text);
-      shape.push_back(std::stoll(digits));
+      int64_t extent = 0;
+      auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), extent);
+      if (error != std::errc() || end != digits.data() + digits.size())
+        fail(path, fmt::format("malformed .npy header: shape extent {} does not fit int64: {}", digits, text));
+      shape.push_back(extent);
       if (!accept(',')) {
         expect(')');
         break;
@@ -128,7 +135,15 @@ std::string shape_literal(const Shape& shape) {
 Tensor read(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) fail(path, "cannot open the file (missing or unreadable)");
-  std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  } catch (const std::bad_alloc&) {
+    file.clear();
+    file.seekg(0, std::ios::end);
+    throw OutOfMemory(fmt::format("{}: cannot allocate {} bytes to read the file", path,
+                                  static_cast<long long>(file.tellg())));
+  }
   if (file.bad()) fail(path, "read error");
 
   if (bytes.size() < kMagicSize + 4 || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0)
@@ -161,8 +176,14 @@ Tensor read(const std::string& path) {
                "(numpy.ascontiguousarray) instead");
 
   const std::size_t data_start = header_start + header_length;
-  const std::size_t expected =
-      static_cast<std::size_t>(shape_numel(header.shape)) * dtype_size(dtype);
+  // Checked before the byte counts are compared: a header may claim any shape.
+  std::optional<int64_t> byte_count = static_cast<int64_t>(dtype_size(dtype));
+  for (int64_t extent : header.shape)
+    if (byte_count) byte_count = checked_mul(*byte_count, extent);
+  if (!byte_count)
+    fail(path, fmt::format("shape {} of {}: the byte count (the product of the extents * {}) overflows int64",
+                           shape_literal(header.shape), dtype_name(dtype), dtype_size(dtype)));
+  const std::size_t expected = static_cast<std::size_t>(*byte_count);
   const std::size_t found = bytes.size() - data_start;
   if (found < expected)
     fail(path, fmt::format("truncated: shape {} of {} needs {} data bytes, the file has {}",

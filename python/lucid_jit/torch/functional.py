@@ -239,6 +239,28 @@ class _ConvTranspose1dFunction(torch.autograd.Function):
         return grad_input, grad_weight, grad_bias, None
 
 
+def _with_torch_ops(input, weight, bias, layer):
+    """The layer with torch's own ops, for a weight (or, when its gradient is wanted, an input)
+    holding NaN or Inf: lucid's kernels multiply zero padding, exact only for finite operands
+    (runtime/nonfinite_passes.h), while torch's forward takes only the formula's products and
+    its backward every tap with grad_y outside the output read as 0. The uncropped output,
+    cropped (or zero-extended on the right) to lucid's padding, keeps exactly that rule."""
+    spec = layer.spec
+    full = torch.nn.functional.conv_transpose1d(input, weight, None, stride=spec.stride,
+                                                groups=spec.groups, dilation=spec.dilation)
+    end = spec.pad_left + (input.shape[-1] - 1) * spec.stride + layer.length_offset
+    if end > full.shape[-1]:
+        full = torch.nn.functional.pad(full, (0, end - full.shape[-1]))
+    output = full[..., spec.pad_left:end]
+    return output if bias is None else output + bias.view(-1, 1)
+
+
+def _needs_torch_ops(input, weight):
+    if not bool(torch.isfinite(weight).all()):
+        return True
+    return torch.is_grad_enabled() and weight.requires_grad and not bool(torch.isfinite(input).all())
+
+
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """torch.nn.functional.conv_transpose1d on lucid-jit's kernels.
@@ -247,6 +269,8 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     padding also takes (left, right), "valid" and "same" (output exactly L * stride long).
     """
     layer = _layer_for(input, weight, bias, stride, padding, output_padding, groups, dilation)
+    if _needs_torch_ops(input, weight):
+        return _with_torch_ops(input, weight, bias, layer)
     if torch.is_grad_enabled() and (input.requires_grad or weight.requires_grad or
                                     (bias is not None and bias.requires_grad)):
         return _ConvTranspose1dFunction.apply(input, weight, bias, layer)

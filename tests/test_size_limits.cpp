@@ -1,0 +1,116 @@
+// Sizes too large for int64 or for memory (messages users see): element and byte counts that
+// overflow int64 are rejected before anything is allocated, naming the argument; an
+// allocation that fails names what it was for and how many bytes (lucid::OutOfMemory, never
+// a bare std::bad_alloc); both tiers' kernels refuse overflowing sizes with
+// LUCID_STATUS_TOO_LARGE.
+#include <doctest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "huge_allocations.h"
+#include "lucid/lucid.h"
+#include "tier0/tier0_kernels.h"
+
+using namespace lucid;
+
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+// The message of the lucid::Error `call` throws; fails the test when it throws nothing.
+template <class Exception = Error, class F>
+std::string message_of(F&& call) {
+  try {
+    call();
+  } catch (const Exception& e) {
+    return e.what();
+  }
+  FAIL("no exception");
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("a tensor whose element or byte count overflows int64 is rejected before allocation") {
+  std::string m = message_of([] { Tensor::empty({int64_t(1) << 40, int64_t(1) << 40}, DType::Float32); });
+  CHECK(contains(m, "shape (1099511627776, 1099511627776)"));
+  CHECK(contains(m, "element count"));
+  CHECK(contains(m, "overflows int64"));
+
+  // 2^61 elements fit int64; their 2^64 bytes as float64 do not.
+  m = message_of([] { Tensor::zeros({int64_t(1) << 61}, DType::Float64); });
+  CHECK(contains(m, "Tensor::empty: the byte count of a float64 tensor of shape (2305843009213693952,)"));
+  CHECK(contains(m, "2305843009213693952 * 8 overflows int64"));
+
+  m = message_of([] { Tensor::from_vector({1.0}, {kMax, 2}); });
+  CHECK(contains(m, "overflows int64"));
+}
+
+TEST_CASE("a layer whose weight's byte count overflows int64 is rejected by ConvSpec") {
+  std::string m = message_of([] { ConvSpec::make(2147483647, 2147483647, 2147483647); });
+  CHECK(contains(m, "ConvTranspose1d: the weight's byte count in_channels * (out_channels / groups) * "
+                    "kernel_size * sizeof(dtype) = 2147483647 * 2147483647 * 2147483647 * 4 overflows int64"));
+  m = message_of([] { ConvSpec::parse("ConvTranspose1d(2147483647, 2147483647, 4, dtype=float64)"); });
+  CHECK(contains(m, "2147483647 * 2147483647 * 4 * 8 overflows int64"));
+  // Under the limit, and not overflowing, is fine.
+  CHECK(ConvSpec::make(65536, 65536, 65536).weight_numel() == int64_t(1) << 48);
+}
+
+TEST_CASE("an output length or output size that overflows int64 is an error naming the input length") {
+  const ConvSpec spec = ConvSpec::make(1, 1, 3, 2);
+  std::string m = message_of([&] { spec.output_length(kMax); });
+  CHECK(contains(m, "input length (9223372036854775807) gives an output length too large for int64"));
+  CHECK(!spec.output_length_or_overflow(kMax).has_value());
+  CHECK(spec.output_length_or_overflow(5) == 11);
+
+  // The output's bytes: 1024 channels * ~2^52 positions * 4 bytes, from an 8 MiB input.
+  nn::ConvTranspose1d layer(1, 1024, 1, /*stride=*/2147483647);
+  Tensor x = Tensor::zeros({1, 1, 2097152});
+  m = message_of([&] { layer(x); });
+  CHECK(contains(m, "ConvTranspose1d(1, 1024, 1, stride=2147483647): for input of shape (1, 1, 2097152), the "
+                    "output's byte count batch * out_channels * output_length * sizeof(dtype) = 1 * 1024 * "));
+  CHECK(contains(m, " * 4 overflows int64"));
+}
+
+TEST_CASE("an allocation that fails names what it was for and how many bytes") {
+  if (!testing::huge_allocations_return()) {
+    MESSAGE("skipped under AddressSanitizer: a terabyte allocation aborts instead of failing");
+    return;
+  }
+  std::string m = message_of<OutOfMemory>([] { Tensor::empty({int64_t(1) << 42}, DType::Float32); });
+  CHECK(m == "Tensor::empty: cannot allocate 17592186044416 bytes for a float32 tensor of shape (4398046511104,)");
+
+  // 2000 * 2000 * 1000000 float32 weights: 16 TB.
+  m = message_of<OutOfMemory>([] { nn::ConvTranspose1d layer(2000, 2000, 1000000); });
+  CHECK(m == "ConvTranspose1d(2000, 2000, 1000000): the weight: Tensor::empty: cannot allocate 16000000000000 "
+             "bytes for a float32 tensor of shape (2000, 2000, 1000000)");
+}
+
+TEST_CASE("both tiers' kernels return LUCID_STATUS_TOO_LARGE for sizes that overflow int64") {
+  const ConvSpec spec = ConvSpec::make(4, 6, 3, 2, 1, 1, 1, 2, true);
+  JitOptions options = JitOptions::from_environment();
+  options.mode = JitMode::Sync;
+  JitEngine engine(options);
+  auto tier1 = engine.kernels(spec);
+  auto tier0 = tier0::make_kernel_set(spec, tier1->schedule);
+  float buffer[64] = {};
+  for (const KernelSet* k : {tier1.get(), tier0.get()}) {
+    INFO("tier ", k->tier);
+    // Huge lengths or batches: x's or y's byte count, or (L - 1) * stride, overflows.
+    CHECK(k->forward(buffer, buffer, buffer, buffer, 1, kMax, 0, 1) == LUCID_STATUS_TOO_LARGE);
+    CHECK(k->forward(buffer, buffer, buffer, buffer, 1, kMax / 8, 0, 1) == LUCID_STATUS_TOO_LARGE);
+    CHECK(k->forward(buffer, buffer, buffer, buffer, kMax / 4, 3, 0, 1) == LUCID_STATUS_TOO_LARGE);
+    CHECK(k->backward_data(buffer, buffer, buffer, kMax, 3, 0, 1) == LUCID_STATUS_TOO_LARGE);
+    CHECK(k->backward_weight(buffer, buffer, buffer, 2, kMax / 16, 0, 1) == LUCID_STATUS_TOO_LARGE);
+    CHECK(k->backward_bias(buffer, buffer, kMax / 2, 1, 0, 1) == LUCID_STATUS_TOO_LARGE);
+    // The earlier checks keep their order: a bad batch or length is reported first.
+    CHECK(k->forward(buffer, buffer, buffer, buffer, 0, kMax, 0, 1) == LUCID_STATUS_BAD_BATCH);
+    CHECK(k->forward(buffer, buffer, buffer, buffer, kMax, 0, 0, 1) == LUCID_STATUS_BAD_LENGTH);
+    // Just under the limit is not refused for its size (the range is what is wrong here).
+    CHECK(k->forward(buffer, buffer, buffer, buffer, 1, 3, 0, k->forward_items(1) + 1) == LUCID_STATUS_BAD_RANGE);
+  }
+}
