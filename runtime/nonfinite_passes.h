@@ -16,8 +16,11 @@
 
 namespace lucid::nonfinite {
 
-// True when every element is a finite number (one pass over the tensor).
+// True when every element is a finite number (one vectorised pass over the tensor; t must be
+// contiguous, as the runtime's tensors are).
 bool all_finite(const Tensor& t);
+// The same over `numel` contiguous elements of `dtype` at `data` (lucid_jit.torch's check).
+bool all_finite(const void* data, int64_t numel, DType dtype);
 
 // Outputs are overwritten. Shapes are (batch, Cin, length), (Cin, Cout/G, K), (Cout) or
 // undefined bias, and (batch, Cout, output_length); unbatched tensors have batch 1.

@@ -7,7 +7,7 @@
 //     RLIMIT_FSIZE) costs one warning per engine and no failure.
 // Children use the kernels directly, never the thread pool: a forked child must not rely on
 // threads its parent may have started.
-#include <doctest.h>
+#include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>

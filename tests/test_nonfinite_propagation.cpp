@@ -12,7 +12,7 @@
 //    formula has, its backward passes (im2col) take every tap and read grad_y outside the
 //    output as 0, so 0 * Inf or 0 * NaN there is NaN. (Checked against torch 1.13, with and
 //    without oneDNN, on the layers here.)
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cmath>
 #include <cstdlib>

@@ -3,7 +3,7 @@
 // allocation that fails names what it was for and how many bytes (lucid::OutOfMemory, never
 // a bare std::bad_alloc); both tiers' kernels refuse overflowing sizes with
 // LUCID_STATUS_TOO_LARGE.
-#include <doctest.h>
+#include <doctest/doctest.h>
 
 #include <cstdint>
 #include <limits>

@@ -16,6 +16,7 @@
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
 #include "lucid/thread_pool.h"
+#include "nonfinite_passes.h"
 
 namespace lucid::python {
 
@@ -142,6 +143,16 @@ void bind_kernel_handle(py::module_& m) {
            py::arg("grad_weight"), py::arg("batch"), py::arg("length"))
       .def("backward_bias", &KernelCalls::backward_bias, py::arg("grad_y"), py::arg("grad_bias"),
            py::arg("batch"), py::arg("length"));
+  m.def(
+      "all_finite",
+      [](Address data, int64_t numel, bool float64) {
+        if (numel > 0 && data == 0) throw Error("all_finite: data address 0 for numel > 0");
+        py::gil_scoped_release unlocked;
+        return nonfinite::all_finite(in(data), numel, float64 ? DType::Float64 : DType::Float32);
+      },
+      py::arg("data"), py::arg("numel"), py::arg("float64"),
+      "True when numel contiguous float32 (or float64) elements at data are all finite: "
+      "lucid_jit.torch's per-call check, vectorised and without torch's temporary bool tensor");
 }
 
 }  // namespace lucid::python
