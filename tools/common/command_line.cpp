@@ -128,4 +128,9 @@ CLI::Validator positive_number() {
       "");
 }
 
+CLI::Validator non_empty() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string { return text.empty() ? "needs a non-empty value" : ""; }, "");
+}
+
 }  // namespace lucid::cli

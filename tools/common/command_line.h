@@ -46,5 +46,6 @@ std::string usage_hint(const CLI::App& app);
 // Validators whose messages follow the option's name ("--repeat wants an integer >= 1, ...").
 CLI::Validator integer_at_least(std::int64_t low);
 CLI::Validator positive_number();
+CLI::Validator non_empty();
 
 }  // namespace lucid::cli
