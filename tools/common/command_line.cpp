@@ -54,6 +54,14 @@ UsageError translate(const CLI::App& app, const CLI::ParseError& e) {
     const std::size_t colon = message.find(": ");
     if (colon != std::string::npos) return UsageError(message.substr(0, colon) + " " + message.substr(colon + 2));
   }
+  if (dynamic_cast<const CLI::ConversionError*>(&e)) {
+    // CLI11 says "Could not convert: NAME = VALUE" when a value is not of the option's type.
+    const std::string prefix = "Could not convert: ";
+    const std::size_t equals = message.find(" = ");
+    if (message.rfind(prefix, 0) == 0 && equals != std::string::npos)
+      return UsageError(message.substr(prefix.size(), equals - prefix.size()) + " cannot take '" +
+                        message.substr(equals + 3) + "'");
+  }
   return UsageError(message);
 }
 
@@ -95,6 +103,13 @@ bool parse(CLI::App& app, int argc, const char* const* argv, Unrecognised unreco
     throw UsageError("unexpected argument '" + first + "'");
   }
   return true;
+}
+
+std::vector<char*> as_argv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);  // argv[argc] is null, as for main()
+  return argv;
 }
 
 std::string usage_hint(const CLI::App& app) {

@@ -2,7 +2,7 @@
 // tools accept "--opt value" and "--opt=value", print their options for --help, and word
 // their usage errors the same way:
 //   unknown option '--x'      unexpected argument 'x'      --x needs a value
-//   --x given twice           --x wants an integer >= 1, got '0'
+//   --x given twice           --x wants an integer >= 1, got '0'     --x cannot take 'abc'
 // CLI11 rather than llvm::cl: llvm::cl options live in one global registry shared with LLVM's
 // own options inside libLLVM, and the demo and the bench drivers should not need LLVM to read
 // their arguments.
@@ -39,6 +39,10 @@ enum class Unrecognised {
 // arguments no option took, in their order.
 bool parse(CLI::App& app, int argc, const char* const* argv,
            Unrecognised unrecognised = Unrecognised::error, std::vector<std::string>* kept = nullptr);
+
+// `args` as a C argv (pointers into the strings, which must outlive it), for a library that
+// parses the arguments parse() kept, e.g. benchmark::Initialize.
+std::vector<char*> as_argv(std::vector<std::string>& args);
 
 // The synopsis and a pointer to --help, printed after a usage error's message.
 std::string usage_hint(const CLI::App& app);
