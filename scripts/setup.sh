@@ -4,7 +4,7 @@
 # Runs as root, or through sudo when it exists.
 set -euo pipefail
 
-packages=(llvm-19-dev libfmt-dev doctest-dev libbenchmark-dev libdnnl-dev
+packages=(llvm-19-dev libfmt-dev libcli11-dev doctest-dev libbenchmark-dev libdnnl-dev
           cmake ninja-build g++ gcc make pkg-config python3
           pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch python3-pytest
           python3-matplotlib)

@@ -9,3 +9,9 @@ add_library(lucid_bench_common STATIC
   ${CMAKE_CURRENT_LIST_DIR}/stream_triad.cpp)
 target_include_directories(lucid_bench_common PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(lucid_bench_common PUBLIC lucid_measure lucid_jit lucid_spec)
+
+# lucid_bench_command_line: our options through CLI11, the rest to Google Benchmark.
+find_package(benchmark REQUIRED)
+add_library(lucid_bench_command_line STATIC ${CMAKE_CURRENT_LIST_DIR}/benchmark_command_line.cpp)
+target_include_directories(lucid_bench_command_line PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(lucid_bench_command_line PUBLIC lucid_command_line benchmark::benchmark)

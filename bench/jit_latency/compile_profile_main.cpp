@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line.h"
 #include "kernel_compiler.h"
 #include "lower.h"
 #include "lucid/schedule.h"
@@ -60,19 +61,32 @@ double makespan(std::vector<double> times, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Arguments (CLI11); a usage error exits 2, as before.
   std::string suite = lucid::bench::default_suite_path(), only;
   int repeats = 3, threads = 2;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--suite=", 0) == 0) suite = a.substr(8);
-    else if (a.rfind("--repeats=", 0) == 0) repeats = std::max(1, std::stoi(a.substr(10)));
-    else if (a.rfind("--threads=", 0) == 0) threads = std::max(1, std::stoi(a.substr(10)));
-    else if (a.rfind("--only=", 0) == 0) only = a.substr(7);
-    else {
-      std::cerr << "usage: lucid-compile-profile [--suite=FILE] [--repeats=N] [--threads=T] [--only=NAME]\n";
-      return 2;
+  CLI::App app("", "lucid-compile-profile");
+  lucid::cli::use_synopsis(
+      app, "usage: lucid-compile-profile [--suite=FILE] [--repeats=N] [--threads=T] [--only=NAME]\n",
+      "CPU time of each compile stage per suite config and pass, and the T-thread lower bound.\n"
+      "Exit codes: 0 done, 1 a runtime error, 2 bad usage.");
+  // As before CLI11, a repeated option takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--suite", suite, "the suite file")->type_name("FILE")->capture_default_str();
+  app.add_option("--repeats", repeats, "compiles per pass; the median is kept (default 3)")
+      ->type_name("N");
+  app.add_option("--threads", threads, "threads of the lower bound (default 2)")->type_name("T");
+  app.add_option("--only", only, "profile only this suite config")->type_name("NAME");
+  try {
+    if (!lucid::cli::parse(app, argc, argv)) {
+      std::cout << app.help();
+      return 0;
     }
+  } catch (const lucid::cli::UsageError& e) {
+    std::cerr << "lucid-compile-profile: " << e.what() << "\n" << lucid::cli::usage_hint(app);
+    return 2;
   }
+  repeats = std::max(1, repeats);  // as before: fewer than one means one
+  threads = std::max(1, threads);
   try {
     const auto& target = lucid::jit::host_target();
     lucid::jit::compile_warm_up(target);  // LLVM's one-time tables, not any config's cost

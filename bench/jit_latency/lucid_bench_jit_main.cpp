@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmark_command_line.h"
 #include "lucid/jit_engine.h"
 #include "problem_data.h"
 #include "suite_file.h"
@@ -242,13 +243,17 @@ void bench_forward_call(benchmark::State& state, const lucid::bench::SuiteConfig
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Our one flag through CLI11; the rest is Google Benchmark's.
   std::string suite = lucid::bench::default_suite_path();
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--suite=", 8) == 0) suite = argv[i] + 8;
-    else argv[kept++] = argv[i];
-  }
-  argc = kept;
+  CLI::App app("", "lucid-bench-jit");
+  lucid::cli::use_synopsis(app, "usage: lucid-bench-jit [--suite=FILE] [Google Benchmark flags]\n",
+                           "What the JIT costs before and around the kernels, per suite config.\n"
+                           "Exit codes: 0 done, 1 bad usage or a runtime error.");
+  app.add_option("--suite", suite, "the suite file")
+      ->type_name("FILE")->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  const std::vector<std::string> benchmark_args =
+      lucid::bench::parse_benchmark_command_line(app, argc, argv);
   try {
     const auto configs = lucid::bench::load_suite(suite);
     benchmark::AddCustomContext("suite", suite);
@@ -272,8 +277,7 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(("call/" + c.name + "/forward").c_str(), bench_forward_call, c)
             ->Unit(benchmark::kNanosecond);
 
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    if (!lucid::bench::initialize_benchmark(benchmark_args)) return 1;
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
   } catch (const std::exception& e) {

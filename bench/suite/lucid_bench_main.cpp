@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmark_command_line.h"
 #include "clean_name_reporter.h"
 #include "fma_peak.h"
 #include "host_info.h"
@@ -47,11 +48,11 @@ struct Flags {
   lucid::bench::SuiteBenchOptions options;
 };
 
-// Value of --name=value when arg is that flag.
-bool flag_value(const char* arg, const char* name, std::string& value) {
-  const std::size_t n = std::strlen(name);
-  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
-  value = arg + n + 1;
+// Value of --name=value when arg is that flag (Google Benchmark's, read here as well).
+bool flag_value(const std::string& arg, const char* name, std::string& value) {
+  const std::string prefix = std::string(name) + "=";
+  if (arg.rfind(prefix, 0) != 0) return false;
+  value = arg.substr(prefix.size());
   return true;
 }
 
@@ -68,24 +69,42 @@ std::vector<int> parse_threads(const std::string& text) {
   return threads;
 }
 
-// Takes our flags out of argv; Google Benchmark's stay (their output options are read too).
-Flags parse_flags(int& argc, char** argv) {
+// Our flags through CLI11; Google Benchmark's are returned for benchmark::Initialize, and its
+// output options are read here too, for the reporters.
+Flags parse_flags(int argc, char** argv, std::vector<std::string>& benchmark_args) {
   Flags f;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    std::string v;
-    if (flag_value(argv[i], "--suite", f.suite)) continue;
-    if (flag_value(argv[i], "--tuning_db", f.tuning_db)) continue;
-    if (flag_value(argv[i], "--threads", v)) { f.options.threads = parse_threads(v); continue; }
-    if (flag_value(argv[i], "--reference_min_time", v)) { f.options.reference_min_time = std::atof(v.c_str()); continue; }
-    if (std::strcmp(argv[i], "--no_reference") == 0) { f.options.reference = false; continue; }
-    if (std::strcmp(argv[i], "--check") == 0) { f.options.check = true; continue; }
-    flag_value(argv[i], "--benchmark_format", f.format);
-    flag_value(argv[i], "--benchmark_out", f.out);
-    flag_value(argv[i], "--benchmark_out_format", f.out_format);
-    argv[kept++] = argv[i];
+  std::string threads;
+  CLI::App app("", "lucid-bench");
+  lucid::cli::use_synopsis(
+      app,
+      "usage: lucid-bench [--suite=FILE] [--tuning_db=FILE] [--threads=1,2] "
+      "[--reference_min_time=SEC]\n"
+      "                   [--no_reference] [--check] [Google Benchmark flags, e.g. "
+      "--benchmark_format=json]\n",
+      "Times every layer of the benchmark suite, every pass, against the reference loops and "
+      "oneDNN.\nExit codes: 0 done, 1 bad usage or a runtime error.");
+  // As before CLI11, a repeated option takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--suite", f.suite, "the suite file")->type_name("FILE")->capture_default_str();
+  app.add_option("--tuning_db", f.tuning_db,
+                 "tuning database (default: the engine's, $LUCID_TUNING_DB or beside the cache)")
+      ->type_name("FILE");
+  app.add_option("--threads", threads, "thread counts to time (default 1,2)")->type_name("N,N");
+  app.add_option("--reference_min_time", f.options.reference_min_time,
+                 "minimum seconds of each reference-loop timing")
+      ->type_name("SEC")->capture_default_str();
+  bool no_reference = false;
+  app.add_flag("--no_reference", no_reference, "leave out the reference loops");
+  app.add_flag("--check", f.options.check,
+               "first compare every implementation's output with the reference loops");
+  benchmark_args = lucid::bench::parse_benchmark_command_line(app, argc, argv);
+  if (!threads.empty()) f.options.threads = parse_threads(threads);
+  if (no_reference) f.options.reference = false;
+  for (const std::string& arg : benchmark_args) {
+    flag_value(arg, "--benchmark_format", f.format);
+    flag_value(arg, "--benchmark_out", f.out);
+    flag_value(arg, "--benchmark_out_format", f.out_format);
   }
-  argc = kept;
   return f;
 }
 
@@ -93,8 +112,10 @@ Flags parse_flags(int& argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    // 1. Our own flags.
-    Flags flags = parse_flags(argc, argv);
+    // 1. Our own flags, then Google Benchmark's.
+    std::vector<std::string> benchmark_args;
+    Flags flags = parse_flags(argc, argv, benchmark_args);
+    if (!lucid::bench::initialize_benchmark(benchmark_args)) return 1;
 
     // 2. The machine's limits, measured before anything else runs: the FMA peak at the width
     //    the JIT generates for, and the STREAM triad bandwidth at each thread count in use.
@@ -145,8 +166,6 @@ int main(int argc, char** argv) {
 
     // 4. Register, then let Google Benchmark run with names kept to <pass>/<config>/<impl>/threads:<n>.
     lucid::bench::register_suite_benchmarks(configs, db, flags.options);
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     auto display = lucid::bench::CleanNameReporter::for_format(flags.format, ::isatty(1) != 0);
     std::unique_ptr<lucid::bench::CleanNameReporter> file;
     if (!flags.out.empty()) file = lucid::bench::CleanNameReporter::for_format(flags.out_format, false);

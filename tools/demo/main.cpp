@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "command_line.h"
 #include "jit_report.h"
 #include "lucid/lucid.h"
 #include "progress_bar.h"
@@ -34,24 +35,19 @@ struct Options {
   std::uint64_t seed = 1234;
 };
 
-Options parse_options(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto number = [&](int64_t low) {
-      if (i + 1 >= argc) throw lucid::Error(arg + " needs a value");
-      char* end = nullptr;
-      long long v = std::strtoll(argv[++i], &end, 10);
-      if (*end != '\0' || v < low)
-        throw lucid::Error(fmt::format("{} wants an integer >= {}, got '{}'", arg, low, argv[i]));
-      return static_cast<int64_t>(v);
-    };
-    if (arg == "--steps") options.steps = number(1);
-    else if (arg == "--batch") options.batch = number(1);
-    else if (arg == "--seed") options.seed = static_cast<std::uint64_t>(number(0));
-    else throw lucid::Error("unknown argument '" + arg + "'");
-  }
-  return options;
+// Declares the demo's options on `app`, writing into `options`.
+void add_options(CLI::App& app, Options& options) {
+  lucid::cli::use_synopsis(app, "usage: lucid-demo [--steps N] [--batch N] [--seed S]",
+                           "Trains a small ConvTranspose1d decoder to upsample signals 4x and shows "
+                           "what the JIT did.\nExit codes: 0 done, 1 a runtime error, 2 bad usage.");
+  // As before CLI11, a repeated option takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--steps", options.steps, "training steps (default 400)")
+      ->type_name("N")->check(lucid::cli::integer_at_least(1));
+  app.add_option("--batch", options.batch, "signals per step (default 32)")
+      ->type_name("N")->check(lucid::cli::integer_at_least(1));
+  app.add_option("--seed", options.seed, "seed of the data and the initial weights (default 1234)")
+      ->type_name("S")->check(lucid::cli::integer_at_least(0));
 }
 
 // Forward, backward-data and backward-weight flops of one training step. The first layer's
@@ -92,11 +88,15 @@ double evaluate(lucid::nn::Module& model, const lucid::Tensor& low, const lucid:
 int main(int argc, char** argv) {
   const auto program_start = Clock::now();
   Options options;
+  CLI::App app("", "lucid-demo");
+  add_options(app, options);
   try {
-    options = parse_options(argc, argv);
-  } catch (const lucid::Error& e) {
-    std::fprintf(stderr, "lucid-demo: %s\nusage: lucid-demo [--steps N] [--batch N] [--seed S]\n",
-                 e.what());
+    if (!lucid::cli::parse(app, argc, argv)) {
+      std::fputs(app.help().c_str(), stdout);
+      return 0;
+    }
+  } catch (const lucid::cli::UsageError& e) {
+    std::fprintf(stderr, "lucid-demo: %s\n%s", e.what(), lucid::cli::usage_hint(app).c_str());
     return 2;
   }
 
@@ -139,7 +139,11 @@ int main(int argc, char** argv) {
 
     // 4. Train, printing the loss ten times and keeping a progress bar on a terminal.
     fmt::print("\ntraining: {} steps of {} signals, Adam lr 3e-3\n", options.steps, options.batch);
-    demo::ProgressBar bar(options.steps);
+    // On a pipe or file the milestone lines carry the same information, so logs stay readable.
+    lucid::tools::ProgressBar bar("  training", options.steps,
+                                  {.stream = stdout,
+                                   .off_terminal = lucid::tools::ProgressBar::OffTerminal::silent,
+                                   .width = 30});
     // The train loss shown is the mean since the previous line, the held-out one is exact.
     double loss_sum = loss;
     int64_t loss_count = 1;

@@ -1,11 +1,13 @@
-// Command-line parsing for lucid-aot: "--opt value" and "--opt=value" forms, spec files.
+// Command-line parsing for lucid-aot: its options declared for CLI11 (tools/common/), the
+// checks that need more than one option, and the spec files.
 #include "aot_options.h"
 
 #include <cctype>
 #include <fstream>
-#include <set>
 
 #include <fmt/format.h>
+
+#include "command_line.h"
 
 namespace lucid_aot {
 
@@ -62,71 +64,83 @@ bool is_c_identifier(const std::string& s) {
   return true;
 }
 
+const char* const kSynopsis =
+    "usage: lucid-aot SPEC... [--specs FILE] [--name PREFIX] [--target T[,T...]]\n"
+    "                 [--emit obj,header,static-lib,ll,asm] -o DIR\n";
+
+// The options as CLI11 stores them; parse_aot_options() checks them and fills AotOptions.
+struct CommandLine {
+  std::vector<std::string> specs, spec_files;
+  std::string name, target, emit, output_dir;
+};
+
+void add_options(CLI::App& app, CommandLine& c) {
+  lucid::cli::use_synopsis(
+      app, kSynopsis,
+      "Writes each layer's kernels as an object file and a C header that link with no LLVM.\n"
+      "Exit codes: 0 done; 2 bad arguments, spec or target; 1 output or compile failure.");
+  // As before CLI11, a repeated option takes its last value (--specs adds files).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("SPEC", c.specs,
+                 "a layer, e.g. \"ConvTranspose1d(512, 256, 16, stride=8, padding=4)\"")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--specs", c.spec_files, "more layers, one per line; '#' starts a comment")
+      ->type_name("FILE")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);  // one file per --specs; what follows is a SPEC or an option
+  app.add_option("--name", c.name,
+                 "symbol prefix (a C identifier); with several layers each gets PREFIX_0, "
+                 "PREFIX_1, ... in order. Default: lucid_<spec key>")
+      ->type_name("PREFIX");
+  app.add_option("--target", c.target,
+                 "host (default), an LLVM CPU name (znver4, skylake-avx512, haswell, ...) or "
+                 "x86-64, x86-64-v2, x86-64-v3, x86-64-v4. Several targets: one object each plus "
+                 "PREFIX.dispatch.o, which picks the best one the running CPU supports on the "
+                 "first call")
+      ->type_name("T,...");
+  app.add_option("--emit", c.emit, "obj,header (default), static-lib (libPREFIX.a), ll, asm")
+      ->type_name("KINDS");
+  app.add_option("-o,--output", c.output_dir, "output folder; written all or nothing")
+      ->type_name("DIR");
+}
+
 }  // namespace
 
 std::string aot_usage() {
-  return "usage: lucid-aot SPEC... [--specs FILE] [--name PREFIX] [--target T[,T...]]\n"
-         "                 [--emit obj,header,static-lib,ll,asm] -o DIR\n"
-         "\n"
-         "Writes each layer's kernels as an object file and a C header that link with no LLVM.\n"
-         "  SPEC             a layer, e.g. \"ConvTranspose1d(512, 256, 16, stride=8, padding=4)\"\n"
-         "  --specs FILE     more layers, one per line; '#' starts a comment\n"
-         "  --name PREFIX    symbol prefix (a C identifier); with several layers each gets\n"
-         "                   PREFIX_0, PREFIX_1, ... in order. Default: lucid_<spec key>\n"
-         "  --target T,...   host (default), an LLVM CPU name (znver4, skylake-avx512,\n"
-         "                   haswell, ...) or x86-64, x86-64-v2, x86-64-v3, x86-64-v4.\n"
-         "                   Several targets: one object each plus PREFIX.dispatch.o, which\n"
-         "                   picks the best one the running CPU supports on the first call\n"
-         "  --emit KINDS     obj,header (default), static-lib (libPREFIX.a), ll, asm\n"
-         "  -o DIR           output folder; written all or nothing\n"
-         "Exit codes: 0 done; 2 bad arguments, spec or target; 1 output or compile failure.\n";
+  CommandLine c;
+  CLI::App app("", "lucid-aot");
+  add_options(app, c);
+  return app.help();
 }
 
 AotOptions parse_aot_options(int argc, char** argv) {
+  CommandLine c;
+  CLI::App app("", "lucid-aot");
+  add_options(app, c);
   AotOptions o;
-  std::vector<std::string> spec_files;
-  bool have_targets = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
+  try {
+    if (!lucid::cli::parse(app, argc, argv)) {
       o.help = true;
       return o;
     }
-    if (arg.size() < 2 || arg[0] != '-') {
-      o.specs.push_back({arg, fmt::format("argument {}", o.specs.size() + 1)});
-      continue;
-    }
-    std::string key = arg, value;
-    bool inline_value = false;
-    if (size_t eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      key = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      inline_value = true;
-    }
-    static const std::set<std::string> known = {"--specs", "--name", "--target", "--emit", "-o", "--output"};
-    if (!known.count(key))
-      throw UsageError(fmt::format("unknown option '{}' (see lucid-aot --help)", arg));
-    if (!inline_value) {
-      if (i + 1 >= argc) throw UsageError(fmt::format("{} needs a value", key));
-      value = argv[++i];
-    }
-    if (key == "--specs") spec_files.push_back(value);
-    else if (key == "--name") o.name = value;
-    else if (key == "--emit") set_emit(o, value);
-    else if (key == "-o" || key == "--output") o.output_dir = value;
-    else if (key == "--target") {
-      have_targets = true;
-      o.targets.clear();
-      for (const std::string& t : split_commas(value)) {
-        if (t.empty()) throw UsageError("--target: empty target name in '" + value + "'");
-        for (const std::string& seen : o.targets)
-          if (seen == t) throw UsageError("--target: '" + t + "' is listed twice");
-        o.targets.push_back(t);
-      }
-    }
+  } catch (const lucid::cli::UsageError& e) {
+    throw UsageError(e.what());
   }
-  for (const std::string& file : spec_files) read_spec_file(file, o.specs);
-  if (!have_targets) o.targets = {"host"};
+  for (const std::string& spec : c.specs)
+    o.specs.push_back({spec, fmt::format("argument {}", o.specs.size() + 1)});
+  o.name = c.name;
+  o.output_dir = c.output_dir;
+  if (app.count("--emit")) set_emit(o, c.emit);
+  if (app.count("--target")) {
+    for (const std::string& t : split_commas(c.target)) {
+      if (t.empty()) throw UsageError("--target: empty target name in '" + c.target + "'");
+      for (const std::string& seen : o.targets)
+        if (seen == t) throw UsageError("--target: '" + t + "' is listed twice");
+      o.targets.push_back(t);
+    }
+  } else {
+    o.targets = {"host"};
+  }
+  for (const std::string& file : c.spec_files) read_spec_file(file, o.specs);
   if (o.specs.empty()) throw UsageError("no layer given: pass a SPEC or --specs FILE (see lucid-aot --help)");
   if (o.output_dir.empty()) throw UsageError("no output folder: pass -o DIR");
   if (!o.name.empty() && !is_c_identifier(o.name))

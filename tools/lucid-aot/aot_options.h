@@ -31,10 +31,10 @@ struct AotOptions {
   bool help = false;
 };
 
-// Parses argv; reads --specs files. Throws UsageError.
+// Parses argv with CLI11; reads --specs files. Throws UsageError.
 AotOptions parse_aot_options(int argc, char** argv);
 
-// The --help text.
+// The --help text: the synopsis and every option.
 std::string aot_usage();
 
 }  // namespace lucid_aot

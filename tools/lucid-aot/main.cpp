@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const UsageError& e) {
-    fmt::print(stderr, "lucid-aot: {}\n", e.what());
+    fmt::print(stderr, "lucid-aot: {}\nRun 'lucid-aot --help' for every option.\n", e.what());
     return 2;
   } catch (const OutputError& e) {
     fmt::print(stderr, "lucid-aot: {}\n", e.what());

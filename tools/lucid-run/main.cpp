@@ -152,12 +152,13 @@ int main(int argc, char** argv) {
   try {
     lucid_run::RunOptions options = lucid_run::parse_run_options(argc, argv);
     if (options.help) {
-      std::fputs(lucid_run::kUsage, stdout);
+      std::fputs(lucid_run::run_help().c_str(), stdout);
       return 0;
     }
     return run(options);
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "lucid-run: %s\n%s", e.what(), lucid_run::kUsage);
+    std::fprintf(stderr, "lucid-run: %s\n%sRun 'lucid-run --help' for every option.\n", e.what(),
+                 lucid_run::kUsage);
     return 2;
   } catch (const lucid::npy::NpyError& e) {
     std::fprintf(stderr, "lucid-run: %s\n", e.what());

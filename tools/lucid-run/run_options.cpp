@@ -1,82 +1,87 @@
-// parse_run_options: every option at most once, numbers checked, required ones present.
+// parse_run_options: lucid-run's options declared for CLI11 (tools/common/command_line.h);
+// every option at most once, numbers checked, required ones present.
 #include "run_options.h"
 
-#include <cerrno>
-#include <cstdlib>
-#include <set>
+#include "command_line.h"
 
 namespace lucid_run {
 
 const char* const kUsage =
     "usage: lucid-run \"ConvTranspose1d(IN, OUT, K, ...)\" --input x.npy [--weight w.npy]\n"
     "                 [--bias b.npy] [--grad-output g.npy] [--output-size L] [--seed S]\n"
-    "                 [--repeat N] --out DIR\n"
+    "                 [--repeat N] --out DIR\n";
+
+namespace {
+
+const char* const kDescription =
     "Runs one layer on .npy files (little-endian float32 or float64, C order) and writes\n"
     "DIR/output.npy; with --grad-output also grad_input.npy, grad_weight.npy and, when the\n"
     "layer has a bias, grad_bias.npy. A missing weight or bias is initialised as PyTorch does\n"
     "from --seed (default 0). --repeat N times N calls. Exit codes: 0 success, 1 bad data,\n"
-    "2 bad usage or spec.\n";
+    "2 bad usage or spec.";
 
-namespace {
+// The options as CLI11 stores them; optional ones are told apart by app.count().
+struct CommandLine {
+  std::string spec, input, weight, bias, grad_output, out;
+  std::int64_t output_size = 0, repeat = 0;
+  std::uint64_t seed = 0;
+};
 
-int64_t parse_integer(const std::string& option, const std::string& text, int64_t low) {
-  errno = 0;
-  char* end = nullptr;
-  long long value = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE || value < low)
-    throw UsageError(option + " wants an integer >= " + std::to_string(low) + ", got '" + text +
-                     "'");
-  return value;
+void add_options(CLI::App& app, CommandLine& c) {
+  lucid::cli::use_synopsis(app, kUsage, kDescription);
+  app.add_option("spec", c.spec, "the layer, e.g. \"ConvTranspose1d(4, 2, 3, stride=2)\"");
+  const auto file = [&](const char* name, std::string& target, const char* what) {
+    app.add_option(name, target, what)->type_name("FILE")->check(lucid::cli::non_empty());
+  };
+  file("--input", c.input, "the input, (N, IN, L) or (IN, L)");
+  file("--weight", c.weight, "the weight, (IN, OUT/groups, K); default: initialised from --seed");
+  file("--bias", c.bias, "the bias, (OUT); default: initialised from --seed");
+  file("--grad-output", c.grad_output, "the output's gradient; also computes the gradients");
+  app.add_option("--output-size", c.output_size, "the output length, as output_size= in PyTorch")
+      ->type_name("L")->check(lucid::cli::integer_at_least(1));
+  app.add_option("--seed", c.seed, "seed of the initial weight and bias (default 0)")
+      ->type_name("S")->check(lucid::cli::integer_at_least(0));
+  app.add_option("--repeat", c.repeat, "time N calls of each pass")
+      ->type_name("N")->check(lucid::cli::integer_at_least(1));
+  app.add_option("--out", c.out, "the output folder, written all or nothing")
+      ->type_name("DIR")->check(lucid::cli::non_empty());
 }
 
 }  // namespace
 
+std::string run_help() {
+  CommandLine c;
+  CLI::App app("", "lucid-run");
+  add_options(app, c);
+  return app.help();
+}
+
 RunOptions parse_run_options(int argc, char** argv) {
+  CommandLine c;
+  CLI::App app("", "lucid-run");
+  add_options(app, c);
   RunOptions options;
-  std::set<std::string> seen;
-  bool have_spec = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
+  try {
+    if (!lucid::cli::parse(app, argc, argv)) {
       options.help = true;
       return options;
     }
-    if (arg.rfind("--", 0) != 0) {
-      if (have_spec) throw UsageError("unexpected argument '" + arg + "' (the spec is '" +
-                                      options.spec + "')");
-      options.spec = arg;
-      have_spec = true;
-      continue;
-    }
-    std::string name = arg, value;
-    bool inline_value = false;
-    if (auto eq = arg.find('='); eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      inline_value = true;
-    }
-    static const std::set<std::string> known = {"--input", "--weight", "--bias",
-                                                "--grad-output", "--output-size", "--seed",
-                                                "--repeat", "--out"};
-    if (!known.count(name)) throw UsageError("unknown option '" + name + "'");
-    if (!seen.insert(name).second) throw UsageError(name + " given twice");
-    if (!inline_value) {
-      if (i + 1 >= argc) throw UsageError(name + " needs a value");
-      value = argv[++i];
-    }
-    if (value.empty()) throw UsageError(name + " needs a non-empty value");
-    if (name == "--input") options.input = value;
-    else if (name == "--weight") options.weight = value;
-    else if (name == "--bias") options.bias = value;
-    else if (name == "--grad-output") options.grad_output = value;
-    else if (name == "--output-size") options.output_size = parse_integer(name, value, 1);
-    else if (name == "--seed") options.seed = static_cast<std::uint64_t>(parse_integer(name, value, 0));
-    else if (name == "--repeat") options.repeat = parse_integer(name, value, 1);
-    else if (name == "--out") options.out_dir = value;
+  } catch (const lucid::cli::UsageError& e) {
+    throw UsageError(e.what());
   }
-  if (!have_spec) throw UsageError("missing the layer spec, e.g. \"ConvTranspose1d(4, 2, 3)\"");
-  if (options.input.empty()) throw UsageError("missing --input");
-  if (options.out_dir.empty()) throw UsageError("missing --out");
+  if (app.count("spec") == 0)
+    throw UsageError("missing the layer spec, e.g. \"ConvTranspose1d(4, 2, 3)\"");
+  if (app.count("--input") == 0) throw UsageError("missing --input");
+  if (app.count("--out") == 0) throw UsageError("missing --out");
+  options.spec = c.spec;
+  options.input = c.input;
+  options.out_dir = c.out;
+  if (app.count("--weight")) options.weight = c.weight;
+  if (app.count("--bias")) options.bias = c.bias;
+  if (app.count("--grad-output")) options.grad_output = c.grad_output;
+  if (app.count("--output-size")) options.output_size = c.output_size;
+  options.seed = c.seed;
+  options.repeat = c.repeat;
   return options;
 }
 

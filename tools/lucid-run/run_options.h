@@ -27,9 +27,14 @@ struct RunOptions {
   bool help = false;
 };
 
-// Parses argv; accepts "--name value" and "--name=value". Throws UsageError.
+// Parses argv with CLI11; accepts "--name value" and "--name=value". Throws UsageError only;
+// -h/--help returns with help set and nothing else checked.
 RunOptions parse_run_options(int argc, char** argv);
 
+// The synopsis, printed after a usage error's message.
 extern const char* const kUsage;
+
+// The --help text: the synopsis, what lucid-run does, and every option.
+std::string run_help();
 
 }  // namespace lucid_run

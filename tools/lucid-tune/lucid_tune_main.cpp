@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line.h"
 #include "lucid/conv_spec.h"
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
@@ -30,14 +31,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"usage(usage: lucid-tune "ConvTranspose1d(...)" [--batch N] [--length L] [options]
+constexpr const char* kSynopsis = R"usage(usage: lucid-tune "ConvTranspose1d(...)" [--batch N] [--length L] [options]
        lucid-tune --suite FILE [--only NAME,NAME] [options]
-options:
-  --budget SECONDS   search time per layer (default 20)
-  --db FILE          tuning database to merge into (default $LUCID_TUNING_DB, else
-                     tuning.json beside the kernel cache)
-  --threads N        threads per measured call (default 1)
-  --no-progress      no progress bar
 )usage";
 
 struct Arguments {
@@ -50,59 +45,76 @@ struct Arguments {
   lucid::tune::TuneOptions options;
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "lucid-tune: " << message << "\n" << kUsage;
+// The options as CLI11 stores them; parse() turns them into Arguments. The numbers are doubles,
+// as before CLI11, so "--threads 2.5" still means 2.
+struct CommandLine {
+  std::vector<std::string> specs, only_lists;
+  std::string suite, db;
+  double budget = 20, threads = 1, batch = 1, length = 1024;
+  bool no_progress = false;
+};
+
+void add_options(CLI::App& app, CommandLine& c) {
+  lucid::cli::use_synopsis(app, kSynopsis,
+                           "Finds the fastest schedule of each layer on this CPU and records it in "
+                           "the tuning database.\nExit codes: 0 done, 1 a layer failed or a runtime "
+                           "error, 2 bad usage.");
+  // As before CLI11, a repeated option takes its last value (--only adds to the list).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("spec", c.specs, "the layer, e.g. \"ConvTranspose1d(512, 256, 16, stride=8)\"")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--suite", c.suite, "tune every layer of this suite file")->type_name("FILE");
+  app.add_option("--only", c.only_lists, "only these suite layers (comma-separated; repeatable)")
+      ->type_name("NAME,NAME")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);  // one list per --only; what follows is a spec or an option
+  app.add_option("--batch", c.batch, "batch of the single layer (default 1)")
+      ->type_name("N")->check(lucid::cli::positive_number());
+  app.add_option("--length", c.length, "input length of the single layer (default 1024)")
+      ->type_name("L")->check(lucid::cli::positive_number());
+  app.add_option("--budget", c.budget, "search time per layer (default 20)")
+      ->type_name("SECONDS")->check(lucid::cli::positive_number());
+  app.add_option("--db", c.db, "tuning database to merge into (default $LUCID_TUNING_DB, else "
+                               "tuning.json beside the kernel cache)")->type_name("FILE");
+  app.add_option("--threads", c.threads, "threads per measured call (default 1)")
+      ->type_name("N")->check(lucid::cli::positive_number());
+  app.add_flag("--no-progress", c.no_progress, "no progress bar");
+}
+
+[[noreturn]] void usage_error(const CLI::App& app, const std::string& message) {
+  std::cerr << "lucid-tune: " << message << "\n" << lucid::cli::usage_hint(app);
   std::exit(2);
 }
 
-double number_arg(const std::string& flag, const char* text) {
-  char* end = nullptr;
-  const double v = std::strtod(text, &end);
-  if (end == text || *end != '\0' || !(v > 0)) usage_error(flag + " wants a positive number, not '" + text + "'");
-  return v;
-}
-
 Arguments parse(int argc, char** argv) {
-  Arguments a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) usage_error(arg + " wants a value");
-      return argv[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
+  CommandLine c;
+  CLI::App app("", "lucid-tune");
+  add_options(app, c);
+  try {
+    if (!lucid::cli::parse(app, argc, argv)) {
+      std::cout << app.help();
       std::exit(0);
-    } else if (arg == "--suite") {
-      a.suite = value();
-    } else if (arg == "--only") {
-      std::string list = value();
-      for (std::size_t pos = 0; pos <= list.size();) {
-        const std::size_t comma = std::min(list.find(',', pos), list.size());
-        a.only.push_back(list.substr(pos, comma - pos));
-        pos = comma + 1;
-      }
-    } else if (arg == "--budget") {
-      a.options.budget_seconds = number_arg(arg, value());
-    } else if (arg == "--db") {
-      a.db = value();
-    } else if (arg == "--threads") {
-      a.options.threads = static_cast<int>(number_arg(arg, value()));
-    } else if (arg == "--batch") {
-      a.batch = static_cast<int64_t>(number_arg(arg, value()));
-    } else if (arg == "--length") {
-      a.length = static_cast<int64_t>(number_arg(arg, value()));
-    } else if (arg == "--no-progress") {
-      a.options.progress = false;
-    } else if (!arg.empty() && arg[0] == '-') {
-      usage_error("unknown option " + arg);
-    } else if (a.spec_text.empty()) {
-      a.spec_text = arg;
-    } else {
-      usage_error("one layer spec at a time (or --suite)");
+    }
+  } catch (const lucid::cli::UsageError& e) {
+    usage_error(app, e.what());
+  }
+  if (c.specs.size() > 1) usage_error(app, "one layer spec at a time (or --suite)");
+  Arguments a;
+  if (!c.specs.empty()) a.spec_text = c.specs.front();
+  a.suite = c.suite;
+  a.db = c.db;
+  for (const std::string& list : c.only_lists) {
+    for (std::size_t pos = 0; pos <= list.size();) {
+      const std::size_t comma = std::min(list.find(',', pos), list.size());
+      a.only.push_back(list.substr(pos, comma - pos));
+      pos = comma + 1;
     }
   }
-  if (a.spec_text.empty() == a.suite.empty()) usage_error("give a layer spec or --suite FILE");
+  a.options.budget_seconds = c.budget;
+  a.options.threads = static_cast<int>(c.threads);
+  a.batch = static_cast<int64_t>(c.batch);
+  a.length = static_cast<int64_t>(c.length);
+  if (c.no_progress) a.options.progress = false;
+  if (a.spec_text.empty() == a.suite.empty()) usage_error(app, "give a layer spec or --suite FILE");
   return a;
 }
 

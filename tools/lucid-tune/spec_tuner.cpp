@@ -61,7 +61,10 @@ class Search {
       }
       total += rounds;
     }
-    ProgressBar bar(target_.name, total, options_.progress);
+    lucid::tools::ProgressBar bar(target_.name, static_cast<int64_t>(total),
+                                  {.stream = stderr,
+                                   .off_terminal = lucid::tools::ProgressBar::OffTerminal::every_tenth,
+                                   .enabled = options_.progress});
     std::size_t done = 0;
 
     // 2. The default schedule: if it is wrong there is nothing to tune.
