@@ -12,9 +12,12 @@ namespace lucid {
 
 namespace {
 
-// Every size argument is capped at 2^31 - 1 so that the products used by lengths, keys and
-// kernels (dilation * (kernel_size - 1), Cin * Cout/G * K) cannot overflow int64.
+// Every size argument is capped at 2^31 - 1 so that the two-factor products used by lengths
+// and kernels (dilation * (kernel_size - 1), Cin * Cout/G) cannot overflow int64. The weight's
+// three factors can (2^93), so its size is checked on its own (kMaxWeightElements).
 constexpr int64_t kMaxArgument = std::numeric_limits<int32_t>::max();
+// A weight larger than this could not be addressed in bytes (8 per float64) with int64.
+constexpr int64_t kMaxWeightElements = std::numeric_limits<int64_t>::max() / 8;
 
 [[noreturn]] void fail(const std::string& what) { throw Error("ConvTranspose1d: " + what); }
 
@@ -43,6 +46,13 @@ ConvSpec ConvSpec::make(int64_t in_channels, int64_t out_channels, int64_t kerne
     fail(fmt::format("in_channels ({}) must be divisible by groups ({})", in_channels, groups));
   if (out_channels % groups != 0)
     fail(fmt::format("out_channels ({}) must be divisible by groups ({})", out_channels, groups));
+
+  const __int128 weight_elements =
+      static_cast<__int128>(in_channels) * (out_channels / groups) * kernel_size;
+  if (weight_elements > kMaxWeightElements)
+    fail(fmt::format("the weight (in_channels {} x out_channels/groups {} x kernel_size {}) "
+                     "would have more than {} elements",
+                     in_channels, out_channels / groups, kernel_size, kMaxWeightElements));
 
   const bool string_padding =
       padding.kind == Padding::Kind::Same || padding.kind == Padding::Kind::Valid;
