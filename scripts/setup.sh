@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(llvm-19-dev libfmt-dev doctest-dev libbenchmark-dev libdnnl-dev
           cmake ninja-build g++ gcc make python3
-          pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch python3-pytest)
+          pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch python3-pytest
+          clang-19 libclang-rt-19-dev)  # clang-19: the ASan/UBSan build and its fuzzers
 
 # 1. Find what is missing, asking dpkg (no network, no root needed).
 missing=()
