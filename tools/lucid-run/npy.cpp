@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -68,7 +69,12 @@ struct HeaderParser {
       std::string digits = word();
       if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
         fail(path, "malformed .npy header (bad shape): " + text);
-      shape.push_back(std::stoll(digits));
+      // Digits by hand: std::stoll would throw a bare std::out_of_range past int64.
+      int64_t extent = 0;
+      for (char c : digits)
+        if (__builtin_mul_overflow(extent, 10, &extent) || __builtin_add_overflow(extent, c - '0', &extent))
+          fail(path, "the .npy shape has an extent too large for int64: " + text);
+      shape.push_back(extent);
       if (!accept(',')) {
         expect(')');
         break;
@@ -161,9 +167,15 @@ Tensor read(const std::string& path) {
                "(numpy.ascontiguousarray) instead");
 
   const std::size_t data_start = header_start + header_length;
-  const std::size_t expected =
-      static_cast<std::size_t>(shape_numel(header.shape)) * dtype_size(dtype);
   const std::size_t found = bytes.size() - data_start;
+  // The byte count with overflow checks: extents whose product overflows must not reach
+  // shape_numel (or an allocation). Past the file's size there is nothing to read anyway.
+  std::size_t expected = dtype_size(dtype);
+  for (int64_t extent : header.shape)
+    if (__builtin_mul_overflow(expected, static_cast<std::size_t>(extent), &expected) ||
+        expected > static_cast<std::size_t>(std::numeric_limits<int64_t>::max()))
+      fail(path, fmt::format("shape {} of {} is too large: its byte count overflows",
+                             shape_literal(header.shape), dtype_name(dtype)));
   if (found < expected)
     fail(path, fmt::format("truncated: shape {} of {} needs {} data bytes, the file has {}",
                            shape_literal(header.shape), dtype_name(dtype), expected, found));
