@@ -24,7 +24,7 @@ run_one() {
       "build-asan/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="build-asan/fuzz-crash-$target-" \
       "build-asan/fuzz-corpus/$target" "tests/fuzz/corpus/$target" >"$log" 2>&1; then
-    echo "fuzz $target: $(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)"
+    echo "fuzz $target: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)"
   else
     echo "fuzz $target: FAILED (see $log)"
     tail -40 "$log"
