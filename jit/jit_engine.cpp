@@ -6,7 +6,6 @@
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
-#include <llvm/Object/ObjectFile.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/xxhash.h>
@@ -26,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "background_compiler.h"
+#include "bundle_kernels.h"
 #include "disk_cache.h"
 #include "generator_hash.h"
 #include "kernel_compiler.h"
@@ -56,32 +56,6 @@ ConvSpec checked(const ConvSpec& spec) {
                               spec.bias, spec.dtype);
   if (!(s == spec)) throw Error("JitEngine: spec fields are inconsistent; build specs with ConvSpec::make or parse");
   return s;
-}
-
-// True when the bundle's objects define every kernel symbol of `prefix`: a last guard so a
-// file that passed the checksum but came from elsewhere never reaches the linker.
-bool defines_kernels(const std::vector<char>& bundle, const std::string& prefix) {
-  auto objects = jit::split_bundle(bundle);
-  if (!objects) return false;
-  int found = 0;
-  for (std::string_view object : *objects) {
-    llvm::MemoryBufferRef ref(llvm::StringRef(object.data(), object.size()), "cached.o");
-    auto file = llvm::object::ObjectFile::createObjectFile(ref);
-    if (!file) {
-      llvm::consumeError(file.takeError());
-      return false;
-    }
-    for (const auto& symbol : (*file)->symbols()) {
-      auto name = symbol.getName();
-      if (!name) {
-        llvm::consumeError(name.takeError());
-        continue;
-      }
-      for (ir::Pass pass : ir::kAllPasses)
-        if (*name == ir::kernel_symbol(prefix, pass)) ++found;
-    }
-  }
-  return found == 4;
 }
 
 // Threads for one kernel set's compile: one per pass, at most one per core.
@@ -208,7 +182,7 @@ struct JitEngine::Impl {
     bool from_disk = false;
     if (options.disk_cache) {
       auto found = disk.load(name, id, bundle);
-      if (found == jit::DiskCache::Lookup::Hit && !defines_kernels(bundle, prefix)) found = jit::DiskCache::Lookup::Rejected;
+      if (found == jit::DiskCache::Lookup::Hit && !jit::bundle_defines_kernels(bundle, prefix)) found = jit::DiskCache::Lookup::Rejected;
       if (found == jit::DiskCache::Lookup::Rejected) {
         std::lock_guard<std::mutex> lock(mutex);
         ++stats.disk_rejects;

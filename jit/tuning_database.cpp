@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -72,7 +73,12 @@ TuningEntry entry_from_json(const json::Value& value) {
   entry.schedule = Schedule::parse_key(string_member(*e, "schedule"));
   entry.gflops = number_member(*e, "gflops");
   entry.default_gflops = optional_number(*e, "default_gflops", 0);
-  entry.threads = static_cast<int>(optional_number(*e, "threads", 1));
+  // Range-checked before the conversion: a double outside int's range (1e300) converting to
+  // int is undefined behaviour (found by fuzz_tuning_database).
+  const double threads = optional_number(*e, "threads", 1);
+  if (!(threads >= 1 && threads <= 1024) || threads != std::floor(threads))
+    throw Error(fmt::format("an entry's \"threads\" ({}) is not an integer in 1..1024", threads));
+  entry.threads = static_cast<int>(threads);
   entry.llvm_version = optional_string(*e, "llvm_version");
   entry.library_version = optional_string(*e, "library_version");
   if (entry.spec_key.empty() || entry.cpu_name.empty()) throw Error("an entry has an empty key");

@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(llvm-19-dev libfmt-dev libcli11-dev doctest-dev libbenchmark-dev libdnnl-dev
           cmake ninja-build g++ gcc make pkg-config python3
           pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch python3-pytest
-          python3-matplotlib)
+          python3-matplotlib
+          clang-19 libclang-rt-19-dev)  # clang-19: the ASan/UBSan build and its fuzzers
 
 # 1. Find what is missing, asking dpkg (no network, no root needed).
 missing=()

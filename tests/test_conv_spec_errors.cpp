@@ -59,6 +59,15 @@ TEST_CASE("sizes are capped so lengths and keys cannot overflow") {
                        "ConvTranspose1d: kernel_size (1099511627776) must be at most 2147483647", Error);
   CHECK_THROWS_WITH_AS(ConvSpec::make(1, 1, 1, 1, int64_t{1} << 32),
                        "ConvTranspose1d: padding (4294967296) must be at most 2147483647", Error);
+  // Each factor of the weight is in range but their product is not (found by fuzz_spec_parser:
+  // weight_numel() overflowed int64).
+  CHECK_THROWS_WITH_AS(ConvSpec::make(2147483647, 2147483647, 2147483647),
+                       "ConvTranspose1d: the weight's byte count in_channels * (out_channels / "
+                       "groups) * kernel_size * sizeof(dtype) = 2147483647 * 2147483647 * "
+                       "2147483647 * 4 overflows int64 (at most 9223372036854775807)",
+                       Error);
+  CHECK(ConvSpec::make(2147483647, 2147483647, 2, 1, 0, 0, 1, 2147483647).weight_numel() ==
+        int64_t{2147483647} * 2);
 }
 
 TEST_CASE("channels must be divisible by groups") {

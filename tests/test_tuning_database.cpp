@@ -136,6 +136,14 @@ TEST_CASE("a corrupt file is ignored with a warning") {
                          "entries": [{"spec": "x", "cpu": "y", "schedule": "??", "gflops": 1}]})");
   }
   SUBCASE("another program's JSON") { write_text(path, R"({"name": "something else"})"); }
+  SUBCASE("a thread count that is no int (found by fuzz_tuning_database: UB in the cast)") {
+    write_text(path, R"({"format": "lucid-tuning-db", "version": 1, "entries": [{"spec": "x",
+                         "cpu": "y", "schedule": "v8.f4x2x1.d4x2.w2x2x3", "gflops": 1, "threads": 1e300}]})");
+  }
+  SUBCASE("a thread count below one") {
+    write_text(path, R"({"format": "lucid-tuning-db", "version": 1, "entries": [{"spec": "x",
+                         "cpu": "y", "schedule": "v8.f4x2x1.d4x2.w2x2x3", "gflops": 1, "threads": 0}]})");
+  }
 
   std::string warning;
   auto back = lucid::TuningDatabase::load(path, &warning);
