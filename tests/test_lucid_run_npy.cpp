@@ -115,10 +115,10 @@ TEST_CASE("refusals name the file and the problem") {
   // Shapes past int64: std::stoll threw a bare std::out_of_range, and the byte count overflowed
   // before it was compared with the file's size (also tests/fuzz/corpus/npy_reader/regression_*).
   refused(raw_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", ""),
-          "extent too large for int64");
+          "shape extent 99999999999999999999 does not fit int64");
   refused(raw_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }",
                   std::string(8, '\0')),
-          "shape (4611686018427387904, 4) of float64 is too large: its byte count overflows");
+          "shape (4611686018427387904, 4) of float64: the byte count (the product of the extents * 8) overflows int64");
   CHECK_THROWS_WITH_AS(lucid::npy::read(temp_path("missing.npy")),
                        doctest::Contains("missing.npy: cannot open"), lucid::npy::NpyError);
   CHECK_THROWS_AS(lucid::npy::write("/nonexistent-dir/x.npy", Tensor::zeros({1})),
