@@ -106,8 +106,8 @@ ConvSpec ConvSpec::make(int64_t in_channels, int64_t out_channels, int64_t kerne
 int64_t ConvSpec::output_length(int64_t length) const {
   if (length < 1) fail(fmt::format("input length ({}) must be >= 1", length));
   // Computed in 128 bits: huge lengths must give an error, not a wrapped-around length.
-  const __int128 out = static_cast<__int128>(length - 1) * stride - pad_left - pad_right +
-                       static_cast<__int128>(dilation) * (kernel_size - 1) + output_padding + 1;
+  // (make() keeps the offset itself within int64.)
+  const __int128 out = static_cast<__int128>(length - 1) * stride + output_length_offset();
   if (out > std::numeric_limits<int64_t>::max())
     fail(fmt::format("input length ({}) gives an output length too large for int64", length));
   if (out < 1)

@@ -82,7 +82,7 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
   const ConvSpec& s = lw.spec;
   Value* out_length = b.CreateAdd(
       b.CreateMul(b.CreateSub(length, kb.i64(1)), kb.i64(s.stride)),
-      kb.i64(-s.pad_left - s.pad_right + s.dilation * (s.kernel_size - 1) + s.output_padding + 1),
+      kb.i64(s.output_length_offset()),
       "out_length");
 
   auto fail_if = [&](Value* bad, int status, const std::string& name) {
@@ -132,7 +132,7 @@ PositionRange taps_inside_grad_y(KernelBuilder& kb, const ConvSpec& spec, Value*
   const int64_t s = spec.stride;
   const int64_t last = (spec.kernel_size - 1) * spec.dilation - spec.pad_left;
   Value* end = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + last)), s), kb.i64(1)));
-  return {kb.i64((spec.pad_left + s - 1) / s), end};
+  return {kb.i64(ceil_div(spec.pad_left, s)), end};
 }
 
 void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int positions, Value* base,

@@ -33,6 +33,11 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    llvm::Module& module, std::span<const Pass> passes);
 
+// Adds `int64_t <symbol>(int64_t length)`: the spec's output length for an input length
+// (ConvSpec::output_length_offset), or -1 when the length or the result is < 1. One of
+// lucid-aot's entry points; its dispatcher object defines it too.
+void lower_output_length(const ConvSpec& spec, const std::string& symbol, llvm::Module& module);
+
 // Adds lucid-aot's whole-call C entry points (the ABI of issue 5) on top of the kernels that
 // lower_kernels emitted with `kernel_prefix`:
 //   int64_t <abi_prefix>_output_length(int64_t length)   (-1 when length or result < 1)

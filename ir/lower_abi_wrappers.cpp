@@ -3,10 +3,25 @@
 #include <llvm/IR/Verifier.h>
 
 #include "lowering.h"
+#include "lucid/work_items.h"
 
 namespace lucid::ir {
 
 using namespace llvm;
+
+void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module& module) {
+  LLVMContext& c = module.getContext();
+  IRBuilder<> b(c);
+  auto* fn = Function::Create(FunctionType::get(b.getInt64Ty(), {b.getInt64Ty()}, false),
+                              GlobalValue::ExternalLinkage, symbol, module);
+  Value* length = fn->getArg(0);
+  length->setName("length");
+  b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
+  Value* out = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(spec.stride)),
+                           b.getInt64(static_cast<uint64_t>(spec.output_length_offset())), "out_length");
+  Value* bad = b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), b.CreateICmpSLT(out, b.getInt64(1)));
+  b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out));
+}
 
 void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const std::string& kernel_prefix,
                         const std::string& abi_prefix, Module& module) {
@@ -15,21 +30,8 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
   Type* i32 = Type::getInt32Ty(c);
   Type* ptr = PointerType::getUnqual(c);
   IRBuilder<> b(c);
-  auto ceil_div = [](int64_t a, int64_t d) { return (a + d - 1) / d; };
 
-  {
-    auto* fn = Function::Create(FunctionType::get(i64, {i64}, false), GlobalValue::ExternalLinkage,
-                                abi_prefix + "_output_length", module);
-    Value* length = fn->getArg(0);
-    length->setName("length");
-    b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
-    Value* out = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(spec.stride)),
-                             b.getInt64(static_cast<uint64_t>(spec.dilation * (spec.kernel_size - 1) - spec.pad_left -
-                                                              spec.pad_right + spec.output_padding + 1)),
-                             "out_length");
-    Value* bad = b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), b.CreateICmpSLT(out, b.getInt64(1)));
-    b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out));
-  }
+  lower_output_length(spec, abi_prefix + "_output_length", module);
 
   // items(batch) = batch * per_batch + fixed
   struct Wrapper {
@@ -38,12 +40,11 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
     int64_t per_batch;
     int64_t fixed;
   };
-  const int64_t G = spec.groups;
   Wrapper wrappers[] = {
-      {Pass::Forward, {"x", "weight", "bias", "y"}, G * ceil_div(spec.out_per_group(), schedule.fwd_block_co), 0},
-      {Pass::BackwardData, {"grad_y", "weight", "grad_x"}, G * ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci), 0},
-      {Pass::BackwardWeight, {"x", "grad_y", "grad_weight"}, 0, G * ceil_div(spec.in_per_group(), schedule.bww_block_ci)},
-      {Pass::BackwardBias, {"grad_y", "grad_bias"}, 0, spec.out_channels},
+      {Pass::Forward, {"x", "weight", "bias", "y"}, forward_items(spec, schedule, 1), 0},
+      {Pass::BackwardData, {"grad_y", "weight", "grad_x"}, backward_data_items(spec, schedule, 1), 0},
+      {Pass::BackwardWeight, {"x", "grad_y", "grad_weight"}, 0, backward_weight_items(spec, schedule)},
+      {Pass::BackwardBias, {"grad_y", "grad_bias"}, 0, backward_bias_items(spec)},
   };
   for (const Wrapper& w : wrappers) {
     std::vector<Type*> params(w.pointers.size(), ptr);

@@ -8,6 +8,7 @@
 
 #include "kernel_builder.h"
 #include "lower.h"
+#include "lucid/work_items.h"
 
 namespace lucid::ir {
 

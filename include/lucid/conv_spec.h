@@ -66,8 +66,13 @@ struct ConvSpec {
   int64_t output_length(int64_t length) const;
   // Output length without validation (may be < 1); for kernels and checks.
   int64_t output_length_unchecked(int64_t length) const {
-    return (length - 1) * stride - pad_left - pad_right + dilation * (kernel_size - 1) +
-           output_padding + 1;
+    return (length - 1) * stride + output_length_offset();
+  }
+  // The output-length rule (docs/semantics.md §2): Lout = (L - 1) * stride + this offset, where
+  // the offset, dilation*(kernel_size - 1) - pad_left - pad_right + output_padding + 1, is
+  // the part the spec fixes. The lowering and lucid-aot emit Lout as IR from it.
+  int64_t output_length_offset() const {
+    return dilation * (kernel_size - 1) - pad_left - pad_right + output_padding + 1;
   }
 
   // 2 * N * Cin * (Cout/groups) * K * L: multiply-adds of the forward pass, counted twice.

@@ -12,6 +12,7 @@
 #include "lucid/conv_spec.h"
 #include "lucid/kernel_abi.h"
 #include "lucid/schedule.h"
+#include "lucid/work_items.h"
 
 namespace lucid {
 
@@ -45,19 +46,14 @@ struct KernelSet {
   int backward_bias(const void* grad_y, void* grad_bias, int64_t batch, int64_t length,
                     int64_t item_begin, int64_t item_end) const;
 
-  // Work items of each pass; any split of [0, items) across threads is race free.
-  int64_t forward_items(int64_t batch) const {
-    return batch * spec.groups * ceil_div(spec.out_per_group(), schedule.fwd_block_co);
-  }
+  // Work items of each pass (lucid/work_items.h); any split of [0, items) across threads is
+  // race free.
+  int64_t forward_items(int64_t batch) const { return lucid::forward_items(spec, schedule, batch); }
   int64_t backward_data_items(int64_t batch) const {
-    return batch * spec.groups * ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci);
+    return lucid::backward_data_items(spec, schedule, batch);
   }
-  int64_t backward_weight_items() const {
-    return spec.groups * ceil_div(spec.in_per_group(), schedule.bww_block_ci);
-  }
-  int64_t backward_bias_items() const { return spec.out_channels; }
-
-  static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+  int64_t backward_weight_items() const { return lucid::backward_weight_items(spec, schedule); }
+  int64_t backward_bias_items() const { return lucid::backward_bias_items(spec); }
 };
 
 }  // namespace lucid

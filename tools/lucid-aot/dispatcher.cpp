@@ -14,6 +14,7 @@
 
 #include <memory>
 
+#include "lower.h"
 #include "lucid/error.h"
 #include "target.h"
 
@@ -153,23 +154,6 @@ void emit_forwarder(Module& m, FunctionType* type, const std::string& symbol, co
   }
 }
 
-// PREFIX_output_length needs no target: (L-1)*s - pl - pr + d*(K-1) + op + 1, or -1.
-void emit_output_length(Module& m, const lucid::ConvSpec& spec, const std::string& prefix) {
-  LLVMContext& c = m.getContext();
-  IRBuilder<> b(c);
-  Type* i64 = b.getInt64Ty();
-  auto* fn = Function::Create(FunctionType::get(i64, {i64}, false), GlobalValue::ExternalLinkage,
-                              prefix + "_output_length", m);
-  b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
-  Value* length = fn->getArg(0);
-  const int64_t constant_part = spec.dilation * (spec.kernel_size - 1) - spec.pad_left - spec.pad_right +
-                                spec.output_padding + 1;
-  Value* out = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(spec.stride)),
-                           b.getInt64(static_cast<uint64_t>(constant_part)), "out_length");
-  Value* bad = b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), b.CreateICmpSLT(out, b.getInt64(1)));
-  b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out));
-}
-
 // const char *PREFIX_selected_target(void)
 void emit_selected_target(Module& m, const std::string& prefix, const std::vector<DispatchEntry>& ranked,
                           Function* choice) {
@@ -236,7 +220,8 @@ DispatcherObject compile_dispatcher(const lucid::ConvSpec& spec, const std::stri
     emit_forwarder(m, FunctionType::get(i32, params, false), prefix + "_range" + suffix, suffix, true, ranked,
                    choice);
   }
-  emit_output_length(m, spec, prefix);
+  // PREFIX_output_length needs no target: the lowering's own definition.
+  lucid::ir::lower_output_length(spec, prefix + "_output_length", m);
   emit_selected_target(m, prefix, ranked, choice);
 
   std::string problems;
