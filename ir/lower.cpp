@@ -6,7 +6,11 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <fmt/format.h>
+
 #include <cstdlib>
+
+#include "lucid/error.h"
 
 #include "lowering.h"
 
@@ -192,6 +196,13 @@ void Scratch::release(KernelBuilder& kb, Module& module) const {
   b.CreateCall(free_fn, {pointer});
 }
 
+void require_normalized(const ConvSpec& spec, const Schedule& schedule, const char* who) {
+  const Schedule normalized = schedule.normalized_for(spec);
+  if (!(schedule == normalized))
+    throw InternalError(fmt::format("{}: schedule {} is not normalised for {} (normalised: {})", who,
+                                    schedule.key(), spec.key(), normalized.key()));
+}
+
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    Module& module) {
   lower_kernels(spec, schedule, prefix, module, kAllPasses);
@@ -199,6 +210,7 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    Module& module, std::span<const Pass> passes) {
+  require_normalized(spec, schedule, "lower_kernels");
   LLVMContext& c = module.getContext();
   Type* element = spec.dtype == DType::Float32 ? Type::getFloatTy(c) : Type::getDoubleTy(c);
   Lowering lw{spec, schedule, module, element, schedule.vector_width};

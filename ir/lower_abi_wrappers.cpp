@@ -25,6 +25,7 @@ void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module
 
 void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const std::string& kernel_prefix,
                         const std::string& abi_prefix, Module& module) {
+  require_normalized(spec, schedule, "lower_abi_wrappers");
   LLVMContext& c = module.getContext();
   Type* i64 = Type::getInt64Ty(c);
   Type* i32 = Type::getInt32Ty(c);
