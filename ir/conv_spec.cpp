@@ -1,4 +1,4 @@
-// ConvSpec: validation, padding resolution, lengths, key and PyTorch-style text (DESIGN.md §1).
+// ConvSpec: validation, padding resolution, lengths, key and PyTorch-style text (docs/semantics.md §1).
 #include "lucid/conv_spec.h"
 
 #include <fmt/format.h>

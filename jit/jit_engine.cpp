@@ -1,7 +1,7 @@
 // JitEngine: the process-wide LLJIT (created on first need, off the tier-0 path), the
 // in-memory cache (one shared future per key, so a key is compiled once however many threads
 // ask), the disk cache in front of the compiler, and the tiers: handles that serve tier 0 at
-// once and get tier 1 from the background compiler (DESIGN.md §5).
+// once and get tier 1 from the background compiler (docs/semantics.md §7).
 #include "lucid/jit_engine.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>

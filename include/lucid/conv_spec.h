@@ -1,4 +1,4 @@
-// ConvSpec: one validated, normalised ConvTranspose1d configuration (DESIGN.md §1).
+// ConvSpec: one validated, normalised ConvTranspose1d configuration (docs/semantics.md §1).
 // It is what every kernel, cache file, AOT symbol and benchmark name is derived from.
 #pragma once
 
@@ -43,7 +43,7 @@ struct ConvSpec {
   int64_t pad_left = 0;
   int64_t pad_right = 0;
 
-  // Validates every rule of DESIGN.md §1 that does not depend on the input length and
+  // Validates every rule of docs/semantics.md §1 that does not depend on the input length and
   // resolves pad_left/pad_right. Throws lucid::Error naming the argument and the rule.
   static ConvSpec make(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
                        int64_t stride = 1, Padding padding = 0, int64_t output_padding = 0,

@@ -1,6 +1,6 @@
 // KernelSet: the four kernels of one (ConvSpec, Schedule), plus how to split them.
 // A set is either tier 1 (specialised machine code from the JIT or the disk cache) or tier 0
-// (generic kernels built with the library that read the spec at run time; DESIGN.md §5).
+// (generic kernels built with the library that read the spec at run time; docs/semantics.md §7).
 // Callers use the call methods below, which hide the difference.
 #pragma once
 
