@@ -1,4 +1,4 @@
-// ConvSpec: validation, padding resolution, lengths, key and PyTorch-style text (DESIGN.md §1).
+// ConvSpec: validation, padding resolution, lengths, key and PyTorch-style text (docs/semantics.md §1).
 #include "lucid/conv_spec.h"
 
 #include <fmt/format.h>
@@ -119,8 +119,7 @@ int64_t ConvSpec::output_length(int64_t length) const {
   if (!checked)
     fail(fmt::format("input length ({}) gives an output length too large for int64: (L - 1)*stride"
                      " = ({} - 1)*{} plus {} overflows",
-                     length, length, stride,
-                     -pad_left - pad_right + dilation * (kernel_size - 1) + output_padding + 1));
+                     length, length, stride, output_length_offset()));
   const int64_t out = *checked;
   if (out < 1)
     fail(fmt::format(
@@ -137,7 +136,7 @@ std::optional<int64_t> ConvSpec::output_length_or_overflow(int64_t length) const
   // The constant part is small (every argument is below 2^31), only (L - 1)*stride can overflow.
   std::optional<int64_t> scaled = checked_mul(length - 1, stride);
   if (!scaled) return std::nullopt;
-  return checked_add(*scaled, -pad_left - pad_right + dilation * (kernel_size - 1) + output_padding + 1);
+  return checked_add(*scaled, output_length_offset());
 }
 
 double ConvSpec::flops(int64_t batch, int64_t length) const {

@@ -33,7 +33,7 @@ class KernelBuilder {
   llvm::Value* max(llvm::Value* a, llvm::Value* b);
   // Floor and ceiling division by a positive constant, exact for negative numerators too.
   llvm::Value* floor_div(llvm::Value* a, int64_t d);
-  llvm::Value* ceil_div(llvm::Value* a, int64_t d);
+  llvm::Value* ceil_div(llvm::Value* a, int64_t d);  // lucid::ceil_div's rule, emitted as IR
 
   // Address of element `index` of `base`. Not inbounds: edge blocks form addresses outside
   // the array for lanes that their masks never touch.

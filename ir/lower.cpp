@@ -7,7 +7,11 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <fmt/format.h>
+
 #include <cstdlib>
+
+#include "lucid/error.h"
 
 #include "lowering.h"
 #include "lucid/kernel_abi.h"
@@ -111,7 +115,7 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
   Value* out_length = checked(
       Intrinsic::sadd_with_overflow,
       checked(Intrinsic::smul_with_overflow, b.CreateSub(length, kb.i64(1)), kb.i64(s.stride), "scaled_length"),
-      kb.i64(-s.pad_left - s.pad_right + s.dilation * (s.kernel_size - 1) + s.output_padding + 1),
+      kb.i64(s.output_length_offset()),
       "out_length");
   fail_if(overflow, LUCID_STATUS_TOO_LARGE, "out_length_too_large");
   fail_if(b.CreateICmpSLT(out_length, kb.i64(1)), LUCID_STATUS_BAD_LENGTH, "bad_out_length");
@@ -156,7 +160,7 @@ PositionRange taps_inside_grad_y(KernelBuilder& kb, const ConvSpec& spec, Value*
   const int64_t s = spec.stride;
   const int64_t last = (spec.kernel_size - 1) * spec.dilation - spec.pad_left;
   Value* end = kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(Lout, kb.i64(1 + last)), s), kb.i64(1)));
-  return {kb.i64((spec.pad_left + s - 1) / s), end};
+  return {kb.i64(ceil_div(spec.pad_left, s)), end};
 }
 
 void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int positions, Value* base,
@@ -216,6 +220,13 @@ void Scratch::release(KernelBuilder& kb, Module& module) const {
   b.CreateCall(free_fn, {pointer});
 }
 
+void require_normalized(const ConvSpec& spec, const Schedule& schedule, const char* who) {
+  const Schedule normalized = schedule.normalized_for(spec);
+  if (!(schedule == normalized))
+    throw InternalError(fmt::format("{}: schedule {} is not normalised for {} (normalised: {})", who,
+                                    schedule.key(), spec.key(), normalized.key()));
+}
+
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    Module& module) {
   lower_kernels(spec, schedule, prefix, module, kAllPasses);
@@ -223,6 +234,7 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    Module& module, std::span<const Pass> passes) {
+  require_normalized(spec, schedule, "lower_kernels");
   LLVMContext& c = module.getContext();
   Type* element = spec.dtype == DType::Float32 ? Type::getFloatTy(c) : Type::getDoubleTy(c);
   Lowering lw{spec, schedule, module, element, schedule.vector_width};

@@ -24,8 +24,8 @@ const char* pass_name(Pass pass);  // "forward", "backward_data", ...
 std::string kernel_symbol(const std::string& prefix, Pass pass);
 
 // Adds the four kernels to `module` with the C ABI of include/lucid/kernel_abi.h. `schedule`
-// must already be normalised for `spec`. The module's data layout and target triple are the
-// caller's to set (they decide the vector ISA).
+// must already be normalised for `spec` (lucid::InternalError otherwise). The module's data
+// layout and target triple are the caller's to set (they decide the vector ISA).
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    llvm::Module& module);
 // The same for some of the passes only (the JIT compiles each pass as its own module, so the

@@ -4,6 +4,7 @@
 #include <llvm/IR/Verifier.h>
 
 #include "lowering.h"
+#include "lucid/work_items.h"
 
 namespace lucid::ir {
 
@@ -22,8 +23,7 @@ void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module
                                           b.getInt64(static_cast<uint64_t>(spec.stride)), nullptr, "scaled");
   Value* out = b.CreateBinaryIntrinsic(
       Intrinsic::sadd_with_overflow, b.CreateExtractValue(scaled, 0),
-      b.getInt64(static_cast<uint64_t>(spec.dilation * (spec.kernel_size - 1) - spec.pad_left - spec.pad_right +
-                                       spec.output_padding + 1)),
+      b.getInt64(static_cast<uint64_t>(spec.output_length_offset())),
       nullptr, "sum");
   Value* overflow = b.CreateOr(b.CreateExtractValue(scaled, 1), b.CreateExtractValue(out, 1), "overflows");
   Value* out_length = b.CreateExtractValue(out, 0, "out_length");
@@ -34,12 +34,13 @@ void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module
 
 void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const std::string& kernel_prefix,
                         const std::string& abi_prefix, Module& module) {
+  require_normalized(spec, schedule, "lower_abi_wrappers");
   LLVMContext& c = module.getContext();
   Type* i64 = Type::getInt64Ty(c);
   Type* i32 = Type::getInt32Ty(c);
   Type* ptr = PointerType::getUnqual(c);
   IRBuilder<> b(c);
-  auto ceil_div = [](int64_t a, int64_t d) { return (a + d - 1) / d; };
+
   lower_output_length(spec, abi_prefix + "_output_length", module);
 
   // items(batch) = batch * per_batch + fixed
@@ -49,12 +50,11 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
     int64_t per_batch;
     int64_t fixed;
   };
-  const int64_t G = spec.groups;
   Wrapper wrappers[] = {
-      {Pass::Forward, {"x", "weight", "bias", "y"}, G * ceil_div(spec.out_per_group(), schedule.fwd_block_co), 0},
-      {Pass::BackwardData, {"grad_y", "weight", "grad_x"}, G * ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci), 0},
-      {Pass::BackwardWeight, {"x", "grad_y", "grad_weight"}, 0, G * ceil_div(spec.in_per_group(), schedule.bww_block_ci)},
-      {Pass::BackwardBias, {"grad_y", "grad_bias"}, 0, spec.out_channels},
+      {Pass::Forward, {"x", "weight", "bias", "y"}, forward_items(spec, schedule, 1), 0},
+      {Pass::BackwardData, {"grad_y", "weight", "grad_x"}, backward_data_items(spec, schedule, 1), 0},
+      {Pass::BackwardWeight, {"x", "grad_y", "grad_weight"}, 0, backward_weight_items(spec, schedule)},
+      {Pass::BackwardBias, {"grad_y", "grad_bias"}, 0, backward_bias_items(spec)},
   };
   for (const Wrapper& w : wrappers) {
     std::vector<Type*> params(w.pointers.size(), ptr);

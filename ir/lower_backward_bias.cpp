@@ -11,7 +11,7 @@ void lower_backward_bias(const Lowering& lw, const std::string& symbol) {
   constexpr int kAccumulators = 4;
   emit_entry(
       lw, symbol, {"grad_y", "grad_bias"},
-      [&](KernelBuilder& kb, Value*) { return kb.i64(spec.out_channels); },
+      [&](KernelBuilder& kb, Value*) { return kb.i64(backward_bias_items(spec)); },
       [&](KernelBuilder& kb, Value* c, const ItemArgs& a) {
         auto& b = kb.b();
         const int V = kb.lanes();

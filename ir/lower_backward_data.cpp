@@ -114,7 +114,7 @@ void emit_block_vector_taps(KernelBuilder& kb, const DataPlan& plan, int rows, i
                             Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  const int64_t chunks = (plan.K + V - 1) / V;
+  const int64_t chunks = ceil_div(plan.K, V);
   const int64_t tail = plan.K - (chunks - 1) * V;
   const std::string tag = edge ? "bwd_data.vtaps.edge" : "bwd_data.vtaps";
   Value* tail_mask = nullptr;
@@ -169,7 +169,7 @@ void emit_block_vector_taps(KernelBuilder& kb, const DataPlan& plan, int rows, i
 // and a broadcast stay free of the 16 AVX2 registers), no more than the rows need.
 int channel_vectors(const Schedule& schedule, int rows) {
   const int V = schedule.vector_width;
-  return std::max(1, std::min((rows + V - 1) / V, 12 / schedule.bwd_data_block_t));
+  return std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), 12 / schedule.bwd_data_block_t));
 }
 
 // Input channels in vector lanes: dx[ci..ci+V, l] += W[ci..ci+V, co, k] * gy[co, l*s + e_k],
@@ -237,7 +237,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, 
   const int P = lw.schedule.bwd_data_block_t;
   const int vectors = channel_vectors(lw.schedule, rows);
   const int64_t width = static_cast<int64_t>(vectors) * V;
-  const int64_t chunks = (rows + width - 1) / width;
+  const int64_t chunks = ceil_div(rows, width);
   const int64_t chunk_elements = plan.Cog * plan.K * width;
   const int64_t bytes = chunks * chunk_elements * (kb.element()->getPrimitiveSizeInBits() / 8);
   Scratch packed = emit_scratch(kb, lw.module, bytes, "w.packed");
@@ -326,12 +326,12 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
   const ConvSpec& spec = lw.spec;
   DataPlan plan(spec);
   const int R = lw.schedule.bwd_data_block_ci;
-  const int64_t blocks = (plan.Cig + R - 1) / R;
+  const int64_t blocks = backward_data_blocks_per_group(spec, lw.schedule);
   Function* body = emit_body(lw, plan, R);
 
   emit_entry(
       lw, symbol, {"grad_y", "weight", "grad_x"},
-      [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(spec.groups * blocks)); },
+      [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(backward_data_items(spec, lw.schedule, 1))); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
         auto [n, g, block] = split_item(kb, item, spec.groups, blocks);

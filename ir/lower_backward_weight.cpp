@@ -180,10 +180,10 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
   auto& b = kb.b();
   const int V = kb.lanes();
   const int T = lw.schedule.bww_block_taps;
-  const int vectors = std::max(1, std::min((rows + V - 1) / V, 12 / T));
+  const int vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), 12 / T));
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t pairs = plan.Cog * plan.K;
-  const int64_t pair_blocks = (pairs + T - 1) / T;
+  const int64_t pair_blocks = ceil_div(pairs, T);
   const int64_t chunk = 256;  // positions per transposed x chunk: 16 KiB for 16 float rows
   const int64_t element_bytes = kb.element()->getPrimitiveSizeInBits() / 8;
   const Align align(element_bytes);
@@ -314,8 +314,8 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   // Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end
   // at Cog (at K) instead of shrinking. It recomputes a few sums and stores the very same
   // values (a store, not an accumulation), and the generated code stays one tile shape.
-  const int64_t co_tiles = (plan.Cog + C - 1) / C;
-  const int64_t tap_tiles = (plan.K + T - 1) / T;
+  const int64_t co_tiles = ceil_div(plan.Cog, C);
+  const int64_t tap_tiles = ceil_div(plan.K, T);
   kb.loop("bwd_weight.co", kb.i64(0), kb.i64(co_tiles), 1, {}, [&](Value* i, const Values&) {
     Value* co0 = kb.min(b.CreateMul(i, kb.i64(C)), kb.i64(plan.Cog - C));
     kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(tap_tiles), 1, {}, [&](Value* j, const Values&) {
@@ -338,12 +338,12 @@ void lower_backward_weight(const Lowering& lw, const std::string& symbol) {
   const ConvSpec& spec = lw.spec;
   WeightPlan plan(spec);
   const int R = lw.schedule.bww_block_ci;
-  const int64_t blocks = (plan.Cig + R - 1) / R;
+  const int64_t blocks = backward_weight_blocks_per_group(spec, lw.schedule);
   Function* body = emit_body(lw, plan, R);
 
   emit_entry(
       lw, symbol, {"x", "grad_y", "grad_weight"},
-      [&](KernelBuilder& kb, Value*) { return kb.i64(spec.groups * blocks); },
+      [&](KernelBuilder& kb, Value*) { return kb.i64(backward_weight_items(spec, lw.schedule)); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
         Value* g = b.CreateSDiv(item, kb.i64(blocks), "g");

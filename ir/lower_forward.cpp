@@ -40,7 +40,7 @@ struct ForwardPlan {
   int64_t window_width(int64_t block) const { return max_m + block; }
   int64_t window_pitch(int64_t block, int lanes) const {
     int64_t line = std::max<int64_t>(16, lanes);  // whole vectors, whole 64-byte lines
-    return (window_width(block) + line - 1) / line * line;
+    return ceil_div(window_width(block), line) * line;
   }
 
   // Where phase p's weights start in the packed [phase][ci][row][tap] slice of `rows` rows.
@@ -210,7 +210,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(pl - 1)), s), kb.i64(1), "q.hi");
   // Interior blocks read only inside x and write only inside y; edge blocks run the same
   // code with a zero-filled window and masked stores.
-  Value* q_a = kb.i64(std::max(plan.max_m, (pl + s - 1) / s));
+  Value* q_a = kb.i64(std::max(plan.max_m, ceil_div(pl, s)));
   Value* q_b = kb.min(L, kb.floor_div(b.CreateAdd(Lout, kb.i64(pl)), s));
   auto block = [&](Value* q0, bool edge) {
     emit_block(kb, lw, plan, rows, q0, edge, x, window, packed, bias, y, L, Lout, rows_valid);
@@ -234,12 +234,12 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
   const ConvSpec& spec = lw.spec;
   ForwardPlan plan(spec);
   const int R = lw.schedule.fwd_block_co;
-  const int64_t blocks = (plan.Cog + R - 1) / R;
+  const int64_t blocks = forward_blocks_per_group(spec, lw.schedule);
   Function* body = emit_body(lw, plan, R);
 
   emit_entry(
       lw, symbol, {"x", "weight", "bias", "y"},
-      [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(spec.groups * blocks)); },
+      [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(forward_items(spec, lw.schedule, 1))); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
         auto [n, g, block] = split_item(kb, item, spec.groups, blocks);

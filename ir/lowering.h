@@ -9,8 +9,15 @@
 #include "kernel_builder.h"
 #include "lower.h"
 #include "lucid/kernel_abi.h"
+#include "lucid/work_items.h"
 
 namespace lucid::ir {
+
+// The lowering's precondition: it sizes loops and item counts straight from the schedule's
+// knobs (a channel block wider than a group would index past it), so only a schedule equal
+// to schedule.normalized_for(spec) may reach it. Throws lucid::InternalError otherwise: every
+// caller (the JIT engine, lucid-aot, lucid-tune) normalises first.
+void require_normalized(const ConvSpec& spec, const Schedule& schedule, const char* who);
 
 struct Lowering {
   const ConvSpec& spec;

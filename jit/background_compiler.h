@@ -1,5 +1,5 @@
 // BackgroundCompiler: one worker thread that runs the engine's tier-1 compiles in the order
-// they were asked for, so no caller waits for LLVM (DESIGN.md §5). One thread, not one per
+// they were asked for, so no caller waits for LLVM (docs/semantics.md §7). One thread, not one per
 // core: the other core keeps running the caller's tier-0 kernels.
 #pragma once
 

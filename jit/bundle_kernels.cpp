@@ -19,12 +19,16 @@ bool bundle_defines_kernels(const std::vector<char>& bundle, const std::string& 
     llvm::MemoryBufferRef ref(llvm::StringRef(object.data(), object.size()), "cached.o");
     auto file = llvm::object::ObjectFile::createObjectFile(ref);
     if (!file) {
+      // Intentional: an object LLVM cannot read makes the cached file untrusted, and the
+      // caller rebuilds it; LLVM's reason is not needed for that.
       llvm::consumeError(file.takeError());
       return false;
     }
     for (const auto& symbol : (*file)->symbols()) {
       auto name = symbol.getName();
       if (!name) {
+        // Intentional: a symbol without a readable name is not a kernel; if a kernel's name
+        // is unreadable, the count stays short and the file is rebuilt.
         llvm::consumeError(name.takeError());
         continue;
       }

@@ -1,7 +1,7 @@
 // JitEngine: the process-wide LLJIT (created on first need, off the tier-0 path), the
 // in-memory cache (one shared future per key, so a key is compiled once however many threads
 // ask), the disk cache in front of the compiler, and the tiers: handles that serve tier 0 at
-// once and get tier 1 from the background compiler (DESIGN.md §5).
+// once and get tier 1 from the background compiler (docs/semantics.md §7).
 #include "lucid/jit_engine.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -116,12 +116,14 @@ struct JitEngine::Impl {
       jit::initialize_llvm();
       auto created = llvm::orc::LLJITBuilder().create();
       if (!created) throw Error("JitEngine: cannot create LLJIT: " + error_text(created.takeError()));
-      jit = std::shared_ptr<llvm::orc::LLJIT>(std::move(*created));
-      // Kernels call nothing, but an optimiser may still turn a loop into memset/memcpy.
+      // Kernels call nothing, but an optimiser may still turn a loop into memset/memcpy,
+      // which only the process's own symbols resolve.
       auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-          jit->getDataLayout().getGlobalPrefix());
-      if (generator) jit->getMainJITDylib().addGenerator(std::move(*generator));
-      else llvm::consumeError(generator.takeError());
+          (*created)->getDataLayout().getGlobalPrefix());
+      if (!generator)
+        throw Error("JitEngine: cannot search the process for symbols: " + error_text(generator.takeError()));
+      (*created)->getMainJITDylib().addGenerator(std::move(*generator));
+      jit = std::shared_ptr<llvm::orc::LLJIT>(std::move(*created));
     });
     return *jit;
   }
@@ -223,7 +225,10 @@ struct JitEngine::Impl {
     llvm::orc::JITDylib* jd = &*dylib;
     std::shared_ptr<KernelSet> set(new KernelSet, [owner = jit, jd](KernelSet* s) {
       delete s;
-      if (auto err = owner->getExecutionSession().removeJITDylib(*jd)) llvm::consumeError(std::move(err));
+      // A deleter cannot throw: a failed removal leaves the set's code mapped (a leak, not a
+      // fault), so it is reported and the process carries on.
+      if (auto err = owner->getExecutionSession().removeJITDylib(*jd))
+        std::fprintf(stderr, "lucid-jit: warning: cannot unload a kernel set: %s\n", error_text(std::move(err)).c_str());
     });
     set->spec = spec;
     set->schedule = schedule;
@@ -235,7 +240,8 @@ struct JitEngine::Impl {
     }
     auto address = [&](ir::Pass pass) -> void* {
       auto sym = lljit.lookup(*jd, ir::kernel_symbol(prefix, pass));
-      if (!sym) throw Error("JitEngine: missing kernel symbol: " + error_text(sym.takeError()));
+      // The objects were lowered with these symbols (or checked by defines_kernels).
+      if (!sym) throw InternalError("JitEngine: missing kernel symbol: " + error_text(sym.takeError()));
       return sym->toPtr<void*>();
     };
     set->forward_fn = reinterpret_cast<lucid_forward_fn>(address(ir::Pass::Forward));
@@ -319,9 +325,14 @@ struct JitEngine::Impl {
         auto dylib = lljit.createJITDylib("lucid.warm_up");
         if (!dylib) throw Error(error_text(dylib.takeError()));
         auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), "warm_up");
-        if (auto err = lljit.addObjectFile(*dylib, std::move(buffer))) llvm::consumeError(std::move(err));
-        else if (auto sym = lljit.lookup(*dylib, "lucid_warm_up"); !sym) llvm::consumeError(sym.takeError());
-        if (auto err = lljit.getExecutionSession().removeJITDylib(*dylib)) llvm::consumeError(std::move(err));
+        // LLVM's errors go to the warning below; the dylib is removed whether or not the
+        // link worked.
+        std::string problem;
+        if (auto err = lljit.addObjectFile(*dylib, std::move(buffer))) problem = error_text(std::move(err));
+        else if (auto sym = lljit.lookup(*dylib, "lucid_warm_up"); !sym) problem = error_text(sym.takeError());
+        if (auto err = lljit.getExecutionSession().removeJITDylib(*dylib))
+          problem += (problem.empty() ? "" : "; ") + error_text(std::move(err));
+        if (!problem.empty()) throw Error(problem);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "lucid-jit: warning: JIT warm-up failed: %s\n", e.what());
       }

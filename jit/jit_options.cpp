@@ -1,4 +1,4 @@
-// JitOptions::from_environment: the LUCID_* variables of DESIGN.md §2.
+// JitOptions::from_environment: the LUCID_* variables of docs/semantics.md §8.
 #include <cstdlib>
 #include <string>
 

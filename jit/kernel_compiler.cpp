@@ -90,7 +90,7 @@ std::vector<char> emit(llvm::Module& module, llvm::TargetMachine& tm, llvm::Code
   llvm::raw_svector_ostream out(buffer);
   llvm::legacy::PassManager pm;
   if (tm.addPassesToEmitFile(pm, out, nullptr, type))
-    throw Error("lucid-jit: the target cannot emit this file type");
+    throw InternalError("lucid-jit: the target machine cannot emit this file type");
   pm.run(module);
   return std::vector<char>(buffer.begin(), buffer.end());
 }
@@ -235,6 +235,8 @@ std::uint64_t text_bytes(std::string_view object) {
   llvm::MemoryBufferRef ref(llvm::StringRef(object.data(), object.size()), "kernels.o");
   auto file = llvm::object::ObjectFile::createObjectFile(ref);
   if (!file) {
+    // Intentional: the size is statistics only (KernelSet::code_bytes); an unreadable object
+    // fails with LLVM's message where it is linked.
     llvm::consumeError(file.takeError());
     return 0;
   }

@@ -50,7 +50,7 @@ static int close(T got, double want, double scale) {
   return fabs((double)got - want) <= eps * (scale + 1.0);
 }
 
-/* The four passes as in DESIGN.md §1, in double, with the magnitude sums for tolerances. */
+/* The four passes as in docs/semantics.md §1, in double, with the magnitude sums for tolerances. */
 static int tap(int64_t l, int64_t k, int64_t Lout) {
   int64_t t = l * S - PL + k * D;
   return (t >= 0 && t < Lout) ? (int)t : -1;

@@ -1,4 +1,4 @@
-// Tiered kernels (DESIGN.md §5): a cold layer is served by tier 0 at once, its tier-1 compile
+// Tiered kernels (docs/semantics.md §7): a cold layer is served by tier 0 at once, its tier-1 compile
 // runs in the background and is swapped in; calls made during a (deliberately slow) compile
 // are correct; sync mode and disk hits never serve tier 0; handles and autograd nodes made
 // before the swap use tier 1 afterwards; shutting down mid-compile is clean.

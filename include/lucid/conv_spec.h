@@ -1,4 +1,4 @@
-// ConvSpec: one validated, normalised ConvTranspose1d configuration (DESIGN.md §1).
+// ConvSpec: one validated, normalised ConvTranspose1d configuration (docs/semantics.md §1).
 // It is what every kernel, cache file, AOT symbol and benchmark name is derived from.
 #pragma once
 
@@ -44,7 +44,7 @@ struct ConvSpec {
   int64_t pad_left = 0;
   int64_t pad_right = 0;
 
-  // Validates every rule of DESIGN.md §1 that does not depend on the input length and
+  // Validates every rule of docs/semantics.md §1 that does not depend on the input length and
   // resolves pad_left/pad_right. Throws lucid::Error naming the argument and the rule.
   static ConvSpec make(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
                        int64_t stride = 1, Padding padding = 0, int64_t output_padding = 0,
@@ -70,8 +70,13 @@ struct ConvSpec {
   std::optional<int64_t> output_length_or_overflow(int64_t length) const;
   // Output length without validation (may be < 1); only for lengths known to be in range.
   int64_t output_length_unchecked(int64_t length) const {
-    return (length - 1) * stride - pad_left - pad_right + dilation * (kernel_size - 1) +
-           output_padding + 1;
+    return (length - 1) * stride + output_length_offset();
+  }
+  // The output-length rule (docs/semantics.md §2): Lout = (L - 1) * stride + this offset, where
+  // the offset, dilation*(kernel_size - 1) - pad_left - pad_right + output_padding + 1, is
+  // the part the spec fixes. The lowering and lucid-aot emit Lout as IR from it.
+  int64_t output_length_offset() const {
+    return dilation * (kernel_size - 1) - pad_left - pad_right + output_padding + 1;
   }
 
   // 2 * N * Cin * (Cout/groups) * K * L: multiply-adds of the forward pass, counted twice.

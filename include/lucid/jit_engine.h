@@ -1,4 +1,4 @@
-// JitEngine: turns a ConvSpec into a cached KernelSet (DESIGN.md §2, "JIT").
+// JitEngine: turns a ConvSpec into a cached KernelSet (docs/semantics.md §7, §8).
 // One process-wide engine (global()) serves the runtime; tests and tools may build their own.
 // No LLVM type appears here: the engine's internals live in jit/.
 #pragma once
@@ -16,7 +16,7 @@
 
 namespace lucid {
 
-// How handle() serves a layer whose kernels are neither in memory nor on disk (DESIGN.md §5).
+// How handle() serves a layer whose kernels are neither in memory nor on disk (docs/semantics.md §7).
 enum class JitMode {
   Tiered,  // tier 0 at once, tier 1 compiled on a background thread and swapped in
   Sync,    // block until tier 1 exists: bitwise-reproducible runs

@@ -1,4 +1,4 @@
-// KernelHandle: one layer's kernels as the runtime holds them (DESIGN.md §5). The set it
+// KernelHandle: one layer's kernels as the runtime holds them (docs/semantics.md §7). The set it
 // serves is one atomic pointer: tier 0 at first on a cold cache, swapped once for the
 // specialised tier-1 set when the background compile finishes. Modules and autograd nodes keep
 // the handle, so ones created before the swap use the new kernels on their next call.

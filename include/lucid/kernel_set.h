@@ -1,6 +1,6 @@
 // KernelSet: the four kernels of one (ConvSpec, Schedule), plus how to split them.
 // A set is either tier 1 (specialised machine code from the JIT or the disk cache) or tier 0
-// (generic kernels built with the library that read the spec at run time; DESIGN.md §5).
+// (generic kernels built with the library that read the spec at run time; docs/semantics.md §7).
 // Callers use the call methods below, which hide the difference.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include "lucid/conv_spec.h"
 #include "lucid/kernel_abi.h"
 #include "lucid/schedule.h"
+#include "lucid/work_items.h"
 
 namespace lucid {
 
@@ -45,19 +46,14 @@ struct KernelSet {
   int backward_bias(const void* grad_y, void* grad_bias, int64_t batch, int64_t length,
                     int64_t item_begin, int64_t item_end) const;
 
-  // Work items of each pass; any split of [0, items) across threads is race free.
-  int64_t forward_items(int64_t batch) const {
-    return batch * spec.groups * ceil_div(spec.out_per_group(), schedule.fwd_block_co);
-  }
+  // Work items of each pass (lucid/work_items.h); any split of [0, items) across threads is
+  // race free.
+  int64_t forward_items(int64_t batch) const { return lucid::forward_items(spec, schedule, batch); }
   int64_t backward_data_items(int64_t batch) const {
-    return batch * spec.groups * ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci);
+    return lucid::backward_data_items(spec, schedule, batch);
   }
-  int64_t backward_weight_items() const {
-    return spec.groups * ceil_div(spec.in_per_group(), schedule.bww_block_ci);
-  }
-  int64_t backward_bias_items() const { return spec.out_channels; }
-
-  static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+  int64_t backward_weight_items() const { return lucid::backward_weight_items(spec, schedule); }
+  int64_t backward_bias_items() const { return lucid::backward_bias_items(spec); }
 };
 
 }  // namespace lucid

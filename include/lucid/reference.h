@@ -1,5 +1,5 @@
 // Reference kernels: the four passes of ConvTranspose1d as plain loops, written straight from
-// the formulas of DESIGN.md §1 (in the spirit of oneDNN's ref_deconvolution). They are the
+// the formulas of docs/semantics.md §1 (in the spirit of oneDNN's ref_deconvolution). They are the
 // oracle every generated kernel is tested against, so they stay obvious rather than fast.
 //
 // Layouts are NCL contiguous: x (N, Cin, L), y and gy (N, Cout, Lout), weight (Cin, Cout/G, K),

@@ -1,5 +1,5 @@
 // lucid::Tensor: an n-dimensional float32/float64 array over contiguous storage, with the
-// autograd state (requires_grad, grad, grad_fn) of DESIGN.md §3. A Tensor is a cheap handle:
+// autograd state (requires_grad, grad, grad_fn) of docs/semantics.md §9. A Tensor is a cheap handle:
 // copies share the same tensor, and views (reshape, detach) share the same storage.
 #pragma once
 

@@ -1,5 +1,5 @@
 // TuningDatabase: the schedules lucid-tune measured best, keyed by spec key and CPU name
-// (DESIGN.md §2, "Autotuning"). The JIT engine asks it for a schedule before falling back to
+// (docs/semantics.md §8, LUCID_TUNING_DB). The JIT engine asks it for a schedule before falling back to
 // the default heuristic. The file is versioned JSON; a file this build cannot trust (unreadable,
 // corrupt, another format version) is ignored with a warning rather than half-used.
 #pragma once

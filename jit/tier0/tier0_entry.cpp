@@ -48,7 +48,7 @@ int prepare(const KernelSet& set, Pass pass, int64_t batch, int64_t length, int6
   if (begin < 0 || end > items || begin > end) return LUCID_STATUS_BAD_RANGE;
   g = Geometry{batch, length, out_length, s.in_channels, s.out_channels, s.groups,
                s.in_per_group(), s.out_per_group(), s.kernel_size, s.stride, s.dilation,
-               s.pad_left, block, (per_group + block - 1) / block};
+               s.pad_left, block, ceil_div(per_group, block)};
   return LUCID_STATUS_OK;
 }
 

@@ -1,7 +1,7 @@
 // Tier 0: generic ConvTranspose1d kernels compiled with the library (no per-layer LLVM
 // compile). They read the spec and the schedule's block sizes at run time and follow the
 // kernel ABI and work-item contract of KernelSet exactly, so a tier-0 set can serve any layer
-// at once while the specialised kernels compile (DESIGN.md §5). Results equal tier 1's up to
+// at once while the specialised kernels compile (docs/semantics.md §7). Results equal tier 1's up to
 // summation order.
 #pragma once
 

@@ -1,6 +1,6 @@
 """lucid_jit: PyTorch-style ConvTranspose1d layers compiled to machine code at run time.
 
-Two faces over one C++ runtime (DESIGN.md section 4):
+Two faces over one C++ runtime (docs/semantics.md section 9):
 
 * Lucid's spelling: ``from lucid_jit import Tensor``, ``import lucid_jit.nn as nn``,
   ``lucid_jit.optim``, ``lucid_jit.nn.functional.conv_transpose1d``.

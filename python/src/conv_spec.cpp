@@ -107,6 +107,7 @@ void bind_conv_spec(py::module_& m) {
       .def_readonly("pad_left", &ConvSpec::pad_left)
       .def_readonly("pad_right", &ConvSpec::pad_right)
       .def("output_length", &ConvSpec::output_length, py::arg("length"))
+      .def_property_readonly("output_length_offset", &ConvSpec::output_length_offset)
       .def("flops", &ConvSpec::flops, py::arg("batch"), py::arg("length"))
       .def("key", &ConvSpec::key)
       .def("to_string", &ConvSpec::to_string)

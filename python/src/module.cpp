@@ -1,5 +1,5 @@
 // lucid_jit._core: the extension module the pure-Python package lucid_jit is built on
-// (DESIGN.md §4). Each part of the runtime is bound in its own file; this only assembles them.
+// (docs/semantics.md §9). Each part of the runtime is bound in its own file; this only assembles them.
 #include "bindings.h"
 
 PYBIND11_MODULE(_core, m) {

@@ -12,7 +12,7 @@ from lucid_jit import Tensor
 
 
 def reference(x, w, b, stride, pad_left, pad_right, output_padding, dilation, groups):
-    """DESIGN.md section 1 in plain loops over numpy float64 arrays; pad_right may be negative
+    """docs/semantics.md section 1 in plain loops over numpy float64 arrays; pad_right may be negative
     (padding="same" with a kernel span shorter than the stride)."""
     n, cin, length = x.shape
     _, cout_g, kernel = w.shape

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 
 def resolve_padding(padding, kernel_size, stride, dilation):
-    """(pad_left, pad_right) of DESIGN.md section 1; pad_right < 0 extends the output."""
+    """(pad_left, pad_right) of docs/semantics.md section 3; pad_right < 0 extends the output."""
     if padding == "valid":
         return 0, 0
     if padding == "same":

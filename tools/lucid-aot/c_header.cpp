@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "lucid/kernel_abi.h"
+#include "lucid/work_items.h"
 
 namespace lucid_aot {
 
@@ -16,8 +17,6 @@ std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
 }
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Every row of include/lucid/kernel_abi.h's status table as LUCID_AOT_STATUS_<NAME>, so the
 // header documents each code a kernel, the entry points or the dispatcher can return.
@@ -45,10 +44,10 @@ std::string c_header(const lucid::ConvSpec& spec, const std::string& prefix,
   const std::string P = prefix, M = upper(prefix);
   const char* T = spec.dtype == lucid::DType::Float32 ? "float" : "double";
   const int64_t Cin = spec.in_channels, Cout = spec.out_channels, K = spec.kernel_size, G = spec.groups;
-  const int64_t length_constant = spec.dilation * (K - 1) - spec.pad_left - spec.pad_right + spec.output_padding + 1;
-  const int64_t fwd_per_batch = G * ceil_div(spec.out_per_group(), schedule.fwd_block_co);
-  const int64_t bwd_data_per_batch = G * ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci);
-  const int64_t bwd_weight_items = G * ceil_div(spec.in_per_group(), schedule.bww_block_ci);
+  const int64_t length_constant = spec.output_length_offset();
+  const int64_t fwd_per_batch = lucid::forward_items(spec, schedule, 1);
+  const int64_t bwd_data_per_batch = lucid::backward_data_items(spec, schedule, 1);
+  const int64_t bwd_weight_items = lucid::backward_weight_items(spec, schedule);
 
   std::string targets_text;
   for (const HeaderTarget& t : targets)

@@ -178,7 +178,7 @@ std::vector<char> emit(Module& m, TargetMachine& tm, CodeGenFileType type) {
   raw_svector_ostream out(buffer);
   legacy::PassManager pm;
   if (tm.addPassesToEmitFile(pm, out, nullptr, type))
-    throw lucid::Error("lucid-aot: the target cannot emit the dispatcher");
+    throw lucid::InternalError("lucid-aot: the target machine cannot emit the dispatcher");
   pm.run(m);
   return std::vector<char>(buffer.begin(), buffer.end());
 }
@@ -227,7 +227,7 @@ DispatcherObject compile_dispatcher(const lucid::ConvSpec& spec, const std::stri
   raw_string_ostream os(problems);
   if (verifyModule(m, &os)) {
     m.print(errs(), nullptr);
-    throw lucid::Error("lucid-aot: internal error: the dispatcher IR does not verify: " + problems);
+    throw lucid::InternalError("lucid-aot: the dispatcher IR does not verify: " + problems);
   }
   DispatcherObject result;
   if (keep_ir) {

@@ -66,7 +66,7 @@ KernelSetFiles build_kernel_set(const lucid::ConvSpec& spec, const std::string& 
   for (const NamedTarget& t : targets) {
     TargetBuild build{t, lucid::Schedule::default_for(spec, t.target.vector_bits).normalized_for(spec), "", "", "", {}};
     if (!builds.empty() && !same_items(build.schedule, builds.front().schedule))
-      throw lucid::Error(fmt::format("lucid-aot: internal error: schedules {} and {} split work differently",
+      throw lucid::InternalError(fmt::format("lucid-aot: schedules {} and {} split work differently",
                                      build.schedule.key(), builds.front().schedule.key()));
     build.abi_prefix = multi ? prefix + "_" + target_identifier(t.name) : prefix;
     build.kernel_prefix = build.abi_prefix + "_range";

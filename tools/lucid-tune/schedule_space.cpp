@@ -1,6 +1,8 @@
 // ScheduleSpace: knob grids per pass, the register-file bound, and nearest-first ordering.
 #include "schedule_space.h"
 
+#include "lucid/integer_division.h"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -35,7 +37,7 @@ std::vector<int> ScheduleSpace::vector_widths() const {
 }
 
 int ScheduleSpace::registers_per_vector(int vector_width) const {
-  return std::max(1, (vector_width + native_lanes_ - 1) / native_lanes_);
+  return std::max(1, static_cast<int>(lucid::ceil_div(vector_width, native_lanes_)));
 }
 
 bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {

@@ -1,4 +1,4 @@
-// nn::ConvTranspose1d: the layer of DESIGN.md §1 with PyTorch's constructor, attributes and
+// nn::ConvTranspose1d: the layer of docs/semantics.md §1 with PyTorch's constructor, attributes and
 // initialisation. Its forward and backward passes run JIT kernels only.
 #pragma once
 
@@ -16,7 +16,7 @@ namespace lucid::nn {
 
 class ConvTranspose1d : public Module {
  public:
-  // The arguments of DESIGN.md §1, validated by ConvSpec::make. Parameters are drawn from
+  // The arguments of docs/semantics.md §1, validated by ConvSpec::make. Parameters are drawn from
   // default_generator(); pass a Generator to the ConvSpec constructor to seed them apart.
   ConvTranspose1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
                   int64_t stride = 1, Padding padding = 0, int64_t output_padding = 0,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "lucid/integer_division.h"
 #include "simd.h"
 
 namespace lucid::tier0::LUCID_TIER0_ISA {
@@ -13,14 +14,10 @@ namespace lucid::tier0::LUCID_TIER0_ISA {
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-// floor(a / b) for b > 0.
-inline int64_t floor_div(int64_t a, int64_t b) {
-  const int64_t q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-// ceil(a / b) for b > 0.
-inline int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+// floor(a / b) and ceil(a / b) for b > 0: the library's one definition, always inlined so
+// no out-of-line copy is shared across the ISA copies.
+using lucid::ceil_div;
+using lucid::floor_div;
 
 // a mod b in [0, b) for b > 0.
 inline int64_t positive_mod(int64_t a, int64_t b) {

@@ -1,6 +1,6 @@
 // Direct loops for passes of a few hundred multiply-adds (the seed layers): packing weights,
 // building tap tables and copying windows costs more than such a pass's whole arithmetic, so
-// these compute each item's outputs straight from the formulas of DESIGN.md §1, with the
+// these compute each item's outputs straight from the formulas of docs/semantics.md §1, with the
 // same items and ownership as the blocked kernels. Each tap's range of input positions (those
 // whose output lands in [0, Lout)) is computed once per call, so the inner loops have no
 // bounds checks.

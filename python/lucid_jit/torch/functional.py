@@ -28,9 +28,9 @@ class _Layer:
         self.in_channels = spec.in_channels
         self.out_channels = spec.out_channels
         self.stride = spec.stride
-        # Lout = (L - 1) * stride + length_offset
-        self.length_offset = (-spec.pad_left - spec.pad_right +
-                              spec.dilation * (spec.kernel_size - 1) + spec.output_padding + 1)
+        # Lout = (L - 1) * stride + length_offset (docs/semantics.md §2), kept as plain ints so
+        # a call computes its output length without crossing into C++.
+        self.length_offset = spec.output_length_offset
 
 
 # (dtypes, weight shape, bias, stride, padding, output_padding, groups, dilation) -> _Layer

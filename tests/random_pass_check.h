@@ -1,0 +1,112 @@
+// What the JIT and tier-0 random-layer tests share: a random problem's data and its fp64
+// reference, random schedules, the four passes run over work ranges split into random pieces
+// (as a thread pool would) into outputs poisoned with NaN (so a kernel that skips or
+// double-writes an element is caught), and the tolerance checks. LUCID_RANDOM_LAYERS sets
+// how many layers each shard checks.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernel_check.h"
+#include "lucid/kernel_set.h"
+
+namespace lucid::testing {
+
+// Calls fn(begin, end) over [0, items) in 1..3 random contiguous pieces.
+template <class Fn>
+void run_in_pieces(std::mt19937_64& rng, int64_t items, Fn fn) {
+  int64_t cut1 = std::uniform_int_distribution<int64_t>(0, items)(rng);
+  int64_t cut2 = std::uniform_int_distribution<int64_t>(cut1, items)(rng);
+  REQUIRE(fn(0, cut1) == 0);
+  REQUIRE(fn(cut1, cut2) == 0);
+  REQUIRE(fn(cut2, items) == 0);
+}
+
+// Any schedule the tuner could pick: every knob drawn at random (normalised for the spec), so
+// layouts the default heuristic never chooses for a spec are still checked on it.
+inline Schedule random_schedule(std::mt19937_64& rng, const ConvSpec& spec) {
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Schedule s;
+  s.vector_width = 1 << pick(1, 4);
+  s.fwd_lanes = pick(0, 1) ? Schedule::kLanesChannels : Schedule::kLanesLength;
+  s.fwd_block_co = pick(1, s.fwd_lanes == Schedule::kLanesChannels ? 16 : 6);
+  s.fwd_block_t = pick(1, s.fwd_lanes == Schedule::kLanesChannels ? 12 : 4);
+  s.fwd_phase_chunk = pick(1, 8);
+  s.bwd_data_lanes = pick(Schedule::kLanesLength, Schedule::kLanesChannels);
+  s.bwd_data_block_ci = pick(1, 16);
+  s.bwd_data_block_t = pick(1, s.bwd_data_lanes == Schedule::kLanesChannels ? 12 : 4);
+  s.bww_lanes = pick(Schedule::kLanesLength, Schedule::kLanesChannels);
+  s.bww_block_ci = pick(1, s.bww_lanes == Schedule::kLanesChannels ? 16 : 4);
+  s.bww_block_co = pick(1, 4);
+  s.bww_block_taps = pick(1, s.bww_lanes == Schedule::kLanesChannels ? 12 : 6);
+  return s.normalized_for(spec);
+}
+
+// Layers per shard: 500 unless LUCID_RANDOM_LAYERS asks for a quicker (or longer) run.
+inline int random_layer_count() {
+  const char* v = std::getenv("LUCID_RANDOM_LAYERS");
+  return v ? std::max(1, std::atoi(v)) : 500;
+}
+
+// A problem's inputs and the fp64 reference results for them.
+template <class T>
+struct PassData {
+  std::vector<T> x, w, b, gy;
+  ReferenceResults want;
+
+  PassData(const Problem& p, std::mt19937_64& rng) {
+    const ConvSpec& s = p.spec;
+    const int64_t Lout = s.output_length(p.length);
+    x = random_vector<T>(rng, static_cast<size_t>(p.batch * s.in_channels * p.length));
+    w = random_vector<T>(rng, static_cast<size_t>(s.weight_numel()));
+    b = random_vector<T>(rng, static_cast<size_t>(s.out_channels));
+    gy = random_vector<T>(rng, static_cast<size_t>(p.batch * s.out_channels * Lout));
+    want = run_reference(p, widen(x), widen(w), widen(b), widen(gy));
+  }
+};
+
+template <class T>
+struct PassOutputs {
+  std::vector<T> y, gx, gw, gb;
+};
+
+// Runs the four passes through `calls` (a KernelSet, or anything with its call methods),
+// splitting each over `set`'s work items in random pieces.
+template <class T, class Calls>
+PassOutputs<T> run_passes_in_pieces(const Calls& calls, const KernelSet& set, const Problem& p,
+                                    const PassData<T>& d, std::mt19937_64& rng) {
+  const ConvSpec& s = p.spec;
+  const T poison = std::numeric_limits<T>::quiet_NaN();
+  PassOutputs<T> out{std::vector<T>(d.want.y.size(), poison), std::vector<T>(d.want.gx.size(), poison),
+                     std::vector<T>(d.want.gw.size(), poison), std::vector<T>(d.want.gb.size(), poison)};
+  run_in_pieces(rng, set.forward_items(p.batch), [&](int64_t i0, int64_t i1) {
+    return calls.forward(d.x.data(), d.w.data(), s.bias ? d.b.data() : nullptr, out.y.data(), p.batch, p.length, i0, i1);
+  });
+  run_in_pieces(rng, set.backward_data_items(p.batch), [&](int64_t i0, int64_t i1) {
+    return calls.backward_data(d.gy.data(), d.w.data(), out.gx.data(), p.batch, p.length, i0, i1);
+  });
+  run_in_pieces(rng, set.backward_weight_items(), [&](int64_t i0, int64_t i1) {
+    return calls.backward_weight(d.x.data(), d.gy.data(), out.gw.data(), p.batch, p.length, i0, i1);
+  });
+  run_in_pieces(rng, set.backward_bias_items(), [&](int64_t i0, int64_t i1) {
+    return calls.backward_bias(d.gy.data(), out.gb.data(), p.batch, p.length, i0, i1);
+  });
+  return out;
+}
+
+// Every output within `tolerance` of the reference, relative to the absolute-value sums.
+template <class T>
+void check_outputs(const PassOutputs<T>& out, const ReferenceResults& want, double tolerance) {
+  CHECK(worst_ratio(out.y, want.y, want.y_bound, tolerance) <= 1.0);
+  CHECK(worst_ratio(out.gx, want.gx, want.gx_bound, tolerance) <= 1.0);
+  CHECK(worst_ratio(out.gw, want.gw, want.gw_bound, tolerance) <= 1.0);
+  CHECK(worst_ratio(out.gb, want.gb, want.gb_bound, tolerance) <= 1.0);
+}
+
+}  // namespace lucid::testing
