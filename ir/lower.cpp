@@ -235,6 +235,13 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
                    Module& module, std::span<const Pass> passes) {
   require_normalized(spec, schedule, "lower_kernels");
+  // Each stride phase is a block of code (and PhaseTaps an entry): a huge stride would have
+  // the lowering allocate and emit without bound (stride 2^31: 48 GB of phase lists). Such a
+  // layer is refused here, before anything is built; in tiered mode it keeps tier 0.
+  if (spec.stride > kMaxUnrolledStride)
+    throw Error(fmt::format("{}: stride {} is above {}, the largest the specialising generator "
+                            "unrolls (one code block per stride phase)",
+                            spec.to_string(), spec.stride, kMaxUnrolledStride));
   LLVMContext& c = module.getContext();
   Type* element = spec.dtype == DType::Float32 ? Type::getFloatTy(c) : Type::getDoubleTy(c);
   Lowering lw{spec, schedule, module, element, schedule.vector_width};

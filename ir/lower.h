@@ -2,6 +2,7 @@
 // Used by the JIT (jit/) and the AOT tool alike, so both run the same code.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -18,7 +19,10 @@ enum class Pass { Forward, BackwardData, BackwardWeight, BackwardBias };
 inline constexpr Pass kAllPasses[] = {Pass::Forward, Pass::BackwardData, Pass::BackwardWeight,
                                       Pass::BackwardBias};
 
-const char* pass_name(Pass pass);  // "forward", "backward_data", ...
+const char* pass_name(Pass pass);
+
+// The largest stride lower_kernels takes: it unrolls one code block per stride phase.
+inline constexpr int64_t kMaxUnrolledStride = 1024;  // "forward", "backward_data", ...
 
 // The exported symbol of a pass's kernel: "<prefix>_<pass_name>".
 std::string kernel_symbol(const std::string& prefix, Pass pass);
