@@ -53,6 +53,8 @@ std::string string_member(const json::Object& object, const char* key) {
 double number_member(const json::Object& object, const char* key) {
   std::optional<double> n = member(object, key).getAsNumber();
   if (!n) throw Error(fmt::format("\"{}\" is not a number", key));
+  // 1e400 parses as Inf, which save() cannot write back as JSON (found by fuzz_tuning_database).
+  if (!std::isfinite(*n)) throw Error(fmt::format("\"{}\" is not a finite number", key));
   return *n;
 }
 
