@@ -165,11 +165,12 @@ void emit_block_vector_taps(KernelBuilder& kb, const DataPlan& plan, int rows, i
   }
 }
 
-// Channel vectors per register block: as many as 12 accumulators allow (two weight vectors
-// and a broadcast stay free of the 16 AVX2 registers), no more than the rows need.
+// Channel vectors per register block: as many as the schedule's accumulators allow (the
+// target's registers less those for weight vectors and a broadcast), no more than the rows
+// need.
 int channel_vectors(const Schedule& schedule, int rows) {
   const int V = schedule.vector_width;
-  return std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), 12 / schedule.bwd_data_block_t));
+  return std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), schedule.accumulators / schedule.bwd_data_block_t));
 }
 
 // Input channels in vector lanes: dx[ci..ci+V, l] += W[ci..ci+V, co, k] * gy[co, l*s + e_k],
@@ -208,7 +209,7 @@ void emit_block_channels(KernelBuilder& kb, const DataPlan& plan, int vectors, i
     for (int64_t k = 0; k < plan.K; ++k) {
       std::string tname = "tap" + std::to_string(k);
       // When K > s, neighbouring positions share grad_y elements across taps; merged, those
-      // broadcasts live across taps and the 12 accumulators spill. An opaque copy of the
+      // broadcasts live across taps and the accumulators spill. An opaque copy of the
       // row pointer per tap keeps one broadcast per (position, tap), used at once.
       Value* gy_tap = kb.opaque(gy_row, "gy.row.tap" + std::to_string(k));
       Values wv;

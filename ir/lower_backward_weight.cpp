@@ -180,7 +180,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
   auto& b = kb.b();
   const int V = kb.lanes();
   const int T = lw.schedule.bww_block_taps;
-  const int vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), 12 / T));
+  const int vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), lw.schedule.accumulators / T));
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t pairs = plan.Cog * plan.K;
   const int64_t pair_blocks = ceil_div(pairs, T);

@@ -84,7 +84,7 @@ void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Valu
   const ChannelPlan plan(lw.spec);
   const int V = kb.lanes();
   const int P = lw.schedule.fwd_block_t;
-  const int vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), 12 / P));
+  const int vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), lw.schedule.accumulators / P));
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t chunks = ceil_div(rows, width);
   const int64_t chunk_elements = plan.Cig * plan.K * width;

@@ -10,6 +10,7 @@
 
 #include "lucid/conv_spec.h"
 #include "lucid/error.h"
+#include "lucid/integer_division.h"
 
 namespace lucid {
 
@@ -19,22 +20,51 @@ int clamp_int(int64_t v, int64_t lo, int64_t hi) {
   return static_cast<int>(std::clamp<int64_t>(v, lo, std::max(lo, hi)));
 }
 
+// Output channels per forward block with q in the lanes, on a register file of 32: each
+// block streams its item's x window (all input channels) once per block of rows, so the L2
+// traffic per FMA falls as 1/rows. 12 rows (x 2 vectors) measured 10-20% faster than 8 (x 3)
+// where they waste little; when 12 would pad the channels by more than 5%, 8.
+int forward_rows_wide(int64_t out_per_group) {
+  if (out_per_group <= 8) return static_cast<int>(out_per_group);
+  const int64_t padded12 = ceil_div(out_per_group, 12) * 12;
+  return padded12 * 20 <= out_per_group * 21 ? 12 : 8;
+}
+
+// Positions per register block with channels in the lanes: the accumulators are
+// min(channel vectors, 2) x positions, at most 12 positions (past that the broadcasts and
+// weight vectors of a tap no longer fit beside them).
+int channel_block_positions(int rows, int lanes, int accumulators) {
+  const int vectors = std::min(2, static_cast<int>(ceil_div(rows, lanes)));
+  return std::clamp(accumulators / std::max(1, vectors), 1, 12);
+}
+
 }  // namespace
 
-Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
+Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers) {
   Schedule s;
   int bits = host_vector_bits >= 512 ? 512 : host_vector_bits >= 256 ? 256 : 128;
   s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
   // Accumulators may take all vector registers but a few: one for the loaded input vector,
   // one for the broadcast weight, and slack for addresses the backend keeps in vectors.
-  const int registers = bits == 512 ? 32 : 16;
+  const int registers = std::max(8, vector_registers);
   const int budget = registers - 4;
+  s.accumulators = budget;
+  // A register file of 32 (AVX-512) holds twice the rows of a 16-register one (AVX2), and
+  // the wider blocks were measured on one; the 16-register figures are those tuned on Zen 3.
+  const bool wide_file = registers >= 32;
+  const int channel_rows = wide_file ? 32 : 16;
 
-  // forward: 4 output channels x 3 vectors of q reuse each loaded x vector 4 times and each
-  // broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
-  s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 4);
-  s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, bits == 512 ? 6 : 4);
-  s.fwd_block_t = std::min(s.fwd_block_t, 3 * (bits == 512 ? 2 : 1));
+  // forward, q in the lanes: fwd_block_co rows of broadcast weights x fwd_block_t loaded
+  // vectors of x per tap.
+  if (wide_file) {
+    s.fwd_block_co = forward_rows_wide(spec.out_per_group());
+    s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, 6);
+  } else {
+    // 4 output channels x 3 vectors of q reuse each loaded x vector 4 times and each
+    // broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
+    s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 4);
+    s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, 3);
+  }
   // Every stride phase's accumulators are interleaved at the store; past stride 8 that
   // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
   // compile time, so keep one vector and two channels per phase.
@@ -48,24 +78,23 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
   if (spec.stride == 1 && spec.out_per_group() >= 8) {
     // Without a stride, output channels in lanes (lower_forward_channels.cpp) measured 30-40%
     // faster on wide_s1 and dilated: one dense reduction over ci x K per register block of
-    // 2 channel vectors x 6 positions. With a stride each phase's reduction has only K/s taps
+    // channel vectors x positions. With a stride each phase's reduction has only K/s taps
     // and the transposed stores cost as much as they save, so strided layers keep q in lanes.
     s.fwd_lanes = kLanesChannels;
-    s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 16);
-    s.fwd_block_t = s.fwd_block_co > s.vector_width ? 6 : 12;
+    s.fwd_block_co = clamp_int(spec.out_per_group(), 1, channel_rows);
+    s.fwd_block_t = channel_block_positions(s.fwd_block_co, s.vector_width, budget);
     s.fwd_phase_chunk = 1;
   }
 
-  // The knobs that define work items (fwd_block_co, bwd_data_block_ci, bww_block_ci) depend
-  // on the spec only, never on the vector width: every target of a multi-target AOT build
-  // then splits a call into the same items.
   if (spec.in_per_group() >= 8) {
     // Enough channels for a vector: channels in lanes (see lower_backward_data.cpp) broadcast
-    // grad_y whatever the stride. Items of 16 channels whatever the width; 2 channel vectors
-    // x 6 positions = 12 accumulators for AVX2 floats (one vector x 12 when only 8 channels).
+    // grad_y whatever the stride; two channel vectors x up to 12 positions.
     s.bwd_data_lanes = kLanesChannels;
-    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 16);
-    s.bwd_data_block_t = s.bwd_data_block_ci > s.vector_width ? 6 : 12;
+    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, channel_rows);
+    // Each position x tap keeps a grad_y index live across the co loop: past ~96 of them
+    // the block spills (hifigan's 16 taps ran 1.7-2x faster at 6 positions than at 12).
+    s.bwd_data_block_t = std::min(channel_block_positions(s.bwd_data_block_ci, s.vector_width, budget),
+                                  clamp_int(96 / spec.kernel_size, 1, 12));
   } else {
     s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
     s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
@@ -99,14 +128,36 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits) {
   }
   if (spec.in_per_group() >= 8 && !(spec.kernel_size >= 16 && spec.stride > 1)) {
     // A vector of channels per group: channels in lanes (one broadcast grad_y element per
-    // (co, tap) pair and position, whatever the stride); 2 channel vectors x 6 pairs. Only
-    // kernels of 16+ taps with a stride keep taps in lanes, which measured faster there.
-    // Decided from the spec alone, as bww_block_ci must be.
+    // (co, tap) pair and position, whatever the stride); two channel vectors x up to 12
+    // pairs. Only kernels of 16+ taps with a stride keep taps in lanes, which measured
+    // faster there.
     s.bww_lanes = kLanesChannels;
-    s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 16);
+    s.bww_block_ci = clamp_int(spec.in_per_group(), 1, channel_rows);
     s.bww_block_co = 1;
-    s.bww_block_taps = s.bww_block_ci > s.vector_width ? 6 : 12;
+    s.bww_block_taps = channel_block_positions(s.bww_block_ci, s.vector_width, budget);
   }
+  return s.normalized_for(spec);
+}
+
+Schedule Schedule::with_work_items_of(const Schedule& other, const ConvSpec& spec) const {
+  Schedule s = *this;
+  s.fwd_block_co = other.fwd_block_co;
+  s.bwd_data_block_ci = other.bwd_data_block_ci;
+  s.bww_block_ci = other.bww_block_ci;
+  s = s.normalized_for(spec);
+  // Where rows are register rows (q or taps in the lanes), refit the other dimension of
+  // the block to this schedule's accumulators; channel lanes derive their blocks in the
+  // lowering, from accumulators.
+  const int acc = s.accumulators;
+  if (s.fwd_lanes == kLanesLength) {
+    s.fwd_block_t = clamp_int(acc / s.fwd_block_co, 1, 6);
+    s.fwd_phase_chunk = clamp_int(acc / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
+  }
+  if (s.bwd_data_lanes != kLanesChannels) s.bwd_data_block_t = clamp_int(acc / s.bwd_data_block_ci, 1, 3);
+  if (s.bww_lanes == kLanesLength)
+    s.bww_block_taps = clamp_int(acc / (s.bww_block_ci * s.bww_block_co), 1, spec.kernel_size);
+  else if (s.bww_lanes == kLanesTaps)
+    s.bww_block_taps = clamp_int(acc / (s.bww_block_ci * s.bww_block_co), 1, 2);
   return s.normalized_for(spec);
 }
 
@@ -115,15 +166,16 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
   int v = 1;
   while (v < s.vector_width && v < 16) v *= 2;
   s.vector_width = v;
-  s.fwd_block_co = clamp_int(s.fwd_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
+  s.fwd_block_co = clamp_int(s.fwd_block_co, 1, std::min<int64_t>(spec.out_per_group(), kMaxBlockRows));
   s.fwd_block_t = clamp_int(s.fwd_block_t, 1, 16);
   s.fwd_phase_chunk = clamp_int(s.fwd_phase_chunk, 1, spec.stride);
   if (s.fwd_lanes != kLanesChannels) s.fwd_lanes = kLanesLength;
   if (s.fwd_lanes == kLanesChannels) s.fwd_phase_chunk = 1;
-  s.bwd_data_block_ci = clamp_int(s.bwd_data_block_ci, 1, std::min<int64_t>(spec.in_per_group(), 16));
+  s.bwd_data_block_ci = clamp_int(s.bwd_data_block_ci, 1, std::min<int64_t>(spec.in_per_group(), kMaxBlockRows));
   s.bwd_data_block_t = clamp_int(s.bwd_data_block_t, 1, 16);
-  s.bww_block_ci = clamp_int(s.bww_block_ci, 1, std::min<int64_t>(spec.in_per_group(), 16));
+  s.bww_block_ci = clamp_int(s.bww_block_ci, 1, std::min<int64_t>(spec.in_per_group(), kMaxBlockRows));
   s.bww_block_co = clamp_int(s.bww_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
+  s.accumulators = clamp_int(s.accumulators, 4, 60);
   if (s.bww_lanes == kLanesTaps && spec.kernel_size < s.vector_width) s.bww_lanes = kLanesLength;
   if (s.bww_lanes < kLanesLength || s.bww_lanes > kLanesChannels) s.bww_lanes = kLanesLength;
   if (s.bww_lanes == kLanesChannels) s.bww_block_co = 1;
@@ -136,14 +188,14 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
 }
 
 std::string Schedule::key() const {
-  return fmt::format("v{}.f{}x{}x{}{}.d{}x{}{}.w{}x{}x{}{}", vector_width, fwd_block_co, fwd_block_t,
+  return fmt::format("v{}.f{}x{}x{}{}.d{}x{}{}.w{}x{}x{}{}.a{}", vector_width, fwd_block_co, fwd_block_t,
                      fwd_phase_chunk, fwd_lanes == kLanesChannels ? "c" : "", bwd_data_block_ci, bwd_data_block_t,
                      bwd_data_lanes == kLanesTaps ? "t" : bwd_data_lanes == kLanesChannels ? "c" : "", bww_block_ci, bww_block_co, bww_block_taps,
-                     bww_lanes == kLanesTaps ? "t" : bww_lanes == kLanesChannels ? "c" : "");
+                     bww_lanes == kLanesTaps ? "t" : bww_lanes == kLanesChannels ? "c" : "", accumulators);
 }
 
 Schedule Schedule::parse_key(const std::string& key) {
-  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)(c?)\.d(\d+)x(\d+)([tc]?)\.w(\d+)x(\d+)x(\d+)([tc]?))");
+  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)(c?)\.d(\d+)x(\d+)([tc]?)\.w(\d+)x(\d+)x(\d+)([tc]?)(?:\.a(\d+))?)");
   std::smatch m;
   if (!std::regex_match(key, m, pattern))
     throw Error(fmt::format("Schedule: malformed schedule key '{}' (expected e.g. '{}')", key, Schedule{}.key()));
@@ -166,6 +218,7 @@ Schedule Schedule::parse_key(const std::string& key) {
   s.bww_block_co = knob(10);
   s.bww_block_taps = knob(11);
   s.bww_lanes = m[12] == "t" ? kLanesTaps : m[12] == "c" ? kLanesChannels : kLanesLength;
+  if (m[13].matched) s.accumulators = knob(13);
   return s;
 }
 

@@ -28,6 +28,7 @@
 #include "bundle_kernels.h"
 #include "disk_cache.h"
 #include "generator_hash.h"
+#include "host_info.h"
 #include "kernel_compiler.h"
 #include "lower.h"
 #include "object_bundle.h"
@@ -462,7 +463,12 @@ JitEngine& JitEngine::global() {
 Schedule JitEngine::schedule_for(const ConvSpec& requested) const {
   ConvSpec spec = checked(requested);
   if (auto tuned = impl_->tuning.find(spec.key(), cpu_name())) return tuned->normalized_for(spec);
-  return Schedule::default_for(spec, jit::host_target().vector_bits);
+  return default_schedule(spec);
+}
+
+Schedule JitEngine::default_schedule(const ConvSpec& spec) const {
+  const jit::Target& host = jit::host_target();
+  return Schedule::default_for(spec, host.vector_bits, jit::vector_registers_of(host));
 }
 
 std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& spec) {

@@ -52,7 +52,7 @@ void compare_with_jit(const lucid::ConvSpec& spec, void* library, const std::str
   // lucid-aot compiles target "host" with the default schedule; the tests' empty tuning
   // database makes it the JIT's choice too.
   REQUIRE(jit->schedule.key() ==
-          lucid::Schedule::default_for(spec, lucid::JitEngine::global().vector_bits()).normalized_for(spec).key());
+          lucid::JitEngine::global().default_schedule(spec).normalized_for(spec).key());
   for (auto [N, L] : {std::pair<int64_t, int64_t>{1, 5}, {3, 37}, {2, 129}}) {
     CAPTURE(N);
     CAPTURE(L);

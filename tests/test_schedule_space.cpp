@@ -3,6 +3,7 @@
 // every candidate's key parses back to it, and each lane layout the lowering offers is tried.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,10 @@ int lanes_of(const Schedule& s, Pass p) {
 TEST_CASE("every candidate is the base with its own pass's knobs, and those knobs carry over") {
   for (const auto& text : kSpecs)
     for (int bits : {128, 256, 512}) {
+      const int registers = bits == 512 ? 32 : 16;
       const ConvSpec spec = ConvSpec::parse(text);
-      const ScheduleSpace space(spec, bits);
-      const Schedule base = Schedule::default_for(spec, bits).normalized_for(spec);
+      const ScheduleSpace space(spec, bits, registers);
+      const Schedule base = Schedule::default_for(spec, bits, registers).normalized_for(spec);
       for (Pass p : lucid::bench::kAllPasses) {
         const auto candidates = space.candidates(base, p);
         REQUIRE(!candidates.empty());
@@ -55,8 +57,8 @@ TEST_CASE("every candidate is the base with its own pass's knobs, and those knob
 
 TEST_CASE("the search tries channels in lanes for every pass of a layer with channels to spare") {
   const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(128, 64, 10, stride=5)");
-  const ScheduleSpace space(spec, 256);
-  const Schedule base = Schedule::default_for(spec, 256).normalized_for(spec);
+  const ScheduleSpace space(spec, 256, 16);
+  const Schedule base = Schedule::default_for(spec, 256, 16).normalized_for(spec);
   for (Pass p : lucid::bench::kAllPasses) {
     bool channels = false, other = false;
     for (const Schedule& c : space.candidates(base, p)) {
@@ -67,4 +69,37 @@ TEST_CASE("the search tries channels in lanes for every pass of a layer with cha
     CHECK(channels);
     CHECK(other);
   }
+}
+
+TEST_CASE("default register blocks fit the target's register file, and AOT targets can share items") {
+  for (const auto& text : kSpecs) {
+    const ConvSpec spec = ConvSpec::parse(text);
+    const Schedule wide = Schedule::default_for(spec, 512, 32);
+    const Schedule narrow = Schedule::default_for(spec, 256, 16);
+    INFO(text, " wide=", wide.key(), " narrow=", narrow.key());
+    CHECK(wide.accumulators == 28);
+    CHECK(narrow.accumulators == 12);
+    for (const Schedule& s : {wide, narrow, narrow.with_work_items_of(wide, spec), wide.with_work_items_of(narrow, spec)}) {
+      INFO("schedule ", s.key());
+      CHECK(s == s.normalized_for(spec));
+      if (s.fwd_lanes == Schedule::kLanesLength)
+        CHECK(s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk <= std::max(s.accumulators, s.fwd_block_co));
+    }
+    const Schedule adopted = narrow.with_work_items_of(wide, spec);
+    CHECK(adopted.fwd_block_co == wide.fwd_block_co);
+    CHECK(adopted.bwd_data_block_ci == wide.bwd_data_block_ci);
+    CHECK(adopted.bww_block_ci == wide.bww_block_ci);
+    CHECK(adopted.accumulators == narrow.accumulators);
+    CHECK(adopted.vector_width == narrow.vector_width);
+  }
+}
+
+TEST_CASE("a schedule key carries the accumulator budget; keys from before it read as 12") {
+  Schedule s;
+  s.accumulators = 28;
+  CHECK(s.key() == "v8.f4x2x1.d4x2.w2x2x3.a28");
+  CHECK(Schedule::parse_key(s.key()) == s);
+  CHECK(Schedule::parse_key("v16.f4x6x1.d16x12c.w16x1x12c").accumulators == 12);
+  CHECK_THROWS(Schedule::parse_key("v8.f4x2x1.d4x2.w2x2x3.a"));
+  CHECK_THROWS(Schedule::parse_key("v8.f4x2x1.d4x2.w2x2x3.a0"));
 }

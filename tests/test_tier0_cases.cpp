@@ -30,7 +30,7 @@ std::vector<tier0::Isa> supported_isas() {
 }
 
 std::shared_ptr<const KernelSet> tier0_set(const ConvSpec& spec) {
-  return tier0::make_kernel_set(spec, Schedule::default_for(spec, 256));
+  return tier0::make_kernel_set(spec, Schedule::default_for(spec, 256, 16));
 }
 
 template <class T>
@@ -62,7 +62,7 @@ TEST_CASE("tier 0 reproduces the seed's example (float and double)") {
 
 TEST_CASE("tier 0 sets are generic: tier 0, no entry points, the schedule kept as given") {
   const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(8, 6, 4, stride=2, padding=1)");
-  const Schedule schedule = Schedule::default_for(spec, 256);
+  const Schedule schedule = Schedule::default_for(spec, 256, 16);
   auto set = tier0::make_kernel_set(spec, schedule);
   CHECK(set->tier == 0);
   CHECK(set->source == "generic");
@@ -190,7 +190,7 @@ TEST_CASE("tier 0 padding='same' with a stride longer than the kernel extends th
 TEST_CASE("tier 0 items write only their own outputs") {
   // Items cover (n, group, block): running one item must leave every other element alone.
   const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(12, 18, 5, stride=3, padding=2, groups=3, dilation=2)");
-  Schedule schedule = Schedule::default_for(spec, 256);
+  Schedule schedule = Schedule::default_for(spec, 256, 16);
   schedule.fwd_block_co = 4;  // 6 channels per group: blocks of 4 and 2
   schedule.bwd_data_block_ci = 3;
   schedule.bww_block_ci = 3;

@@ -67,7 +67,7 @@ std::unique_ptr<JitEngine> fresh_engine(const std::string& cache_dir, bool disk_
 }
 
 std::shared_ptr<const lucid::KernelSet> default_kernels(JitEngine& engine, const ConvSpec& spec) {
-  return engine.kernels(spec, Schedule::default_for(spec, engine.vector_bits()));
+  return engine.kernels(spec, engine.default_schedule(spec));
 }
 
 // A spec no suite config uses, to start an engine without touching the one measured.

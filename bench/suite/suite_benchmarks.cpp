@@ -82,7 +82,7 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
     case Impl::LucidTuned: {
       JitEngine& engine = JitEngine::global();
       const Schedule schedule =
-          c.schedule ? *c.schedule : Schedule::default_for(c.config.spec, engine.vector_bits());
+          c.schedule ? *c.schedule : engine.default_schedule(c.config.spec);
       std::shared_ptr<const KernelSet> kernels = engine.kernels(c.config.spec, schedule);
       auto runner = std::make_shared<PassRunner>(c.threads);
       label = kernels->schedule.key();
@@ -94,7 +94,7 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
       // The generic kernels a cold layer runs on while its specialised ones compile, with
       // the default schedule's work items (as the engine creates them).
       JitEngine& engine = JitEngine::global();
-      const Schedule schedule = Schedule::default_for(c.config.spec, engine.vector_bits());
+      const Schedule schedule = engine.default_schedule(c.config.spec);
       std::shared_ptr<const KernelSet> kernels = tier0::make_kernel_set(c.config.spec, schedule);
       auto runner = std::make_shared<PassRunner>(c.threads);
       label = "tier0 " + kernels->schedule.key();

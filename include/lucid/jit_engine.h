@@ -89,8 +89,11 @@ class JitEngine {
   // Blocks until every queued background compile has finished and been swapped in.
   void wait_for_background();
 
-  // The schedule kernels(spec) would use.
+  // The schedule kernels(spec) would use: the tuning database's for this CPU, else
+  // default_schedule(spec).
   Schedule schedule_for(const ConvSpec& spec) const;
+  // Schedule::default_for this host's vector width and register file.
+  Schedule default_schedule(const ConvSpec& spec) const;
 
   JitStats stats() const;
   std::vector<JitEvent> events() const;

@@ -51,16 +51,31 @@ struct Schedule {
   // bww_block_co is unused).
   int bww_lanes = kLanesLength;
 
-  // Default heuristic for the host: register blocks sized so the accumulators fill the
-  // vector register file without spilling.
-  static Schedule default_for(const ConvSpec& spec, int host_vector_bits);
+  // Vector registers a register block may fill with accumulators: the target's register
+  // file less those the inner loops need for loaded operands, broadcasts and addresses
+  // (default_for: registers - 4, i.e. 12 of AVX2's 16, 28 of AVX-512's 32). Where the
+  // lowering derives a block's shape (channel vectors x positions) it never exceeds this.
+  int accumulators = 12;
+
+  // The largest row block of a work item (fwd_block_co, bwd_data_block_ci, bww_block_ci).
+  static constexpr int kMaxBlockRows = 32;
+
+  // Default heuristic for a target with `vector_registers` registers of `host_vector_bits`:
+  // register blocks sized so the accumulators fill the register file without spilling.
+  static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers);
+
+  // This schedule with the work-item knobs of `other` (fwd_block_co, bwd_data_block_ci,
+  // bww_block_ci) and its register blocks refitted to this schedule's accumulators: how the
+  // targets of one multi-target AOT build split calls into the same items.
+  Schedule with_work_items_of(const Schedule& other, const ConvSpec& spec) const;
 
   // Clamps every knob to what the spec can use (e.g. no more co per block than co per group).
   Schedule normalized_for(const ConvSpec& spec) const;
 
-  // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3" ("...d4x3t" or "...w3x2x2t"
-  // with taps in lanes, "f16x6x1c", "...d16x6c" or "...w16x1x6c" with channels in
-  // lanes).
+  // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3.a12" ("...d4x3t" or
+  // "...w3x2x2t" with taps in lanes, "f16x6x1c", "...d16x6c" or "...w16x1x6c" with channels
+  // in lanes). parse_key also takes keys without ".aN" (written before that knob existed),
+  // as accumulators = 12.
   std::string key() const;
   // Parses key() back; throws lucid::Error on malformed text.
   static Schedule parse_key(const std::string& key);

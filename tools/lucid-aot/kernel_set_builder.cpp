@@ -10,6 +10,7 @@
 #include "c_header.h"
 #include "cpu_requirements.h"
 #include "dispatcher.h"
+#include "host_info.h"
 #include "kernel_compiler.h"
 #include "lucid/error.h"
 #include "lucid/schedule.h"
@@ -64,7 +65,11 @@ KernelSetFiles build_kernel_set(const lucid::ConvSpec& spec, const std::string& 
 
   // 1. One object per target, through the JIT's pipeline.
   for (const NamedTarget& t : targets) {
-    TargetBuild build{t, lucid::Schedule::default_for(spec, t.target.vector_bits).normalized_for(spec), "", "", "", {}};
+    TargetBuild build{t, lucid::Schedule::default_for(spec, t.target.vector_bits, lucid::jit::vector_registers_of(t.target)),
+                      "", "", "", {}};
+    // Every target of one build splits a call into the same work items (the header's item
+    // counts and range entry points are shared): the first target's, refitted to each.
+    if (!builds.empty()) build.schedule = build.schedule.with_work_items_of(builds.front().schedule, spec);
     if (!builds.empty() && !same_items(build.schedule, builds.front().schedule))
       throw lucid::InternalError(fmt::format("lucid-aot: schedules {} and {} split work differently",
                                      build.schedule.key(), builds.front().schedule.key()));

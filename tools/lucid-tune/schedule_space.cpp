@@ -24,9 +24,9 @@ double distance(const Schedule& a, const Schedule& b) {
 
 }  // namespace
 
-ScheduleSpace::ScheduleSpace(const ConvSpec& spec, int host_vector_bits) : spec_(spec) {
+ScheduleSpace::ScheduleSpace(const ConvSpec& spec, int host_vector_bits, int vector_registers) : spec_(spec) {
   native_lanes_ = std::max(1, host_vector_bits / (8 * static_cast<int>(dtype_size(spec.dtype))));
-  vector_registers_ = host_vector_bits >= 512 ? 32 : 16;
+  vector_registers_ = std::max(8, vector_registers);
 }
 
 std::vector<int> ScheduleSpace::vector_widths() const {
@@ -90,11 +90,11 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
     if (!fits_registers(s, pass) || !seen.insert(s.key()).second) return;
     out.push_back(s);
   };
-  const int blocks[] = {1, 2, 3, 4, 6, 8};
+  const int blocks[] = {1, 2, 3, 4, 6, 8, 12};
   switch (pass) {
     case bench::Pass::Forward:
       for (int co : blocks)
-        for (int t : {1, 2, 3, 4})
+        for (int t : {1, 2, 3, 4, 6})
           for (int phases : {1, 2, 4, 8}) {
             Schedule s = base;
             s.fwd_block_co = co;
@@ -103,8 +103,9 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
             s.fwd_lanes = Schedule::kLanesLength;
             consider(s);
           }
-      // Output channels in lanes: items of one or two channel vectors, positions per block.
-      for (int co : {8, 16})
+      // Output channels in lanes: items of one to four channel vectors (the lowering fits
+      // as many per register block as the accumulators hold), positions per block.
+      for (int co : {8, 16, 32})
         for (int t : {3, 4, 6, 12}) {
           Schedule s = base;
           s.fwd_lanes = Schedule::kLanesChannels;
@@ -126,7 +127,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
           }
       // Channels in lanes: items of one or two vectors of channels (for any width), positions
       // per register block.
-      for (int ci : {8, 16})
+      for (int ci : {8, 16, 32})
         for (int t : {3, 4, 6, 12}) {
           Schedule s = base;
           s.bwd_data_block_ci = ci;
@@ -148,7 +149,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
               consider(s);
             }
       // Channels in lanes: items of one or two vectors of channels, (co, tap) pairs per block.
-      for (int ci : {8, 16})
+      for (int ci : {8, 16, 32})
         for (int pairs : {3, 4, 6, 12}) {
           Schedule s = base;
           s.bww_block_ci = ci;

@@ -17,8 +17,9 @@ namespace lucid::tune {
 
 class ScheduleSpace {
  public:
-  // host_vector_bits: 512 with AVX-512, 256 with AVX2, else 128 (JitEngine::vector_bits()).
-  ScheduleSpace(const ConvSpec& spec, int host_vector_bits);
+  // host_vector_bits: 512 with AVX-512, 256 with AVX2, else 128 (JitEngine::vector_bits());
+  // vector_registers: the ISA's register file at that width (jit::vector_registers_of).
+  ScheduleSpace(const ConvSpec& spec, int host_vector_bits, int vector_registers);
 
   // Vector widths worth trying: the native one first, then half and double it (within 1..16).
   std::vector<int> vector_widths() const;

@@ -9,7 +9,9 @@
 #include <memory>
 #include <optional>
 
+#include "host_info.h"
 #include "median_timer.h"
+#include "target.h"
 #include "pass_runner.h"
 #include "problem_data.h"
 #include "progress_bar.h"
@@ -37,14 +39,14 @@ class Search {
  public:
   Search(const bench::SuiteConfig& target, JitEngine& engine, const TuneOptions& options)
       : target_(target), engine_(engine), options_(options),
-        space_(target.spec, engine.vector_bits()),
+        space_(target.spec, engine.vector_bits(), lucid::jit::vector_registers_of(lucid::jit::host_target())),
         check_(target.spec, std::min(target.batch, kCheckBatch), std::min(target.length, kCheckLength)),
         data_(target.spec, target.batch, target.length), runner_(options.threads) {}
 
   TuneResult run() {
     const auto start = Clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-    result_.base = Schedule::default_for(target_.spec, engine_.vector_bits()).normalized_for(target_.spec);
+    result_.base = engine_.default_schedule(target_.spec).normalized_for(target_.spec);
 
     // 1. Plan, so the progress bar knows its length: per width, one round per position in
     //    the longest of the three passes' candidate lists.
