@@ -128,13 +128,21 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   }
   if (spec.in_per_group() >= 8 && !(spec.kernel_size >= 16 && spec.stride > 1)) {
     // A vector of channels per group: channels in lanes (one broadcast grad_y element per
-    // (co, tap) pair and position, whatever the stride); two channel vectors x up to 12
+    // (co, tap) pair and position, whatever the stride); one or two channel vectors x 12 or 6
     // pairs. Only kernels of 16+ taps with a stride keep taps in lanes, which measured
     // faster there.
     s.bww_lanes = kLanesChannels;
-    s.bww_block_ci = clamp_int(spec.in_per_group(), 1, channel_rows);
+    // Backward-weight items split only the input channels (never the batch or the length),
+    // so a 32-row block would leave a 32-channel layer one item for any number of threads.
+    s.bww_block_ci = clamp_int(spec.in_per_group(), 1,
+                               spec.in_per_group() >= 2 * channel_rows ? channel_rows : channel_rows / 2);
     s.bww_block_co = 1;
-    s.bww_block_taps = channel_block_positions(s.bww_block_ci, s.vector_width, budget);
+    // At most 12 accumulators even with more to spare: two channel vectors x 12 pairs
+    // measured 20-35% slower than x 6 on dilated, encodec_s5, grouped4 and wide_s1 with
+    // AVX-512 (faster only on hifigan_up3, which the tuner finds), one vector x 6 slower than
+    // x 12 on dilated.
+    const int bww_vectors = std::min<int>(2, static_cast<int>(ceil_div(s.bww_block_ci, s.vector_width)));
+    s.bww_block_taps = std::min(channel_block_positions(s.bww_block_ci, s.vector_width, budget), 12 / bww_vectors);
   }
   return s.normalized_for(spec);
 }
