@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "isolated_engine.h"
 #include "lucid/jit_engine.h"
 #include "lucid/reference.h"
 
@@ -35,13 +36,7 @@ const ConvSpec kLayer = ConvSpec::make(6, 4, 5, 3, 1, 1, 2, 2, true);
 const ConvSpec kOtherLayer = ConvSpec::make(3, 5, 4, 2, 1, 0, 1, 1, false);
 const char kWarning[] = "lucid-jit: warning: cannot write the kernel cache";
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("lucid-cache-robust-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  fs::permissions(dir, fs::perms::all);  // a child that drops to an unprivileged user can still enter it
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return testing::fresh_dir("cache-robust", name); }
 
 JitOptions options_for(const fs::path& cache_dir) {
   JitOptions o;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "isolated_engine.h"
 #include "lucid/jit_engine.h"
 #include "lucid/error.h"
 #include "lucid/reference.h"
@@ -17,20 +18,9 @@ using namespace lucid;
 
 namespace {
 
-JitOptions options_in(const fs::path& dir) {
-  JitOptions o = JitOptions::from_environment();
-  o.cache_dir = dir.string();
-  o.disk_cache = true;
-  o.tuning_db = (dir / "no-tuning.json").string();
-  return o;
-}
+JitOptions options_in(const fs::path& dir) { return testing::isolated_options(dir); }
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("lucid-jit-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return testing::fresh_dir("jit-test", name); }
 
 // Runs the forward kernel on the seed layer's example and checks y = [1, 2.5, 4, 1.5].
 void check_seed_forward(const KernelSet& k) {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "isolated_engine.h"
 #include "kernel_check.h"
 #include "lucid/conv_transpose1d.h"
 #include "lucid/jit_engine.h"
@@ -27,17 +28,10 @@ using namespace lucid;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("lucid-jit-concurrency-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return testing::fresh_dir("jit-concurrency", name); }
 
 JitOptions tiered_options(const fs::path& dir, int delay_ms, std::size_t capacity = 256) {
-  JitOptions o = JitOptions::from_environment();
-  o.cache_dir = dir.string();
-  o.tuning_db = (dir / "no-tuning.json").string();
+  JitOptions o = testing::isolated_options(dir);
   o.mode = JitMode::Tiered;
   o.background_delay_ms = delay_ms;
   o.memory_capacity = capacity;

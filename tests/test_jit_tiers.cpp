@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "isolated_engine.h"
 #include "kernel_check.h"
 #include "lucid/conv_transpose1d.h"
 #include "lucid/error.h"
@@ -24,17 +25,10 @@ using lucid::testing::Problem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("lucid-jit-tiers-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path fresh_dir(const std::string& name) { return testing::fresh_dir("jit-tiers", name); }
 
 JitOptions options_in(const fs::path& dir, JitMode mode, int delay_ms = 0) {
-  JitOptions o = JitOptions::from_environment();
-  o.cache_dir = dir.string();
-  o.tuning_db = (dir / "no-tuning.json").string();
+  JitOptions o = testing::isolated_options(dir);
   o.mode = mode;
   o.background_delay_ms = delay_ms;
   return o;
