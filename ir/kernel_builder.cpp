@@ -137,6 +137,30 @@ Value* KernelBuilder::concat(Value* a, Value* b) {
   return builder_.CreateShuffleVector(a, b, mask);
 }
 
+Values KernelBuilder::transpose(const Values& rows, const std::string& name) {
+  const int n = lanes_;
+  Values a = rows;
+  a.resize(static_cast<size_t>(n), PoisonValue::get(vector_));
+  // Stage h swaps the off-diagonal h x h blocks of every 2h x 2h block: vector i (bit h
+  // clear) and i + h trade their upper and lower h-lane halves of each 2h-lane chunk.
+  for (int h = n / 2; h >= 1; h /= 2) {
+    Values out(static_cast<size_t>(n));
+    std::vector<int> low(static_cast<size_t>(n)), high(static_cast<size_t>(n));
+    for (int c = 0; c < n; ++c) {
+      low[static_cast<size_t>(c)] = (c & h) == 0 ? c : n + c - h;
+      high[static_cast<size_t>(c)] = (c & h) == 0 ? c + h : n + c;
+    }
+    for (int i = 0; i < n; ++i) {
+      if (i & h) continue;
+      const auto lo = static_cast<size_t>(i), hi = static_cast<size_t>(i + h);
+      out[lo] = builder_.CreateShuffleVector(a[lo], a[hi], low, name);
+      out[hi] = builder_.CreateShuffleVector(a[lo], a[hi], high, name);
+    }
+    a = std::move(out);
+  }
+  return a;
+}
+
 Value* KernelBuilder::interleave(const Values& parts, const std::string& name) {
   size_t k = parts.size();
   if (k == 1) return parts[0];

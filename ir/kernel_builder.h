@@ -63,6 +63,11 @@ class KernelBuilder {
   // out[i*k + j] = parts[j][i] for k = parts.size() vectors of equal length.
   llvm::Value* interleave(const Values& parts, const std::string& name);
 
+  // The lanes x lanes transpose of `rows` (at most lanes() vectors; missing rows are
+  // poison): lane m of result i is lane i of rows[m]. log2(lanes) stages of two-input
+  // shuffles, lanes * log2(lanes) in all instead of lanes^2 extracts.
+  Values transpose(const Values& rows, const std::string& name);
+
   // if (condition) { body(); }
   void if_then(llvm::Value* condition, const std::string& name, const std::function<void()>& body);
 

@@ -169,6 +169,25 @@ void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int 
   auto& b = kb.b();
   const int V = kb.lanes();
   const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  if (position_stride == 1 && positions >= 2 && positions <= V) {
+    // Consecutive positions: transpose each vector of rows in registers and store every
+    // row's positions as one (masked) vector, instead of V x positions scalar stores,
+    // which cost as much as the FMAs in layers with short reductions (dilated: 32 x 3).
+    std::vector<Constant*> lanes_used;
+    for (int m = 0; m < V; ++m) lanes_used.push_back(b.getInt1(m < positions));
+    Value* mask = positions == V ? nullptr : ConstantVector::get(lanes_used);
+    for (int v = 0; v < vectors; ++v) {
+      const Values block(acc.begin() + v * positions, acc.begin() + (v + 1) * positions);
+      const Values by_row = kb.transpose(block, name + ".transpose");
+      for (int i = 0; i < V; ++i) {
+        Value* row = b.CreateAdd(row0, kb.i64(v * V + i), name + ".r");
+        kb.if_then(b.CreateICmpSLT(row, rows_valid), name + ".store", [&] {
+          kb.store(by_row[static_cast<size_t>(i)], base, b.CreateAdd(b.CreateMul(row, row_stride), first), mask);
+        });
+      }
+    }
+    return;
+  }
   for (int v = 0; v < vectors; ++v)
     for (int i = 0; i < V; ++i) {
       Value* row = b.CreateAdd(row0, kb.i64(v * V + i), name + ".r");
