@@ -23,8 +23,14 @@ std::vector<std::string> parse_benchmark_command_line(CLI::App& app, int argc, c
 }
 
 bool initialize_benchmark(std::vector<std::string> args) {
-  std::vector<char*> argv = lucid::cli::as_argv(args);
-  int argc = static_cast<int>(args.size());
+  // Google Benchmark keeps argv[0] and prints it later as the JSON context's "executable":
+  // the strings must outlive this call (a local copy left a dangling pointer there, and
+  // bytes of garbage in the JSON that perf_table.py then refused).
+  static std::vector<std::string> kept;
+  static std::vector<char*> argv;
+  kept = std::move(args);
+  argv = lucid::cli::as_argv(kept);
+  int argc = static_cast<int>(kept.size());
   benchmark::Initialize(&argc, argv.data());
   return !benchmark::ReportUnrecognizedArguments(argc, argv.data());
 }
