@@ -14,13 +14,21 @@
 
 namespace lucid::fuzz {
 
-// A directory of this process's own under the temporary directory, made on first use and
-// removed at exit. Held by a pointer that is never freed: the exit handler still needs it after
+// Where scratch files go: /dev/shm when it is a writable directory (a memory file system:
+// the file-reading targets ran 6x faster there, 12-17k instead of 2-3k executions per
+// second), else the temporary directory.
+inline std::filesystem::path scratch_root() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK | X_OK) == 0) return "/dev/shm";
+  return std::filesystem::temp_directory_path();
+}
+
+// A directory of this process's own under scratch_root(), made on first use and removed at
+// exit. Held by a pointer that is never freed: the exit handler still needs it after
 // function-local statics are destroyed.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path* dir = [] {
-    auto* d = new std::filesystem::path(std::filesystem::temp_directory_path() /
-                                        ("lucid-fuzz-" + std::to_string(::getpid())));
+    auto* d = new std::filesystem::path(scratch_root() / ("lucid-fuzz-" + std::to_string(::getpid())));
     std::filesystem::create_directories(*d);
     std::atexit([] { std::error_code ec; std::filesystem::remove_all(*dir, ec); });
     return d;
