@@ -36,6 +36,7 @@
 #include "lucid/tuning_database.h"
 #include "lucid/version.h"
 #include "target.h"
+#include "tier0/scratch.h"
 #include "tier0/tier0_kernels.h"
 
 #ifndef LUCID_LLVM_VERSION
@@ -224,6 +225,16 @@ struct JitEngine::Impl {
     auto dylib = lljit.createJITDylib(dylib_name);
     if (!dylib) throw Error("JitEngine: cannot create a JITDylib: " + error_text(dylib.takeError()));
     llvm::orc::JITDylib* jd = &*dylib;
+    // Heap scratch goes through a malloc that records a failed request's size, so the
+    // runtime's out-of-memory error can name it. The set's own JITDylib is searched first.
+    llvm::orc::SymbolMap scratch_malloc;
+    scratch_malloc[lljit.mangleAndIntern("malloc")] =
+        llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&lucid_kernel_scratch_malloc),
+                                     llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    if (auto err = jd->define(llvm::orc::absoluteSymbols(std::move(scratch_malloc)))) {
+      llvm::cantFail(lljit.getExecutionSession().removeJITDylib(*jd));
+      throw Error("JitEngine: cannot define the kernels' malloc: " + error_text(std::move(err)));
+    }
     std::shared_ptr<KernelSet> set(new KernelSet, [owner = jit, jd](KernelSet* s) {
       delete s;
       // A deleter cannot throw: a failed removal leaves the set's code mapped (a leak, not a

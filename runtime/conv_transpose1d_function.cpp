@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "autograd_support.h"
+#include "kernel_status_error.h"
 #include "lucid/checked_int.h"
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
@@ -29,19 +30,8 @@ struct Geometry {
   int64_t out_length = 1;
 };
 
-// A kernel refusing arguments the checks above accepted is a broken invariant, but one a
-// user can report, so it surfaces as an Error with everything needed to reproduce it. A
-// kernel that could not allocate its scratch is out of memory, not a bug.
 void check_status(int status, const char* pass, const KernelSet& kernels, const Geometry& g) {
-  if (status == LUCID_STATUS_OK) return;
-  const char* name = lucid_status_name(status);
-  const char* meaning = lucid_status_meaning(status);
-  std::string what = fmt::format("{}: the {} kernel returned {} ({}: {}) for batch {} and length {} [{}]",
-                                 kernels.spec.to_string(), pass, status, name ? name : "unknown status",
-                                 meaning ? meaning : "not in the status table", g.batch, g.length,
-                                 kernels.spec.key());
-  if (status == LUCID_STATUS_OUT_OF_MEMORY) throw OutOfMemory(what);
-  throw Error(what);
+  check_kernel_status(status, pass, kernels.spec, g.batch, g.length);
 }
 
 Geometry check_operands(const KernelSet& kernels, const Tensor& x, const Tensor& weight,

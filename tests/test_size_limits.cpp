@@ -6,11 +6,14 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <string>
 
 #include "huge_allocations.h"
+#include "isolated_engine.h"
 #include "lucid/lucid.h"
+#include "tier0/kernel_limits.h"
 #include "tier0/tier0_kernels.h"
 
 using namespace lucid;
@@ -113,4 +116,40 @@ TEST_CASE("both tiers' kernels return LUCID_STATUS_TOO_LARGE for sizes that over
     // Just under the limit is not refused for its size (the range is what is wrong here).
     CHECK(k->forward(buffer, buffer, buffer, buffer, 1, 3, 0, k->forward_items(1) + 1) == LUCID_STATUS_BAD_RANGE);
   }
+}
+
+TEST_CASE("a kernel that cannot allocate its scratch names the bytes it asked for, in both tiers") {
+  // Scratch requests above 1 KiB fail. The JIT kernels keep up to 32 KiB of scratch on the
+  // stack, so the layer's packed weights must exceed that: 256 input channels x 8 output
+  // channels x 16 taps of float32 is 128 KiB per forward item.
+  struct Restore {
+    ~Restore() { tier0::set_scratch_limit_bytes_for_testing(0); }
+  } restore;
+  const ConvSpec spec = ConvSpec::parse("ConvTranspose1d(256, 64, 16, stride=4, padding=6)");
+  const auto dir = testing::fresh_dir("size-limits", "scratch");
+  JitOptions options = testing::isolated_options(dir);
+  options.mode = JitMode::Tiered;
+  JitEngine engine(options);
+  auto handle = engine.handle(spec);
+  const Tensor x = Tensor::ones({2, 256, 200}, DType::Float32);
+  const Tensor w = Tensor::ones({256, 64, 16}, DType::Float32);
+  const Tensor b = Tensor::ones({64}, DType::Float32);
+  for (int tier : {0, 1}) {
+    INFO("tier ", tier);
+    if (tier == 1) engine.wait_for_background();
+    REQUIRE(handle->current().tier == tier);
+    tier0::set_scratch_limit_bytes_for_testing(1024);
+    const std::string m = message_of<OutOfMemory>([&] { conv_transpose1d(x, w, b, handle); });
+    tier0::set_scratch_limit_bytes_for_testing(0);
+    CHECK(contains(m, "ConvTranspose1d(256, 64, 16, stride=4, padding=6): the forward kernel returned status 5 "
+                      "(LUCID_STATUS_OUT_OF_MEMORY: "));
+    const auto at = m.find(": it asked for ");
+    REQUIRE(at != std::string::npos);
+    const long long bytes = std::stoll(m.substr(at + 15));
+    CHECK(bytes > 1024);
+    CHECK(contains(m, " bytes of scratch"));
+    // The limit lifted, the same call succeeds: the failure left nothing behind.
+    CHECK(conv_transpose1d(x, w, b, handle).size(2) == spec.output_length(200));
+  }
+  std::filesystem::remove_all(dir);
 }

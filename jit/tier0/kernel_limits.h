@@ -13,7 +13,8 @@ std::size_t scratch_budget_bytes();
 // Calls of at most this many multiply-adds run the direct loops (512).
 double direct_call_macs();
 
-// Scratch requests above this fail (LUCID_STATUS_OUT_OF_MEMORY); unlimited by default.
+// Scratch requests above this fail (LUCID_STATUS_OUT_OF_MEMORY), tier 0's and the JIT
+// kernels' heap scratch alike (lucid_kernel_scratch_malloc); unlimited by default.
 std::size_t scratch_limit_bytes();
 
 // Process-wide; 0 restores the default budget or limit, a negative threshold the default

@@ -17,3 +17,8 @@ namespace lucid::tier0 {
 void* thread_scratch(std::size_t bytes);
 
 }  // namespace lucid::tier0
+
+// malloc for the JIT's kernels: the engine resolves their `malloc` to this. It fails above
+// scratch_limit_bytes() as thread_scratch does, and records a failure's size for
+// lucid::take_failed_kernel_scratch_bytes (lucid/kernel_scratch.h).
+extern "C" void* lucid_kernel_scratch_malloc(std::size_t bytes);

@@ -16,6 +16,7 @@
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
 #include "lucid/thread_pool.h"
+#include "kernel_status_error.h"
 #include "nonfinite_passes.h"
 
 namespace lucid::python {
@@ -105,16 +106,7 @@ class KernelCalls {
       py::gil_scoped_release release;
       status = body(handle_->current());
     }
-    if (status == LUCID_STATUS_OK) return;
-    const char* name = lucid_status_name(status);
-    const char* meaning = lucid_status_meaning(status);
-    std::string what = fmt::format("{}: the {} kernel returned status {} ({}: {}) for batch {} and length {} [{}]",
-                                   spec().to_string(), pass, status, name ? name : "unknown status",
-                                   meaning ? meaning : "not in the status table", batch, length, spec().key());
-    if (status == LUCID_STATUS_OUT_OF_MEMORY) throw OutOfMemory(what);
-    if (status == LUCID_STATUS_BAD_BATCH || status == LUCID_STATUS_BAD_LENGTH || status == LUCID_STATUS_TOO_LARGE)
-      throw Error(what);
-    throw InternalError(what);
+    check_kernel_status(status, pass, spec(), batch, length);
   }
 
   std::shared_ptr<const KernelHandle> handle_;
