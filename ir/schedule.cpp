@@ -38,6 +38,76 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
   return std::clamp(accumulators / std::max(1, vectors), 1, 12);
 }
 
+// A register file of 32 (AVX-512) leaves 28 accumulators; its blocks were measured on one,
+// the smaller file's on Zen 3 (AVX2).
+bool wide_register_file(const Schedule& s) { return s.accumulators >= 28; }
+
+// The register-block dimensions that follow from a schedule's rows (fwd_block_co,
+// bwd_data_block_ci, bww_block_ci: the work items' channel blocks), its lane layouts and its
+// accumulator budget. default_for picks rows and lanes and ends here; with_work_items_of
+// takes another schedule's rows and ends here too, so a refitted block is this host's own
+// default for those rows.
+void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
+  const int acc = s.accumulators;
+  const int V = s.vector_width;
+  const bool wide_file = wide_register_file(s);
+
+  if (s.fwd_lanes == Schedule::kLanesChannels) {
+    s.fwd_block_t = channel_block_positions(s.fwd_block_co, V, acc);
+    s.fwd_phase_chunk = 1;
+  } else {
+    // fwd_block_co rows of broadcast weights x fwd_block_t loaded vectors of x per tap. With
+    // 16 registers, 4 channels x 3 vectors reuse each loaded x vector 4 times and each
+    // broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
+    s.fwd_block_t = clamp_int(acc / s.fwd_block_co, 1, wide_file ? 6 : 3);
+    // Every stride phase's accumulators are interleaved at the store; past stride 8 that
+    // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
+    // compile time, so one vector per phase.
+    if (spec.stride > 8) s.fwd_block_t = 1;
+    // Phases share one pass over the input channels (and its x loads) as far as their
+    // accumulators fit.
+    s.fwd_phase_chunk = clamp_int(acc / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
+  }
+
+  if (s.bwd_data_lanes == Schedule::kLanesChannels) {
+    // Each position x tap keeps a grad_y index live across the co loop: past ~96 of them
+    // the block spills (hifigan's 16 taps ran 1.7-2x faster at 6 positions than at 12).
+    s.bwd_data_block_t = std::min(channel_block_positions(s.bwd_data_block_ci, V, acc),
+                                  clamp_int(96 / spec.kernel_size, 1, 12));
+  } else if (s.bwd_data_lanes == Schedule::kLanesTaps) {
+    s.bwd_data_block_t = 3;  // 4 channels x 3 positions = 12 accumulators
+  } else {
+    s.bwd_data_block_t = clamp_int(acc / s.bwd_data_block_ci, 1, 3);
+    // Each strided grad_y vector costs a load per lane: keep fewer of them in flight.
+    if (spec.stride > 4) s.bwd_data_block_t = std::min(s.bwd_data_block_t, 2);
+  }
+
+  if (s.bww_lanes == Schedule::kLanesChannels) {
+    // One broadcast grad_y element per (co, tap) pair and position: one or two channel
+    // vectors x 12 or 6 pairs. At most 12 accumulators even with more to spare: two channel
+    // vectors x 12 pairs measured 20-35% slower than x 6 on dilated, encodec_s5, grouped4 and
+    // wide_s1 with AVX-512 (faster only on hifigan_up3, which the tuner finds), one vector x
+    // 6 slower than x 12 on dilated.
+    s.bww_block_co = 1;
+    s.bww_block_taps = channel_block_positions(s.bww_block_ci, V, std::min(acc, 12));
+    return;
+  }
+  // bww_block_ci rows x bww_block_co channels: each loaded x vector serves the channels x
+  // the taps, each grad_y vector the rows.
+  const int ci = s.bww_block_ci;
+  if (ci * spec.kernel_size <= acc) {
+    // Short kernels: all taps in one tile, so nothing is streamed twice or recomputed.
+    s.bww_block_taps = static_cast<int>(spec.kernel_size);
+    s.bww_block_co = clamp_int(acc / (ci * spec.kernel_size), 1, std::min<int64_t>(2, spec.out_per_group()));
+  } else {
+    s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
+    s.bww_block_taps = clamp_int(acc / (ci * s.bww_block_co), 1, spec.kernel_size);
+  }
+  // Taps in lanes: up to 2 tap vectors (3 rows x 2 channels x 2 = 12 accumulators).
+  if (s.bww_lanes == Schedule::kLanesTaps)
+    s.bww_block_taps = clamp_int(std::min<int64_t>(spec.kernel_size / V, acc / (ci * s.bww_block_co)), 1, 2);
+}
+
 }  // namespace
 
 Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers) {
@@ -46,35 +116,14 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
   // Accumulators may take all vector registers but a few: one for the loaded input vector,
   // one for the broadcast weight, and slack for addresses the backend keeps in vectors.
-  const int registers = std::max(8, vector_registers);
-  const int budget = registers - 4;
-  s.accumulators = budget;
-  // A register file of 32 (AVX-512) holds twice the rows of a 16-register one (AVX2), and
-  // the wider blocks were measured on one; the 16-register figures are those tuned on Zen 3.
-  const bool wide_file = registers >= 32;
+  s.accumulators = std::max(8, vector_registers) - 4;
+  const bool wide_file = wide_register_file(s);
   const int channel_rows = wide_file ? 32 : 16;
 
-  // forward, q in the lanes: fwd_block_co rows of broadcast weights x fwd_block_t loaded
-  // vectors of x per tap.
-  if (wide_file) {
-    s.fwd_block_co = forward_rows_wide(spec.out_per_group());
-    s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, 6);
-  } else {
-    // 4 output channels x 3 vectors of q reuse each loaded x vector 4 times and each
-    // broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
-    s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 4);
-    s.fwd_block_t = clamp_int(budget / s.fwd_block_co, 1, 3);
-  }
-  // Every stride phase's accumulators are interleaved at the store; past stride 8 that
-  // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
-  // compile time, so keep one vector and two channels per phase.
-  if (spec.stride > 8) {
-    s.fwd_block_t = 1;
-    s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 2);
-  }
-  // Phases share one pass over the input channels (and its x loads) as far as their
-  // accumulators fit.
-  s.fwd_phase_chunk = clamp_int(budget / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
+  // Forward: output channels per block (the work item) and the lanes.
+  s.fwd_block_co = wide_file ? forward_rows_wide(spec.out_per_group()) : clamp_int(spec.out_per_group(), 1, 4);
+  // Past stride 8 two channels per phase (see fit_register_blocks).
+  if (spec.stride > 8) s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 2);
   if (spec.stride == 1 && spec.out_per_group() >= 8) {
     // Without a stride, output channels in lanes (lower_forward_channels.cpp) measured 30-40%
     // faster on wide_s1 and dilated: one dense reduction over ci x K per register block of
@@ -82,68 +131,36 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
     // and the transposed stores cost as much as they save, so strided layers keep q in lanes.
     s.fwd_lanes = kLanesChannels;
     s.fwd_block_co = clamp_int(spec.out_per_group(), 1, channel_rows);
-    s.fwd_block_t = channel_block_positions(s.fwd_block_co, s.vector_width, budget);
-    s.fwd_phase_chunk = 1;
   }
 
+  // Backward-data: input channels per block and the lanes.
   if (spec.in_per_group() >= 8) {
     // Enough channels for a vector: channels in lanes (see lower_backward_data.cpp) broadcast
     // grad_y whatever the stride; two channel vectors x up to 12 positions.
     s.bwd_data_lanes = kLanesChannels;
     s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, channel_rows);
-    // Each position x tap keeps a grad_y index live across the co loop: past ~96 of them
-    // the block spills (hifigan's 16 taps ran 1.7-2x faster at 6 positions than at 12).
-    s.bwd_data_block_t = std::min(channel_block_positions(s.bwd_data_block_ci, s.vector_width, budget),
-                                  clamp_int(96 / spec.kernel_size, 1, 12));
   } else {
     s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
-    s.bwd_data_block_t = clamp_int(budget / s.bwd_data_block_ci, 1, 3);
-    if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
-      // Long kernels with a stride: taps in lanes read grad_y and W contiguously.
-      // 4 channels x 3 positions = 12 accumulators.
-      s.bwd_data_lanes = kLanesTaps;
-      s.bwd_data_block_t = 3;
-    } else if (spec.stride > 4) {
-      // Each strided grad_y vector costs a load per lane: keep fewer of them in flight.
-      s.bwd_data_block_t = 2;
-    }
+    // Long kernels with a stride: taps in lanes read grad_y and W contiguously.
+    if (spec.kernel_size >= s.vector_width && spec.stride > 1) s.bwd_data_lanes = kLanesTaps;
   }
 
-  // 3 rows x 2 channels: each loaded x vector serves 2 channels x the taps, each grad_y
-  // vector 3 rows.
+  // Backward-weight: input channels per block and the lanes.
   s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 3);
-  if (s.bww_block_ci * spec.kernel_size <= budget) {
-    // Short kernels: all taps in one tile, so nothing is streamed twice or recomputed.
-    s.bww_block_taps = static_cast<int>(spec.kernel_size);
-    s.bww_block_co = clamp_int(budget / (s.bww_block_ci * spec.kernel_size), 1, std::min<int64_t>(2, spec.out_per_group()));
-  } else {
-    s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
-    s.bww_block_taps = clamp_int(budget / (s.bww_block_ci * s.bww_block_co), 1, spec.kernel_size);
-  }
-  if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
-    // Long kernels with a stride: taps in lanes read grad_y contiguously (see
-    // lower_backward_weight.cpp). 3 rows x 2 channels x 2 tap vectors = 12 accumulators.
-    s.bww_lanes = kLanesTaps;
-    s.bww_block_taps = clamp_int(spec.kernel_size / s.vector_width, 1, 2);
-  }
+  // Long kernels with a stride: taps in lanes read grad_y contiguously (see
+  // lower_backward_weight.cpp).
+  if (spec.kernel_size >= s.vector_width && spec.stride > 1) s.bww_lanes = kLanesTaps;
   if (spec.in_per_group() >= 8 && !(spec.kernel_size >= 16 && spec.stride > 1)) {
-    // A vector of channels per group: channels in lanes (one broadcast grad_y element per
-    // (co, tap) pair and position, whatever the stride); one or two channel vectors x 12 or 6
-    // pairs. Only kernels of 16+ taps with a stride keep taps in lanes, which measured
-    // faster there.
+    // A vector of channels per group: channels in lanes, whatever the stride. Only kernels
+    // of 16+ taps with a stride keep taps in lanes, which measured faster there.
     s.bww_lanes = kLanesChannels;
     // Backward-weight items split only the input channels (never the batch or the length),
     // so a 32-row block would leave a 32-channel layer one item for any number of threads.
     s.bww_block_ci = clamp_int(spec.in_per_group(), 1,
                                spec.in_per_group() >= 2 * channel_rows ? channel_rows : channel_rows / 2);
-    s.bww_block_co = 1;
-    // At most 12 accumulators even with more to spare: two channel vectors x 12 pairs
-    // measured 20-35% slower than x 6 on dilated, encodec_s5, grouped4 and wide_s1 with
-    // AVX-512 (faster only on hifigan_up3, which the tuner finds), one vector x 6 slower than
-    // x 12 on dilated.
-    const int bww_vectors = std::min<int>(2, static_cast<int>(ceil_div(s.bww_block_ci, s.vector_width)));
-    s.bww_block_taps = std::min(channel_block_positions(s.bww_block_ci, s.vector_width, budget), 12 / bww_vectors);
   }
+  s = s.normalized_for(spec);
+  fit_register_blocks(spec, s);
   return s.normalized_for(spec);
 }
 
@@ -153,19 +170,7 @@ Schedule Schedule::with_work_items_of(const Schedule& other, const ConvSpec& spe
   s.bwd_data_block_ci = other.bwd_data_block_ci;
   s.bww_block_ci = other.bww_block_ci;
   s = s.normalized_for(spec);
-  // Where rows are register rows (q or taps in the lanes), refit the other dimension of
-  // the block to this schedule's accumulators; channel lanes derive their blocks in the
-  // lowering, from accumulators.
-  const int acc = s.accumulators;
-  if (s.fwd_lanes == kLanesLength) {
-    s.fwd_block_t = clamp_int(acc / s.fwd_block_co, 1, 6);
-    s.fwd_phase_chunk = clamp_int(acc / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
-  }
-  if (s.bwd_data_lanes != kLanesChannels) s.bwd_data_block_t = clamp_int(acc / s.bwd_data_block_ci, 1, 3);
-  if (s.bww_lanes == kLanesLength)
-    s.bww_block_taps = clamp_int(acc / (s.bww_block_ci * s.bww_block_co), 1, spec.kernel_size);
-  else if (s.bww_lanes == kLanesTaps)
-    s.bww_block_taps = clamp_int(acc / (s.bww_block_ci * s.bww_block_co), 1, 2);
+  fit_register_blocks(spec, s);
   return s.normalized_for(spec);
 }
 

@@ -91,6 +91,10 @@ TEST_CASE("default register blocks fit the target's register file, and AOT targe
     CHECK(adopted.bww_block_ci == wide.bww_block_ci);
     CHECK(adopted.accumulators == narrow.accumulators);
     CHECK(adopted.vector_width == narrow.vector_width);
+    // The refit is the host's own rule for the rows it is given: a default schedule refitted
+    // to its own rows is itself.
+    CHECK(wide.with_work_items_of(wide, spec) == wide);
+    CHECK(narrow.with_work_items_of(narrow, spec) == narrow);
   }
 }
 
