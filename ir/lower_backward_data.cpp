@@ -242,17 +242,14 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, 
   const int64_t chunk_elements = plan.Cog * plan.K * width;
   const int64_t bytes = chunks * chunk_elements * (kb.element()->getPrimitiveSizeInBits() / 8);
   Scratch packed = emit_scratch(kb, lw.module, bytes, "w.packed");
-  Value* zero = ConstantFP::get(kb.element(), 0.0);
-  kb.loop("bwd_data.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
-    Value* dst = kb.at(packed.pointer, b.CreateAdd(b.CreateMul(b.CreateUDiv(r, kb.i64(width)), kb.i64(chunk_elements)),
-                                                   b.CreateURem(r, kb.i64(width))), "pack.dst");
-    Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
-    Value* src = kb.at(w, b.CreateMul(b.CreateSelect(real, r, kb.i64(0)), kb.i64(plan.Cog * plan.K)), "pack.src");
-    kb.loop("bwd_data.pack.m", kb.i64(0), kb.i64(plan.Cog * plan.K), 1, {}, [&](Value* m, const Values&) {
-      Value* value = b.CreateSelect(real, kb.load_scalar(src, m, "w"), zero);
-      b.CreateAlignedStore(value, kb.at(dst, b.CreateMul(m, kb.i64(width))), Align(kb.element()->getPrimitiveSizeInBits() / 8));
-      return Values{};
-    });
+  const int64_t M = plan.Cog * plan.K;
+  kb.loop("bwd_data.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
+    Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
+    for (int v = 0; v < vectors; ++v)
+      emit_pack_rows_as_lanes(
+          kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(width)), kb.i64(v * V)), rows_valid,
+          [&](Value* row) { return kb.at(w, b.CreateMul(row, kb.i64(M)), "pack.src"); }, M,
+          [&](Value* m) { return kb.at(chunk_w, b.CreateAdd(b.CreateMul(m, kb.i64(width)), kb.i64(v * V)), "pack.dst"); });
     return Values{};
   });
   Value* used_chunks = kb.ceil_div(rows_valid, width);

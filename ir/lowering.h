@@ -73,6 +73,15 @@ void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int 
                          llvm::Value* first, llvm::Value* row_stride, int64_t position_stride,
                          llvm::Value* row0, llvm::Value* rows_valid, const std::string& name);
 
+// Weight repacking for channels in lanes. Rows row0 .. row0 + lanes - 1 of a row-major
+// matrix (row r at src_row(r); rows from rows_valid on read as zero, and src_row sees row 0
+// for them) become one vector over the rows per column: column m's vector goes to
+// dst_column(m). Columns [0, columns) go in tiles of lanes (lanes vector loads, one register
+// transpose, lanes vector stores); the last columns % lanes are copied as scalars.
+void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, llvm::Value* row0, llvm::Value* rows_valid,
+                             const std::function<llvm::Value*(llvm::Value* row)>& src_row, int64_t columns,
+                             const std::function<llvm::Value*(llvm::Value* column)>& dst_column);
+
 // A work item's coordinates when items enumerate (n, group, row block) in that order, with
 // `blocks` row blocks per group.
 struct ItemCoordinates {
