@@ -76,6 +76,62 @@ void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
   store_lanes_as_rows(kb, acc, vectors, positions, y, t0, Lout, plan.s, row0, rows_valid, tag);
 }
 
+
+// Up to this many taps, the weights of `lanes` channels for one input channel (lanes x K
+// contiguous elements) are one masked load, and each tap's vector over the channels one
+// shuffle of it: K shuffles and K stores instead of lanes x K scalar copies (wide_s1 packs
+// 256 x 32 x 3 per item).
+constexpr int64_t kTileTaps = 8;
+
+void emit_pack_tiles(KernelBuilder& kb, const ChannelPlan& plan, int vectors, int64_t chunks, int64_t chunk_elements,
+                     Value* w, Value* bias, bool has_bias, Value* packed, Value* bias_packed, Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const unsigned tile_elements = static_cast<unsigned>(V * plan.K);
+  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  // Tap k's vector for input channel ci goes to tap_offset[k] + ci * ci_pitch[k] of the chunk.
+  std::vector<int64_t> tap_offset(static_cast<size_t>(plan.K)), ci_pitch(static_cast<size_t>(plan.K));
+  for (int64_t p = 0; p < plan.s; ++p) {
+    const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+    for (size_t j = 0; j < taps.size(); ++j) {
+      tap_offset[static_cast<size_t>(taps[j].k)] = plan.phase_offset(p, width) + static_cast<int64_t>(j) * width;
+      ci_pitch[static_cast<size_t>(taps[j].k)] = static_cast<int64_t>(taps.size()) * width;
+    }
+  }
+  std::vector<uint32_t> row_of_lane(tile_elements), lane_of_row(static_cast<size_t>(V));
+  for (unsigned e = 0; e < tile_elements; ++e) row_of_lane[e] = static_cast<uint32_t>(e / plan.K);
+  for (int i = 0; i < V; ++i) lane_of_row[static_cast<size_t>(i)] = static_cast<uint32_t>(i);
+  Value* tile_rows = ConstantDataVector::get(kb.ctx(), row_of_lane);
+  Value* vector_rows = ConstantDataVector::get(kb.ctx(), lane_of_row);
+  auto* tile_type = FixedVectorType::get(kb.element(), tile_elements);
+  kb.loop("fwd.channels.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
+    Value* chunk_w = kb.at(packed, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
+    for (int v = 0; v < vectors; ++v) {
+      Value* r0 = b.CreateAdd(b.CreateMul(c, kb.i64(width)), kb.i64(v * V), "pack.r0");
+      // Rows r0 + i with i < valid exist; the others read as zero and are never touched.
+      Value* valid = b.CreateTrunc(kb.min(kb.max(b.CreateSub(rows_valid, r0), kb.i64(0)), kb.i64(V)), b.getInt32Ty());
+      Value* tile_mask = b.CreateICmpULT(tile_rows, b.CreateVectorSplat(tile_elements, valid), "pack.mask");
+      Value* row_mask = b.CreateICmpULT(vector_rows, b.CreateVectorSplat(static_cast<unsigned>(V), valid), "bias.mask");
+      Value* bias_vector = has_bias ? kb.load_vector(bias, r0, row_mask, "bias") : kb.zero_vector();
+      kb.store(bias_vector, bias_packed, r0, nullptr);
+      kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+        Value* src = kb.at(w, b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(r0, kb.i64(plan.K))), "pack.src");
+        Value* tile = b.CreateMaskedLoad(tile_type, src, align, tile_mask, Constant::getNullValue(tile_type), "pack.tile");
+        for (int64_t k = 0; k < plan.K; ++k) {
+          SmallVector<int, 16> pick;
+          for (int i = 0; i < V; ++i) pick.push_back(static_cast<int>(i * plan.K + k));
+          const auto tap = static_cast<size_t>(k);
+          Value* at = b.CreateAdd(b.CreateMul(ci, kb.i64(ci_pitch[tap])), kb.i64(tap_offset[tap] + v * V));
+          kb.store(b.CreateShuffleVector(tile, pick, "pack.tap"), chunk_w, at, nullptr);
+        }
+        return Values{};
+      });
+    }
+    return Values{};
+  });
+}
+
 }  // namespace
 
 void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Value* x, Value* w, Value* bias,
@@ -97,29 +153,33 @@ void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Valu
 
   // Repack: row r of chunk c, input channel ci, tap k -> [c][phase(k)][ci][j(k)][r]; rows
   // past rows_valid are zero (their sums are never stored). Bias likewise, zero without one.
-  kb.loop("fwd.channels.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
-    Value* chunk = b.CreateUDiv(r, kb.i64(width));
-    Value* lane = b.CreateURem(r, kb.i64(width));
-    Value* dst = kb.at(packed, b.CreateAdd(b.CreateMul(chunk, kb.i64(chunk_elements)), lane), "pack.dst");
-    Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
-    Value* safe_r = b.CreateSelect(real, r, kb.i64(0));
-    Value* bias_value = lw.spec.bias ? b.CreateSelect(real, kb.load_scalar(bias, safe_r, "bias"), zero) : zero;
-    b.CreateAlignedStore(bias_value, kb.at(bias_packed, r), align);
-    kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
-      Value* src = kb.at(w, b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(safe_r, kb.i64(plan.K))), "pack.src");
-      for (int64_t p = 0; p < plan.s; ++p) {
-        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
-        const int64_t T = static_cast<int64_t>(taps.size());
-        for (int64_t j = 0; j < T; ++j) {
-          Value* v = b.CreateSelect(real, kb.load_scalar(src, kb.i64(taps[static_cast<size_t>(j)].k), "w"), zero);
-          Value* at = b.CreateAdd(kb.i64(plan.phase_offset(p, width) + j * width), b.CreateMul(ci, kb.i64(T * width)));
-          b.CreateAlignedStore(v, kb.at(dst, at), align);
+  if (plan.K <= kTileTaps) {
+    emit_pack_tiles(kb, plan, vectors, chunks, chunk_elements, w, bias, lw.spec.bias, packed, bias_packed, rows_valid);
+  } else {
+    kb.loop("fwd.channels.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
+      Value* chunk = b.CreateUDiv(r, kb.i64(width));
+      Value* lane = b.CreateURem(r, kb.i64(width));
+      Value* dst = kb.at(packed, b.CreateAdd(b.CreateMul(chunk, kb.i64(chunk_elements)), lane), "pack.dst");
+      Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
+      Value* safe_r = b.CreateSelect(real, r, kb.i64(0));
+      Value* bias_value = lw.spec.bias ? b.CreateSelect(real, kb.load_scalar(bias, safe_r, "bias"), zero) : zero;
+      b.CreateAlignedStore(bias_value, kb.at(bias_packed, r), align);
+      kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+        Value* src = kb.at(w, b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(safe_r, kb.i64(plan.K))), "pack.src");
+        for (int64_t p = 0; p < plan.s; ++p) {
+          const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+          const int64_t T = static_cast<int64_t>(taps.size());
+          for (int64_t j = 0; j < T; ++j) {
+            Value* v = b.CreateSelect(real, kb.load_scalar(src, kb.i64(taps[static_cast<size_t>(j)].k), "w"), zero);
+            Value* at = b.CreateAdd(kb.i64(plan.phase_offset(p, width) + j * width), b.CreateMul(ci, kb.i64(T * width)));
+            b.CreateAlignedStore(v, kb.at(dst, at), align);
+          }
         }
-      }
+        return Values{};
+      });
       return Values{};
     });
-    return Values{};
-  });
+  }
 
   Value* used_chunks = kb.ceil_div(rows_valid, width);
   kb.loop("fwd.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
