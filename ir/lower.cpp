@@ -201,7 +201,7 @@ void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int 
 }
 
 void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, Value* row0, Value* rows_valid,
-                             const std::function<Value*(Value* row)>& src_row, int64_t columns,
+                             const std::function<Value*(Value* row)>& src_row, Value* columns,
                              const std::function<Value*(Value* column)>& dst_column) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -212,28 +212,26 @@ void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, Value* 
     real.push_back(b.CreateICmpSLT(row, rows_valid, name + ".real"));
     src.push_back(src_row(b.CreateSelect(real.back(), row, kb.i64(0))));
   }
-  const int64_t tiled = columns / V * V;
-  if (tiled > 0)
-    kb.loop(name + ".tile", kb.i64(0), kb.i64(tiled), V, {}, [&](Value* m0, const Values&) {
-      Values tile;
-      for (int i = 0; i < V; ++i)
-        tile.push_back(b.CreateSelect(real[static_cast<size_t>(i)],
-                                      b.CreateAlignedLoad(kb.vector(), kb.at(src[static_cast<size_t>(i)], m0), align),
-                                      kb.zero_vector(), name + ".row"));
-      const Values columns_of_tile = kb.transpose(tile, name + ".t");
-      for (int i = 0; i < V; ++i)
-        b.CreateAlignedStore(columns_of_tile[static_cast<size_t>(i)], dst_column(b.CreateAdd(m0, kb.i64(i))), align);
-      return Values{};
-    });
-  if (tiled < columns)
-    kb.loop(name + ".rest", kb.i64(tiled), kb.i64(columns), 1, {}, [&](Value* m, const Values&) {
-      Value* dst = dst_column(m);
-      for (int i = 0; i < V; ++i)
-        b.CreateAlignedStore(b.CreateSelect(real[static_cast<size_t>(i)], kb.load_scalar(src[static_cast<size_t>(i)], m, "w"),
-                                            ConstantFP::get(kb.element(), 0.0)),
-                             kb.at(dst, kb.i64(i)), align);
-      return Values{};
-    });
+  Value* tiled = b.CreateMul(b.CreateUDiv(columns, kb.i64(V)), kb.i64(V), name + ".tiled");
+  kb.loop(name + ".tile", kb.i64(0), tiled, V, {}, [&](Value* m0, const Values&) {
+    Values tile;
+    for (int i = 0; i < V; ++i)
+      tile.push_back(b.CreateSelect(real[static_cast<size_t>(i)],
+                                    b.CreateAlignedLoad(kb.vector(), kb.at(src[static_cast<size_t>(i)], m0), align),
+                                    kb.zero_vector(), name + ".row"));
+    const Values columns_of_tile = kb.transpose(tile, name + ".t");
+    for (int i = 0; i < V; ++i)
+      b.CreateAlignedStore(columns_of_tile[static_cast<size_t>(i)], dst_column(b.CreateAdd(m0, kb.i64(i))), align);
+    return Values{};
+  });
+  kb.loop(name + ".rest", tiled, columns, 1, {}, [&](Value* m, const Values&) {
+    Value* dst = dst_column(m);
+    for (int i = 0; i < V; ++i)
+      b.CreateAlignedStore(b.CreateSelect(real[static_cast<size_t>(i)], kb.load_scalar(src[static_cast<size_t>(i)], m, "w"),
+                                          ConstantFP::get(kb.element(), 0.0)),
+                           kb.at(dst, kb.i64(i)), align);
+    return Values{};
+  });
 }
 
 ItemCoordinates split_item(KernelBuilder& kb, Value* item, int64_t groups, int64_t blocks) {

@@ -248,7 +248,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, 
     for (int v = 0; v < vectors; ++v)
       emit_pack_rows_as_lanes(
           kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(width)), kb.i64(v * V)), rows_valid,
-          [&](Value* row) { return kb.at(w, b.CreateMul(row, kb.i64(M)), "pack.src"); }, M,
+          [&](Value* row) { return kb.at(w, b.CreateMul(row, kb.i64(M)), "pack.src"); }, kb.i64(M),
           [&](Value* m) { return kb.at(chunk_w, b.CreateAdd(b.CreateMul(m, kb.i64(width)), kb.i64(v * V)), "pack.dst"); });
     return Values{};
   });

@@ -207,17 +207,11 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
         Value* c0 = b.CreateMul(ch, kb.i64(chunk), "c0");
         Value* c1 = kb.min(b.CreateAdd(c0, kb.i64(chunk)), L);
         // xT[j][r] = x[row0 + r, c0 + j]; rows past rows_valid are zero.
-        kb.loop("bww.transpose.row", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
-          Value* row = b.CreateAdd(row0, r);
-          Value* real = b.CreateICmpSLT(row, rows_valid, "real");
-          Value* src = kb.at(x_n, b.CreateAdd(b.CreateMul(b.CreateSelect(real, row, kb.i64(0)), L), c0), "src");
-          kb.loop("bww.transpose.l", kb.i64(0), b.CreateSub(c1, c0), 1, {}, [&](Value* j, const Values&) {
-            Value* v = b.CreateSelect(real, kb.load_scalar(src, j, "x"), zero);
-            b.CreateAlignedStore(v, kb.at(xT, b.CreateAdd(b.CreateMul(j, kb.i64(width)), r)), align);
-            return Values{};
-          });
-          return Values{};
-        });
+        for (int v = 0; v < vectors; ++v)
+          emit_pack_rows_as_lanes(
+              kb, "bww.transpose", b.CreateAdd(row0, kb.i64(v * V)), rows_valid,
+              [&](Value* row) { return kb.at(x_n, b.CreateAdd(b.CreateMul(row, L), c0), "src"); }, b.CreateSub(c1, c0),
+              [&](Value* j) { return kb.at(xT, b.CreateAdd(b.CreateMul(j, kb.i64(width)), kb.i64(v * V)), "xT.dst"); });
         Value* a = kb.min(kb.max(inside.first, c0), c1);
         Value* z = kb.min(kb.max(inside.end, a), c1);
         kb.loop("bww.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {

@@ -79,7 +79,7 @@ void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int 
 // dst_column(m). Columns [0, columns) go in tiles of lanes (lanes vector loads, one register
 // transpose, lanes vector stores); the last columns % lanes are copied as scalars.
 void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, llvm::Value* row0, llvm::Value* rows_valid,
-                             const std::function<llvm::Value*(llvm::Value* row)>& src_row, int64_t columns,
+                             const std::function<llvm::Value*(llvm::Value* row)>& src_row, llvm::Value* columns,
                              const std::function<llvm::Value*(llvm::Value* column)>& dst_column);
 
 // A work item's coordinates when items enumerate (n, group, row block) in that order, with
