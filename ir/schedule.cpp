@@ -24,10 +24,19 @@ int clamp_int(int64_t v, int64_t lo, int64_t hi) {
 // block streams its item's x window (all input channels) once per block of rows, so the L2
 // traffic per FMA falls as 1/rows. 12 rows (x 2 vectors) measured 10-20% faster than 8 (x 3)
 // where they waste little; when 12 would pad the channels by more than 5%, 8.
-int forward_rows_wide(int64_t out_per_group) {
+// With several threads, 11 or 10 rows where that deals a batch-1 call's blocks out more
+// evenly, by at least 5% of the longest thread's rows (fewer rows per block cost a little
+// per FMA): hifigan_up2's 128 channels are 11 blocks of 12 (6 + 5 on two threads, 72 rows
+// on the longer one) but 12 blocks of 11 (66).
+int forward_rows_wide(int64_t out_per_group, int threads) {
   if (out_per_group <= 8) return static_cast<int>(out_per_group);
-  const int64_t padded12 = ceil_div(out_per_group, 12) * 12;
-  return padded12 * 20 <= out_per_group * 21 ? 12 : 8;
+  const auto padded = [&](int64_t rows) { return ceil_div(out_per_group, rows) * rows; };
+  const auto wastes_little = [&](int64_t rows) { return padded(rows) * 20 <= out_per_group * 21; };
+  const auto longest_thread = [&](int64_t rows) { return ceil_div(ceil_div(out_per_group, rows), threads) * rows; };
+  int best = wastes_little(12) ? 12 : 8;
+  for (int rows : {11, 10})
+    if (threads > 1 && wastes_little(rows) && longest_thread(rows) * 20 <= longest_thread(best) * 19) best = rows;
+  return best;
 }
 
 // Positions per register block with channels in the lanes: the accumulators are
@@ -110,7 +119,7 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
 
 }  // namespace
 
-Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers) {
+Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads) {
   Schedule s;
   int bits = host_vector_bits >= 512 ? 512 : host_vector_bits >= 256 ? 256 : 128;
   s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
@@ -121,7 +130,7 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   const int channel_rows = wide_file ? 32 : 16;
 
   // Forward: output channels per block (the work item) and the lanes.
-  s.fwd_block_co = wide_file ? forward_rows_wide(spec.out_per_group()) : clamp_int(spec.out_per_group(), 1, 4);
+  s.fwd_block_co = wide_file ? forward_rows_wide(spec.out_per_group(), std::max(1, threads)) : clamp_int(spec.out_per_group(), 1, 4);
   // Past stride 8 two channels per phase (see fit_register_blocks).
   if (spec.stride > 8) s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 2);
   if (spec.stride == 1 && spec.out_per_group() >= 8) {

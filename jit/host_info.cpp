@@ -6,9 +6,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "target.h"
@@ -188,6 +190,7 @@ HostInfo host_info_for(const Target& target) {
   info.caches = host_cache_sizes();
   info.vector_bits = target.vector_bits;
   info.vector_registers = vector_registers_of(target);
+  info.hardware_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   return info;
 }
 

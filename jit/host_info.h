@@ -24,6 +24,7 @@ struct HostInfo {
   CacheSizes caches;
   int vector_bits = 128;     // the JIT target's widest vector
   int vector_registers = 16; // architectural vector registers at that width
+  int hardware_threads = 1;  // std::thread::hardware_concurrency(): what a call may split over
   int fp32_lanes() const { return vector_bits / 32; }
   int fp64_lanes() const { return vector_bits / 64; }
 };

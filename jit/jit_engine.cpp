@@ -478,8 +478,8 @@ Schedule JitEngine::schedule_for(const ConvSpec& requested) const {
 }
 
 Schedule JitEngine::default_schedule(const ConvSpec& spec) const {
-  const jit::Target& host = jit::host_target();
-  return Schedule::default_for(spec, host.vector_bits, jit::vector_registers_of(host));
+  const jit::HostInfo host = jit::host_info();
+  return Schedule::default_for(spec, host.vector_bits, host.vector_registers, host.hardware_threads);
 }
 
 std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& spec) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lucid/conv_spec.h"
+#include "lucid/integer_division.h"
 #include "lucid/schedule.h"
 #include "schedule_space.h"
 
@@ -106,4 +107,29 @@ TEST_CASE("a schedule key carries the accumulator budget; keys from before it re
   CHECK(Schedule::parse_key("v16.f4x6x1.d16x12c.w16x1x12c").accumulators == 12);
   CHECK_THROWS(Schedule::parse_key("v8.f4x2x1.d4x2.w2x2x3.a"));
   CHECK_THROWS(Schedule::parse_key("v8.f4x2x1.d4x2.w2x2x3.a0"));
+}
+
+TEST_CASE("with several threads, forward row blocks deal a batch-1 call out evenly") {
+  const ConvSpec up2 = ConvSpec::parse("ConvTranspose1d(256, 128, 16, stride=8, padding=4)");
+  const ConvSpec up1 = ConvSpec::parse("ConvTranspose1d(512, 256, 16, stride=8, padding=4)");
+  // 128 channels: 11 blocks of 12 on one thread; 12 blocks of 11 (6 + 6) on two.
+  CHECK(Schedule::default_for(up2, 512, 32).fwd_block_co == 12);
+  CHECK(Schedule::default_for(up2, 512, 32, 2).fwd_block_co == 11);
+  // 256 channels: 22 blocks of 12 are already even; smaller blocks gain nothing.
+  CHECK(Schedule::default_for(up1, 512, 32, 2).fwd_block_co == 12);
+  for (const auto& text : kSpecs) {
+    const ConvSpec spec = ConvSpec::parse(text);
+    for (int threads : {1, 2, 3, 4, 8}) {
+      INFO(text, " threads=", threads);
+      const Schedule s = Schedule::default_for(spec, 512, 32, threads);
+      const Schedule one = Schedule::default_for(spec, 512, 32, 1);
+      CHECK(s == s.normalized_for(spec));
+      // Only the forward row block (and the register block fitted to it) may differ.
+      CHECK(s.bwd_data_block_ci == one.bwd_data_block_ci);
+      CHECK(s.bww_block_ci == one.bww_block_ci);
+      const int64_t blocks = lucid::ceil_div(spec.out_per_group(), s.fwd_block_co);
+      const int64_t blocks_one = lucid::ceil_div(spec.out_per_group(), one.fwd_block_co);
+      CHECK(lucid::ceil_div(blocks, threads) * s.fwd_block_co <= lucid::ceil_div(blocks_one, threads) * one.fwd_block_co);
+    }
+  }
 }

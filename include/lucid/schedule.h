@@ -62,7 +62,10 @@ struct Schedule {
 
   // Default heuristic for a target with `vector_registers` registers of `host_vector_bits`:
   // register blocks sized so the accumulators fill the register file without spilling.
-  static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers);
+  // `threads`, the threads a call is expected to split over (the host's cores), may pick
+  // forward row blocks that deal a batch-1 call out more evenly; 1 leaves them to the rule
+  // for one thread.
+  static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads = 1);
 
   // This schedule with the work-item knobs of `other` (fwd_block_co, bwd_data_block_ci,
   // bww_block_ci) and its register blocks refitted to this schedule's accumulators: how the
