@@ -245,11 +245,15 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, 
   const int64_t M = plan.Cog * plan.K;
   kb.loop("bwd_data.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
-    for (int v = 0; v < vectors; ++v)
+    // A loop over the channel vectors, not an unrolled copy per vector: the tile transpose is
+    // the costliest code of the module to compile.
+    kb.loop("bwd_data.pack.vector", kb.i64(0), kb.i64(vectors * V), V, {}, [&](Value* lane0, const Values&) {
       emit_pack_rows_as_lanes(
-          kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(width)), kb.i64(v * V)), rows_valid,
+          kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(width)), lane0), rows_valid,
           [&](Value* row) { return kb.at(w, b.CreateMul(row, kb.i64(M)), "pack.src"); }, kb.i64(M),
-          [&](Value* m) { return kb.at(chunk_w, b.CreateAdd(b.CreateMul(m, kb.i64(width)), kb.i64(v * V)), "pack.dst"); });
+          [&](Value* m) { return kb.at(chunk_w, b.CreateAdd(b.CreateMul(m, kb.i64(width)), lane0), "pack.dst"); });
+      return Values{};
+    });
     return Values{};
   });
   Value* used_chunks = kb.ceil_div(rows_valid, width);

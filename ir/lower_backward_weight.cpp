@@ -207,11 +207,15 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
         Value* c0 = b.CreateMul(ch, kb.i64(chunk), "c0");
         Value* c1 = kb.min(b.CreateAdd(c0, kb.i64(chunk)), L);
         // xT[j][r] = x[row0 + r, c0 + j]; rows past rows_valid are zero.
-        for (int v = 0; v < vectors; ++v)
+        // A loop over the channel vectors, not an unrolled copy per vector: the tile transpose
+        // is the costliest code of the module to compile.
+        kb.loop("bww.transpose.vector", kb.i64(0), kb.i64(vectors * V), V, {}, [&](Value* lane0, const Values&) {
           emit_pack_rows_as_lanes(
-              kb, "bww.transpose", b.CreateAdd(row0, kb.i64(v * V)), rows_valid,
+              kb, "bww.transpose", b.CreateAdd(row0, lane0), rows_valid,
               [&](Value* row) { return kb.at(x_n, b.CreateAdd(b.CreateMul(row, L), c0), "src"); }, b.CreateSub(c1, c0),
-              [&](Value* j) { return kb.at(xT, b.CreateAdd(b.CreateMul(j, kb.i64(width)), kb.i64(v * V)), "xT.dst"); });
+              [&](Value* j) { return kb.at(xT, b.CreateAdd(b.CreateMul(j, kb.i64(width)), lane0), "xT.dst"); });
+          return Values{};
+        });
         Value* a = kb.min(kb.max(inside.first, c0), c1);
         Value* z = kb.min(kb.max(inside.end, a), c1);
         kb.loop("bww.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {

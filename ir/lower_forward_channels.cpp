@@ -107,8 +107,9 @@ void emit_pack_tiles(KernelBuilder& kb, const ChannelPlan& plan, int vectors, in
   auto* tile_type = FixedVectorType::get(kb.element(), tile_elements);
   kb.loop("fwd.channels.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
-    for (int v = 0; v < vectors; ++v) {
-      Value* r0 = b.CreateAdd(b.CreateMul(c, kb.i64(width)), kb.i64(v * V), "pack.r0");
+    // A loop over the channel vectors, not an unrolled copy per vector (compile time).
+    kb.loop("fwd.channels.pack.vector", kb.i64(0), kb.i64(width), V, {}, [&](Value* lane0, const Values&) {
+      Value* r0 = b.CreateAdd(b.CreateMul(c, kb.i64(width)), lane0, "pack.r0");
       // Rows r0 + i with i < valid exist; the others read as zero and are never touched.
       Value* valid = b.CreateTrunc(kb.min(kb.max(b.CreateSub(rows_valid, r0), kb.i64(0)), kb.i64(V)), b.getInt32Ty());
       Value* tile_mask = b.CreateICmpULT(tile_rows, b.CreateVectorSplat(tile_elements, valid), "pack.mask");
@@ -122,12 +123,13 @@ void emit_pack_tiles(KernelBuilder& kb, const ChannelPlan& plan, int vectors, in
           SmallVector<int, 16> pick;
           for (int i = 0; i < V; ++i) pick.push_back(static_cast<int>(i * plan.K + k));
           const auto tap = static_cast<size_t>(k);
-          Value* at = b.CreateAdd(b.CreateMul(ci, kb.i64(ci_pitch[tap])), kb.i64(tap_offset[tap] + v * V));
+          Value* at = b.CreateAdd(b.CreateAdd(b.CreateMul(ci, kb.i64(ci_pitch[tap])), kb.i64(tap_offset[tap])), lane0);
           kb.store(b.CreateShuffleVector(tile, pick, "pack.tap"), chunk_w, at, nullptr);
         }
         return Values{};
       });
-    }
+      return Values{};
+    });
     return Values{};
   });
 }
