@@ -288,7 +288,7 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   Value* rows_valid = arg++;
   // Interior: every tap of every lane reads inside grad_y.
   const PositionRange inside = taps_inside_grad_y(kb, lw.spec, L, Lout);
-  if (lw.schedule.bwd_data_lanes == Schedule::kLanesChannels) {
+  if (lw.schedule.bwd_data_lanes == Lanes::Channels) {
     emit_channels(lw, kb, plan, rows, gy, w, gx, L, Lout, rows_valid, inside);
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
@@ -299,7 +299,7 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
   Values w_rows;
   for (int r = 0; r < rows; ++r)
     w_rows.push_back(kb.at(w, b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.Cog * plan.K)), "w.r" + std::to_string(r)));
-  if (lw.schedule.bwd_data_lanes == Schedule::kLanesTaps) {
+  if (lw.schedule.bwd_data_lanes == Lanes::Taps) {
     const int positions = lw.schedule.bwd_data_block_t;
     emit_sweep(
         kb, "bwd_data.vtaps", kb.i64(0), l_a, l_b, L, positions,

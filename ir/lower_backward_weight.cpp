@@ -1,13 +1,13 @@
 // Lowering of backward-weight: dW[ci, co, k] = sum_{n,l} x[n, ci, l] * gy[n, co, l*s + e_k],
 // with e_k = k*d - pad_left.
 //
-// A work item owns bww_block_ci rows of dW (every output channel and tap of them), so items
+// A work item owns bwd_weight_block_ci rows of dW (every output channel and tap of them), so items
 // never write the same element and any split across threads is race free without partial
-// sums. Inside, a register block of rows x bww_block_co channels x bww_block_taps taps is
+// sums. Inside, a register block of rows x bwd_weight_block_co channels x bwd_weight_block_taps taps is
 // accumulated in vector lanes along l over every n, then reduced across lanes once. Each l
 // range is split into an unchecked vector interior and scalar edges whose taps are checked
 // against the ends of grad_y; every l is visited exactly once (the sum is not idempotent).
-// Schedule::bww_lanes picks what the lanes hold: l (above), taps (long strided kernels) or
+// Schedule::bwd_weight_lanes picks what the lanes hold: l (above), taps (long strided kernels) or
 // input channels (layers with a vector of channels per group: no strided access at all).
 #include <algorithm>
 
@@ -179,7 +179,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
                    Value* gw, Value* N, Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  const int T = lw.schedule.bww_block_taps;
+  const int T = lw.schedule.bwd_weight_block_taps;
   const int vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), lw.schedule.accumulators / T));
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t pairs = plan.Cog * plan.K;
@@ -187,38 +187,38 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
   const int64_t chunk = 256;  // positions per transposed x chunk: 16 KiB for 16 float rows
   const int64_t element_bytes = kb.element()->getPrimitiveSizeInBits() / 8;
   const Align align(element_bytes);
-  Scratch scratch = emit_scratch(kb, lw.module, (chunk + pair_blocks * T) * width * element_bytes, "bww.scratch");
+  Scratch scratch = emit_scratch(kb, lw.module, (chunk + pair_blocks * T) * width * element_bytes, "bwd_weight.scratch");
   Value* xT = scratch.pointer;
   Value* sums = kb.at(xT, kb.i64(chunk * width), "sums");
   Value* zero = ConstantFP::get(kb.element(), 0.0);
   const PositionRange inside = taps_inside_grad_y(kb, lw.spec, L, Lout);
   Value* row_chunks = kb.ceil_div(rows_valid, width);
-  kb.loop("bww.channels.rows", kb.i64(0), row_chunks, 1, {}, [&](Value* rc, const Values&) {
+  kb.loop("bwd_weight.channels.rows", kb.i64(0), row_chunks, 1, {}, [&](Value* rc, const Values&) {
     Value* row0 = b.CreateMul(rc, kb.i64(width), "row0");
-    kb.loop("bww.channels.zero", kb.i64(0), kb.i64(pair_blocks * T * width), 1, {}, [&](Value* i, const Values&) {
+    kb.loop("bwd_weight.channels.zero", kb.i64(0), kb.i64(pair_blocks * T * width), 1, {}, [&](Value* i, const Values&) {
       b.CreateAlignedStore(zero, kb.at(sums, i), align);
       return Values{};
     });
-    kb.loop("bww.channels.n", kb.i64(0), N, 1, {}, [&](Value* n, const Values&) {
+    kb.loop("bwd_weight.channels.n", kb.i64(0), N, 1, {}, [&](Value* n, const Values&) {
       Value* x_n = kb.at(x, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cin), L)), "x.n");
       Value* gy_n = kb.at(gy, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cout), Lout)), "gy.n");
       Value* chunks = kb.ceil_div(L, chunk);
-      kb.loop("bww.channels.chunk", kb.i64(0), chunks, 1, {}, [&](Value* ch, const Values&) {
+      kb.loop("bwd_weight.channels.chunk", kb.i64(0), chunks, 1, {}, [&](Value* ch, const Values&) {
         Value* c0 = b.CreateMul(ch, kb.i64(chunk), "c0");
         Value* c1 = kb.min(b.CreateAdd(c0, kb.i64(chunk)), L);
         // xT[j][r] = x[row0 + r, c0 + j]; rows past rows_valid are zero.
         // A loop over the channel vectors, not an unrolled copy per vector: the tile transpose
         // is the costliest code of the module to compile.
-        kb.loop("bww.transpose.vector", kb.i64(0), kb.i64(vectors * V), V, {}, [&](Value* lane0, const Values&) {
+        kb.loop("bwd_weight.transpose.vector", kb.i64(0), kb.i64(vectors * V), V, {}, [&](Value* lane0, const Values&) {
           emit_pack_rows_as_lanes(
-              kb, "bww.transpose", b.CreateAdd(row0, lane0), rows_valid,
+              kb, "bwd_weight.transpose", b.CreateAdd(row0, lane0), rows_valid,
               [&](Value* row) { return kb.at(x_n, b.CreateAdd(b.CreateMul(row, L), c0), "src"); }, b.CreateSub(c1, c0),
               [&](Value* j) { return kb.at(xT, b.CreateAdd(b.CreateMul(j, kb.i64(width)), lane0), "xT.dst"); });
           return Values{};
         });
         Value* a = kb.min(kb.max(inside.first, c0), c1);
         Value* z = kb.min(kb.max(inside.end, a), c1);
-        kb.loop("bww.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {
+        kb.loop("bwd_weight.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {
           // Pair t of the block: (co, k) = divmod(p, K); past the last pair, a repeat of it
           // whose sums land in padding slots that are never written out.
           Values rows_t, e_t;
@@ -255,9 +255,9 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
               return next;
             };
           };
-          acc = kb.loop("bww.channels.edge_lo", c0, a, 1, acc, step(true));
-          acc = kb.loop("bww.channels.l", a, z, 1, acc, step(false));
-          acc = kb.loop("bww.channels.edge_hi", z, c1, 1, acc, step(true));
+          acc = kb.loop("bwd_weight.channels.edge_lo", c0, a, 1, acc, step(true));
+          acc = kb.loop("bwd_weight.channels.l", a, z, 1, acc, step(false));
+          acc = kb.loop("bwd_weight.channels.edge_hi", z, c1, 1, acc, step(true));
           for (int t = 0; t < T; ++t)
             for (int g = 0; g < vectors; ++g)
               kb.store(acc[t * vectors + g], sums, b.CreateAdd(slot, kb.i64(t * width + g * V)), nullptr);
@@ -268,11 +268,11 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
       return Values{};
     });
     // dW[row0 + r, p] = sums[p][r] for the real rows.
-    kb.loop("bww.channels.out", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
+    kb.loop("bwd_weight.channels.out", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
       Value* row = b.CreateAdd(row0, r);
-      kb.if_then(b.CreateICmpSLT(row, rows_valid), "bww.channels.out.real", [&] {
+      kb.if_then(b.CreateICmpSLT(row, rows_valid), "bwd_weight.channels.out.real", [&] {
         Value* dst = kb.at(gw, b.CreateMul(row, kb.i64(pairs)), "gw.row");
-        kb.loop("bww.channels.out.p", kb.i64(0), kb.i64(pairs), 1, {}, [&](Value* p, const Values&) {
+        kb.loop("bwd_weight.channels.out.p", kb.i64(0), kb.i64(pairs), 1, {}, [&](Value* p, const Values&) {
           b.CreateAlignedStore(kb.load_scalar(sums, b.CreateAdd(b.CreateMul(p, kb.i64(width)), r), "sum"), kb.at(dst, p), align);
           return Values{};
         });
@@ -297,7 +297,7 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Value* L = arg++;
   Value* Lout = arg++;
   Value* rows_valid = arg++;
-  if (lw.schedule.bww_lanes == Schedule::kLanesChannels) {
+  if (lw.schedule.bwd_weight_lanes == Lanes::Channels) {
     emit_channels(lw, kb, plan, rows, x, gy, gw, N, L, Lout, rows_valid);
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
@@ -305,10 +305,11 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
   Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
   Values x_offsets;
   for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
-  const int C = lw.schedule.bww_block_co;
-  const bool vector_taps = lw.schedule.bww_lanes == Schedule::kLanesTaps;
-  // With taps in lanes a tile holds bww_block_taps whole vectors of taps.
-  const int64_t T = vector_taps ? int64_t{lw.schedule.bww_block_taps} * kb.lanes() : lw.schedule.bww_block_taps;
+  const int C = lw.schedule.bwd_weight_block_co;
+  const bool vector_taps = lw.schedule.bwd_weight_lanes == Lanes::Taps;
+  // With taps in lanes a tile holds bwd_weight_block_taps whole vectors of taps.
+  const int taps = lw.schedule.bwd_weight_block_taps;
+  const int64_t T = vector_taps ? int64_t{taps} * kb.lanes() : taps;
   // Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end
   // at Cog (at K) instead of shrinking. It recomputes a few sums and stores the very same
   // values (a store, not an accumulation), and the generated code stays one tile shape.
@@ -319,7 +320,7 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
     kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(tap_tiles), 1, {}, [&](Value* j, const Values&) {
       Value* k0 = kb.min(b.CreateMul(j, kb.i64(T)), kb.i64(plan.K - T));
       if (vector_taps)
-        emit_tile_vector_taps(kb, plan, rows, co0, C, k0, lw.schedule.bww_block_taps, x, gy, gw, N, L, Lout, x_offsets, rows_valid);
+        emit_tile_vector_taps(kb, plan, rows, co0, C, k0, taps, x, gy, gw, N, L, Lout, x_offsets, rows_valid);
       else
         emit_tile(kb, plan, rows, co0, C, k0, static_cast<int>(T), x, gy, gw, N, L, Lout, x_offsets, rows_valid);
       return Values{};
@@ -335,7 +336,7 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
 void lower_backward_weight(const Lowering& lw, const std::string& symbol) {
   const ConvSpec& spec = lw.spec;
   WeightPlan plan(spec);
-  const int R = lw.schedule.bww_block_ci;
+  const int R = lw.schedule.bwd_weight_block_ci;
   const int64_t blocks = backward_weight_blocks_per_group(spec, lw.schedule);
   Function* body = emit_body(lw, plan, R);
 

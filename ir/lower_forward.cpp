@@ -17,7 +17,7 @@
 // loop has no bounds checks, and edge blocks differ from interior ones only in the masks of
 // the window copy and of the output stores.
 //
-// With Schedule::fwd_lanes == kLanesChannels the item's body is lower_forward_channels.cpp
+// With Schedule::fwd_lanes == Lanes::Channels the item's body is lower_forward_channels.cpp
 // instead: output channels in lanes, x broadcast.
 #include <map>
 
@@ -174,7 +174,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* L = arg++;
   Value* Lout = arg++;
   Value* rows_valid = arg++;
-  if (lw.schedule.fwd_lanes == Schedule::kLanesChannels) {
+  if (lw.schedule.fwd_lanes == Lanes::Channels) {
     emit_forward_channels(lw, kb, rows, x, w, bias, y, L, Lout, rows_valid);
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;

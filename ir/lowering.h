@@ -104,7 +104,7 @@ Scratch emit_scratch(KernelBuilder& kb, llvm::Module& module, int64_t bytes, con
 
 void lower_forward(const Lowering& lowering, const std::string& symbol);
 // The forward body of one work item with output channels in the lanes
-// (Schedule::fwd_lanes == kLanesChannels): `rows` channels of one (n, group), of which the
+// (Schedule::fwd_lanes == Lanes::Channels): `rows` channels of one (n, group), of which the
 // first rows_valid exist; x, w, bias and y point at the item's first row.
 void emit_forward_channels(const Lowering& lowering, KernelBuilder& kb, int rows, llvm::Value* x,
                            llvm::Value* w, llvm::Value* bias, llvm::Value* y, llvm::Value* L,

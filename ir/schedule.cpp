@@ -52,7 +52,7 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
 bool wide_register_file(const Schedule& s) { return s.accumulators >= 28; }
 
 // The register-block dimensions that follow from a schedule's rows (fwd_block_co,
-// bwd_data_block_ci, bww_block_ci: the work items' channel blocks), its lane layouts and its
+// bwd_data_block_ci, bwd_weight_block_ci: the work items' channel blocks), its lane layouts and its
 // accumulator budget. default_for picks rows and lanes and ends here; with_work_items_of
 // takes another schedule's rows and ends here too, so a refitted block is this host's own
 // default for those rows.
@@ -61,7 +61,7 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
   const int V = s.vector_width;
   const bool wide_file = wide_register_file(s);
 
-  if (s.fwd_lanes == Schedule::kLanesChannels) {
+  if (s.fwd_lanes == Lanes::Channels) {
     s.fwd_block_t = channel_block_positions(s.fwd_block_co, V, acc);
     s.fwd_phase_chunk = 1;
   } else {
@@ -78,12 +78,12 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     s.fwd_phase_chunk = clamp_int(acc / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
   }
 
-  if (s.bwd_data_lanes == Schedule::kLanesChannels) {
+  if (s.bwd_data_lanes == Lanes::Channels) {
     // Each position x tap keeps a grad_y index live across the co loop: past ~96 of them
     // the block spills (hifigan's 16 taps ran 1.7-2x faster at 6 positions than at 12).
     s.bwd_data_block_t = std::min(channel_block_positions(s.bwd_data_block_ci, V, acc),
                                   clamp_int(96 / spec.kernel_size, 1, 12));
-  } else if (s.bwd_data_lanes == Schedule::kLanesTaps) {
+  } else if (s.bwd_data_lanes == Lanes::Taps) {
     s.bwd_data_block_t = 3;  // 4 channels x 3 positions = 12 accumulators
   } else {
     s.bwd_data_block_t = clamp_int(acc / s.bwd_data_block_ci, 1, 3);
@@ -91,30 +91,31 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     if (spec.stride > 4) s.bwd_data_block_t = std::min(s.bwd_data_block_t, 2);
   }
 
-  if (s.bww_lanes == Schedule::kLanesChannels) {
+  if (s.bwd_weight_lanes == Lanes::Channels) {
     // One broadcast grad_y element per (co, tap) pair and position: one or two channel
     // vectors x 12 or 6 pairs. At most 12 accumulators even with more to spare: two channel
     // vectors x 12 pairs measured 20-35% slower than x 6 on dilated, encodec_s5, grouped4 and
     // wide_s1 with AVX-512 (faster only on hifigan_up3, which the tuner finds), one vector x
     // 6 slower than x 12 on dilated.
-    s.bww_block_co = 1;
-    s.bww_block_taps = channel_block_positions(s.bww_block_ci, V, std::min(acc, 12));
+    s.bwd_weight_block_co = 1;
+    s.bwd_weight_block_taps = channel_block_positions(s.bwd_weight_block_ci, V, std::min(acc, 12));
     return;
   }
-  // bww_block_ci rows x bww_block_co channels: each loaded x vector serves the channels x
+  // bwd_weight_block_ci rows x bwd_weight_block_co channels: each loaded x vector serves the channels x
   // the taps, each grad_y vector the rows.
-  const int ci = s.bww_block_ci;
+  const int ci = s.bwd_weight_block_ci;
   if (ci * spec.kernel_size <= acc) {
     // Short kernels: all taps in one tile, so nothing is streamed twice or recomputed.
-    s.bww_block_taps = static_cast<int>(spec.kernel_size);
-    s.bww_block_co = clamp_int(acc / (ci * spec.kernel_size), 1, std::min<int64_t>(2, spec.out_per_group()));
+    s.bwd_weight_block_taps = static_cast<int>(spec.kernel_size);
+    s.bwd_weight_block_co = clamp_int(acc / (ci * spec.kernel_size), 1, std::min<int64_t>(2, spec.out_per_group()));
   } else {
-    s.bww_block_co = clamp_int(spec.out_per_group(), 1, 2);
-    s.bww_block_taps = clamp_int(acc / (ci * s.bww_block_co), 1, spec.kernel_size);
+    s.bwd_weight_block_co = clamp_int(spec.out_per_group(), 1, 2);
+    s.bwd_weight_block_taps = clamp_int(acc / (ci * s.bwd_weight_block_co), 1, spec.kernel_size);
   }
   // Taps in lanes: up to 2 tap vectors (3 rows x 2 channels x 2 = 12 accumulators).
-  if (s.bww_lanes == Schedule::kLanesTaps)
-    s.bww_block_taps = clamp_int(std::min<int64_t>(spec.kernel_size / V, acc / (ci * s.bww_block_co)), 1, 2);
+  if (s.bwd_weight_lanes == Lanes::Taps)
+    s.bwd_weight_block_taps =
+        clamp_int(std::min<int64_t>(spec.kernel_size / V, acc / (ci * s.bwd_weight_block_co)), 1, 2);
 }
 
 }  // namespace
@@ -138,7 +139,7 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
     // faster on wide_s1 and dilated: one dense reduction over ci x K per register block of
     // channel vectors x positions. With a stride each phase's reduction has only K/s taps
     // and the transposed stores cost as much as they save, so strided layers keep q in lanes.
-    s.fwd_lanes = kLanesChannels;
+    s.fwd_lanes = Lanes::Channels;
     s.fwd_block_co = clamp_int(spec.out_per_group(), 1, channel_rows);
   }
 
@@ -146,26 +147,26 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   if (spec.in_per_group() >= 8) {
     // Enough channels for a vector: channels in lanes (see lower_backward_data.cpp) broadcast
     // grad_y whatever the stride; two channel vectors x up to 12 positions.
-    s.bwd_data_lanes = kLanesChannels;
+    s.bwd_data_lanes = Lanes::Channels;
     s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, channel_rows);
   } else {
     s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, 4);
     // Long kernels with a stride: taps in lanes read grad_y and W contiguously.
-    if (spec.kernel_size >= s.vector_width && spec.stride > 1) s.bwd_data_lanes = kLanesTaps;
+    if (spec.kernel_size >= s.vector_width && spec.stride > 1) s.bwd_data_lanes = Lanes::Taps;
   }
 
   // Backward-weight: input channels per block and the lanes.
-  s.bww_block_ci = clamp_int(spec.in_per_group(), 1, 3);
+  s.bwd_weight_block_ci = clamp_int(spec.in_per_group(), 1, 3);
   // Long kernels with a stride: taps in lanes read grad_y contiguously (see
   // lower_backward_weight.cpp).
-  if (spec.kernel_size >= s.vector_width && spec.stride > 1) s.bww_lanes = kLanesTaps;
+  if (spec.kernel_size >= s.vector_width && spec.stride > 1) s.bwd_weight_lanes = Lanes::Taps;
   if (spec.in_per_group() >= 8 && !(spec.kernel_size >= 16 && spec.stride > 1)) {
     // A vector of channels per group: channels in lanes, whatever the stride. Only kernels
     // of 16+ taps with a stride keep taps in lanes, which measured faster there.
-    s.bww_lanes = kLanesChannels;
+    s.bwd_weight_lanes = Lanes::Channels;
     // Backward-weight items split only the input channels (never the batch or the length),
     // so a 32-row block would leave a 32-channel layer one item for any number of threads.
-    s.bww_block_ci = clamp_int(spec.in_per_group(), 1,
+    s.bwd_weight_block_ci = clamp_int(spec.in_per_group(), 1,
                                spec.in_per_group() >= 2 * channel_rows ? channel_rows : channel_rows / 2);
   }
   s = s.normalized_for(spec);
@@ -177,7 +178,7 @@ Schedule Schedule::with_work_items_of(const Schedule& other, const ConvSpec& spe
   Schedule s = *this;
   s.fwd_block_co = other.fwd_block_co;
   s.bwd_data_block_ci = other.bwd_data_block_ci;
-  s.bww_block_ci = other.bww_block_ci;
+  s.bwd_weight_block_ci = other.bwd_weight_block_ci;
   s = s.normalized_for(spec);
   fit_register_blocks(spec, s);
   return s.normalized_for(spec);
@@ -191,29 +192,29 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
   s.fwd_block_co = clamp_int(s.fwd_block_co, 1, std::min<int64_t>(spec.out_per_group(), kMaxBlockRows));
   s.fwd_block_t = clamp_int(s.fwd_block_t, 1, 16);
   s.fwd_phase_chunk = clamp_int(s.fwd_phase_chunk, 1, spec.stride);
-  if (s.fwd_lanes != kLanesChannels) s.fwd_lanes = kLanesLength;
-  if (s.fwd_lanes == kLanesChannels) s.fwd_phase_chunk = 1;
+  if (s.fwd_lanes != Lanes::Channels) s.fwd_lanes = Lanes::Length;
+  if (s.fwd_lanes == Lanes::Channels) s.fwd_phase_chunk = 1;
   s.bwd_data_block_ci = clamp_int(s.bwd_data_block_ci, 1, std::min<int64_t>(spec.in_per_group(), kMaxBlockRows));
   s.bwd_data_block_t = clamp_int(s.bwd_data_block_t, 1, 16);
-  s.bww_block_ci = clamp_int(s.bww_block_ci, 1, std::min<int64_t>(spec.in_per_group(), kMaxBlockRows));
-  s.bww_block_co = clamp_int(s.bww_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
+  s.bwd_weight_block_ci = clamp_int(s.bwd_weight_block_ci, 1, std::min<int64_t>(spec.in_per_group(), kMaxBlockRows));
+  s.bwd_weight_block_co = clamp_int(s.bwd_weight_block_co, 1, std::min<int64_t>(spec.out_per_group(), 16));
   s.accumulators = clamp_int(s.accumulators, 4, 60);
-  if (s.bww_lanes == kLanesTaps && spec.kernel_size < s.vector_width) s.bww_lanes = kLanesLength;
-  if (s.bww_lanes < kLanesLength || s.bww_lanes > kLanesChannels) s.bww_lanes = kLanesLength;
-  if (s.bww_lanes == kLanesChannels) s.bww_block_co = 1;
-  if (s.bwd_data_lanes == kLanesTaps && spec.kernel_size < s.vector_width) s.bwd_data_lanes = kLanesLength;
-  if (s.bwd_data_lanes < kLanesLength || s.bwd_data_lanes > kLanesChannels) s.bwd_data_lanes = kLanesLength;
-  s.bww_block_taps = clamp_int(s.bww_block_taps, 1,
-                               s.bww_lanes == kLanesTaps ? spec.kernel_size / s.vector_width
-                               : s.bww_lanes == kLanesChannels ? 12 : spec.kernel_size);
+  if (s.bwd_weight_lanes == Lanes::Taps && spec.kernel_size < s.vector_width) s.bwd_weight_lanes = Lanes::Length;
+  if (s.bwd_weight_lanes == Lanes::Channels) s.bwd_weight_block_co = 1;
+  if (s.bwd_data_lanes == Lanes::Taps && spec.kernel_size < s.vector_width) s.bwd_data_lanes = Lanes::Length;
+  s.bwd_weight_block_taps = clamp_int(s.bwd_weight_block_taps, 1,
+                                      s.bwd_weight_lanes == Lanes::Taps       ? spec.kernel_size / s.vector_width
+                                      : s.bwd_weight_lanes == Lanes::Channels ? 12
+                                                                              : spec.kernel_size);
   return s;
 }
 
 std::string Schedule::key() const {
+  auto suffix = [](Lanes lanes) { return lanes == Lanes::Taps ? "t" : lanes == Lanes::Channels ? "c" : ""; };
   return fmt::format("v{}.f{}x{}x{}{}.d{}x{}{}.w{}x{}x{}{}.a{}", vector_width, fwd_block_co, fwd_block_t,
-                     fwd_phase_chunk, fwd_lanes == kLanesChannels ? "c" : "", bwd_data_block_ci, bwd_data_block_t,
-                     bwd_data_lanes == kLanesTaps ? "t" : bwd_data_lanes == kLanesChannels ? "c" : "", bww_block_ci, bww_block_co, bww_block_taps,
-                     bww_lanes == kLanesTaps ? "t" : bww_lanes == kLanesChannels ? "c" : "", accumulators);
+                     fwd_phase_chunk, suffix(fwd_lanes), bwd_data_block_ci, bwd_data_block_t, suffix(bwd_data_lanes),
+                     bwd_weight_block_ci, bwd_weight_block_co, bwd_weight_block_taps, suffix(bwd_weight_lanes),
+                     accumulators);
 }
 
 Schedule Schedule::parse_key(const std::string& key) {
@@ -232,14 +233,15 @@ Schedule Schedule::parse_key(const std::string& key) {
   s.fwd_block_co = knob(2);
   s.fwd_block_t = knob(3);
   s.fwd_phase_chunk = knob(4);
-  s.fwd_lanes = m[5] == "c" ? kLanesChannels : kLanesLength;
+  auto lanes = [&](int i) { return m[i] == "t" ? Lanes::Taps : m[i] == "c" ? Lanes::Channels : Lanes::Length; };
+  s.fwd_lanes = lanes(5);
   s.bwd_data_block_ci = knob(6);
   s.bwd_data_block_t = knob(7);
-  s.bwd_data_lanes = m[8] == "t" ? kLanesTaps : m[8] == "c" ? kLanesChannels : kLanesLength;
-  s.bww_block_ci = knob(9);
-  s.bww_block_co = knob(10);
-  s.bww_block_taps = knob(11);
-  s.bww_lanes = m[12] == "t" ? kLanesTaps : m[12] == "c" ? kLanesChannels : kLanesLength;
+  s.bwd_data_lanes = lanes(8);
+  s.bwd_weight_block_ci = knob(9);
+  s.bwd_weight_block_co = knob(10);
+  s.bwd_weight_block_taps = knob(11);
+  s.bwd_weight_lanes = lanes(12);
   if (m[13].matched) s.accumulators = knob(13);
   return s;
 }

@@ -33,19 +33,22 @@ void run_in_pieces(std::mt19937_64& rng, int64_t items, Fn fn) {
 // layouts the default heuristic never chooses for a spec are still checked on it.
 inline Schedule random_schedule(std::mt19937_64& rng, const ConvSpec& spec) {
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto pick_lanes = [&](Lanes lo, Lanes hi) {
+    return static_cast<Lanes>(pick(static_cast<int>(lo), static_cast<int>(hi)));
+  };
   Schedule s;
   s.vector_width = 1 << pick(1, 4);
-  s.fwd_lanes = pick(0, 1) ? Schedule::kLanesChannels : Schedule::kLanesLength;
-  s.fwd_block_co = pick(1, s.fwd_lanes == Schedule::kLanesChannels ? Schedule::kMaxBlockRows : 12);
-  s.fwd_block_t = pick(1, s.fwd_lanes == Schedule::kLanesChannels ? 12 : 6);
+  s.fwd_lanes = pick(0, 1) ? Lanes::Channels : Lanes::Length;
+  s.fwd_block_co = pick(1, s.fwd_lanes == Lanes::Channels ? Schedule::kMaxBlockRows : 12);
+  s.fwd_block_t = pick(1, s.fwd_lanes == Lanes::Channels ? 12 : 6);
   s.fwd_phase_chunk = pick(1, 8);
-  s.bwd_data_lanes = pick(Schedule::kLanesLength, Schedule::kLanesChannels);
+  s.bwd_data_lanes = pick_lanes(Lanes::Length, Lanes::Channels);
   s.bwd_data_block_ci = pick(1, Schedule::kMaxBlockRows);
-  s.bwd_data_block_t = pick(1, s.bwd_data_lanes == Schedule::kLanesChannels ? 12 : 4);
-  s.bww_lanes = pick(Schedule::kLanesLength, Schedule::kLanesChannels);
-  s.bww_block_ci = pick(1, s.bww_lanes == Schedule::kLanesChannels ? Schedule::kMaxBlockRows : 4);
-  s.bww_block_co = pick(1, 4);
-  s.bww_block_taps = pick(1, s.bww_lanes == Schedule::kLanesChannels ? 12 : 6);
+  s.bwd_data_block_t = pick(1, s.bwd_data_lanes == Lanes::Channels ? 12 : 4);
+  s.bwd_weight_lanes = pick_lanes(Lanes::Length, Lanes::Channels);
+  s.bwd_weight_block_ci = pick(1, s.bwd_weight_lanes == Lanes::Channels ? Schedule::kMaxBlockRows : 4);
+  s.bwd_weight_block_co = pick(1, 4);
+  s.bwd_weight_block_taps = pick(1, s.bwd_weight_lanes == Lanes::Channels ? 12 : 6);
   // The register files of AVX2 (16: 12 accumulators) and AVX-512 (32: 28), and one between.
   s.accumulators = std::array{12, 20, 28}[static_cast<size_t>(pick(0, 2))];
   return s.normalized_for(spec);

@@ -13,6 +13,7 @@
 #include "schedule_space.h"
 
 using lucid::ConvSpec;
+using lucid::Lanes;
 using lucid::Schedule;
 using lucid::bench::Pass;
 using lucid::tune::ScheduleSpace;
@@ -28,8 +29,8 @@ const std::vector<std::string> kSpecs = {
     "ConvTranspose1d(4, 2, 3, stride=2, padding=1, output_padding=1)",
 };
 
-int lanes_of(const Schedule& s, Pass p) {
-  return p == Pass::Forward ? s.fwd_lanes : p == Pass::BackwardData ? s.bwd_data_lanes : s.bww_lanes;
+Lanes lanes_of(const Schedule& s, Pass p) {
+  return p == Pass::Forward ? s.fwd_lanes : p == Pass::BackwardData ? s.bwd_data_lanes : s.bwd_weight_lanes;
 }
 
 }  // namespace
@@ -63,8 +64,8 @@ TEST_CASE("the search tries channels in lanes for every pass of a layer with cha
   for (Pass p : lucid::bench::kAllPasses) {
     bool channels = false, other = false;
     for (const Schedule& c : space.candidates(base, p)) {
-      channels |= lanes_of(c, p) == Schedule::kLanesChannels;
-      other |= lanes_of(c, p) != Schedule::kLanesChannels;
+      channels |= lanes_of(c, p) == Lanes::Channels;
+      other |= lanes_of(c, p) != Lanes::Channels;
     }
     INFO(lucid::bench::pass_name(p));
     CHECK(channels);
@@ -83,13 +84,13 @@ TEST_CASE("default register blocks fit the target's register file, and AOT targe
     for (const Schedule& s : {wide, narrow, narrow.with_work_items_of(wide, spec), wide.with_work_items_of(narrow, spec)}) {
       INFO("schedule ", s.key());
       CHECK(s == s.normalized_for(spec));
-      if (s.fwd_lanes == Schedule::kLanesLength)
+      if (s.fwd_lanes == Lanes::Length)
         CHECK(s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk <= std::max(s.accumulators, s.fwd_block_co));
     }
     const Schedule adopted = narrow.with_work_items_of(wide, spec);
     CHECK(adopted.fwd_block_co == wide.fwd_block_co);
     CHECK(adopted.bwd_data_block_ci == wide.bwd_data_block_ci);
-    CHECK(adopted.bww_block_ci == wide.bww_block_ci);
+    CHECK(adopted.bwd_weight_block_ci == wide.bwd_weight_block_ci);
     CHECK(adopted.accumulators == narrow.accumulators);
     CHECK(adopted.vector_width == narrow.vector_width);
     // The refit is the host's own rule for the rows it is given: a default schedule refitted
@@ -126,7 +127,7 @@ TEST_CASE("with several threads, forward row blocks deal a batch-1 call out even
       CHECK(s == s.normalized_for(spec));
       // Only the forward row block (and the register block fitted to it) may differ.
       CHECK(s.bwd_data_block_ci == one.bwd_data_block_ci);
-      CHECK(s.bww_block_ci == one.bww_block_ci);
+      CHECK(s.bwd_weight_block_ci == one.bwd_weight_block_ci);
       const int64_t blocks = lucid::ceil_div(spec.out_per_group(), s.fwd_block_co);
       const int64_t blocks_one = lucid::ceil_div(spec.out_per_group(), one.fwd_block_co);
       CHECK(lucid::ceil_div(blocks, threads) * s.fwd_block_co <= lucid::ceil_div(blocks_one, threads) * one.fwd_block_co);

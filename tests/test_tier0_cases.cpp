@@ -193,7 +193,7 @@ TEST_CASE("tier 0 items write only their own outputs") {
   Schedule schedule = Schedule::default_for(spec, 256, 16);
   schedule.fwd_block_co = 4;  // 6 channels per group: blocks of 4 and 2
   schedule.bwd_data_block_ci = 3;
-  schedule.bww_block_ci = 3;
+  schedule.bwd_weight_block_ci = 3;
   auto set = tier0::make_kernel_set(spec, schedule.normalized_for(spec));
   const int64_t N = 2, L = 7, Lout = spec.output_length(L);
   std::vector<float> x(N * 12 * L, 0.25f), w(static_cast<size_t>(spec.weight_numel()), 0.5f), b(18, 1.f);
@@ -243,7 +243,7 @@ TEST_CASE("tier 0 takes any block size, normalised or not") {
   lucid::reference::backward_weight<double>(spec64, x.data(), gy.data(), gw_want.data(), N, L);
   for (int block : {1, 2, 7, 1000}) {
     Schedule schedule;
-    schedule.fwd_block_co = schedule.bwd_data_block_ci = schedule.bww_block_ci = block;
+    schedule.fwd_block_co = schedule.bwd_data_block_ci = schedule.bwd_weight_block_ci = block;
     auto set = tier0::make_kernel_set(spec64, schedule);  // deliberately not normalised
     for (tier0::Isa isa : supported_isas()) {
       INFO("block=", block, " isa=", tier0::isa_name(isa));

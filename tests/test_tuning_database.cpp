@@ -43,7 +43,7 @@ lucid::Schedule some_schedule(int vector_width, int fwd_block_co) {
   s.vector_width = vector_width;
   s.fwd_block_co = fwd_block_co;
   s.fwd_block_t = 3;
-  s.bww_block_taps = 4;
+  s.bwd_weight_block_taps = 4;
   return s;
 }
 

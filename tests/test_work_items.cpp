@@ -32,7 +32,7 @@ TEST_CASE("work items: channel blocks per group times groups (times the batch wh
   Schedule s;
   s.fwd_block_co = 4;       // 6 -> blocks of 4 and 2
   s.bwd_data_block_ci = 3;  // 4 -> 3 and 1
-  s.bww_block_ci = 2;       // 4 -> 2 and 2
+  s.bwd_weight_block_ci = 2;       // 4 -> 2 and 2
   s = s.normalized_for(spec);
   CHECK(lucid::forward_blocks_per_group(spec, s) == 2);
   CHECK(lucid::backward_data_blocks_per_group(spec, s) == 2);

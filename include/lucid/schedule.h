@@ -10,9 +10,11 @@ namespace lucid {
 
 struct ConvSpec;
 
+// What a pass puts in the vector lanes (Schedule::fwd_lanes, bwd_data_lanes, bwd_weight_lanes):
+// consecutive positions along the length, consecutive kernel taps, or consecutive channels.
+enum class Lanes { Length, Taps, Channels };
+
 struct Schedule {
-  // What a pass puts in the vector lanes (fwd_lanes, bwd_data_lanes, bww_lanes).
-  static constexpr int kLanesLength = 0, kLanesTaps = 1, kLanesChannels = 2;
 
   // Lanes per vector (fp32 lanes for float32, fp64 lanes for float64). 8 = one AVX2 register
   // of floats. Must be a power of two, 1..16.
@@ -27,7 +29,7 @@ struct Schedule {
   // What runs along the vector lanes: q positions of a phase (above) or the output channels
   // (fwd_block_co rows repacked per item, fwd_block_t single positions per register block,
   // fwd_phase_chunk unused). Values as for bwd_data_lanes below, taps excluded.
-  int fwd_lanes = kLanesLength;
+  Lanes fwd_lanes = Lanes::Length;
 
   // backward-data: each work item computes `bwd_data_block_ci` input channels of one (n, group),
   // `bwd_data_block_t` vectors along the input length.
@@ -37,19 +39,19 @@ struct Schedule {
   // (needs K >= vector_width) or the input channels (bwd_data_block_ci rows are repacked
   // per item and swept in chunks of channel vectors); with taps or channels in lanes,
   // bwd_data_block_t counts single positions.
-  int bwd_data_lanes = kLanesLength;
+  Lanes bwd_data_lanes = Lanes::Length;
 
-  // backward-weight: each work item owns `bww_block_ci` rows of dW (all output channels and
-  // taps), so items never write the same element. Inside, `bww_block_co` output channels and
-  // `bww_block_taps` taps are accumulated in registers while streaming over the length.
-  int bww_block_ci = 2;
-  int bww_block_co = 2;
-  int bww_block_taps = 3;
+  // backward-weight: each work item owns `bwd_weight_block_ci` rows of dW (all output channels and
+  // taps), so items never write the same element. Inside, `bwd_weight_block_co` output channels and
+  // `bwd_weight_block_taps` taps are accumulated in registers while streaming over the length.
+  int bwd_weight_block_ci = 2;
+  int bwd_weight_block_co = 2;
+  int bwd_weight_block_taps = 3;
   // What runs along the vector lanes: l, the taps (needs K >= vector_width; then
-  // bww_block_taps counts vectors of taps) or the input channels (then a register block is
-  // bww_block_taps (co, tap) pairs by up to 12 / bww_block_taps channel vectors, and
-  // bww_block_co is unused).
-  int bww_lanes = kLanesLength;
+  // bwd_weight_block_taps counts vectors of taps) or the input channels (then a register block is
+  // bwd_weight_block_taps (co, tap) pairs by up to 12 / bwd_weight_block_taps channel vectors, and
+  // bwd_weight_block_co is unused).
+  Lanes bwd_weight_lanes = Lanes::Length;
 
   // Vector registers a register block may fill with accumulators: the target's register
   // file less those the inner loops need for loaded operands, broadcasts and addresses
@@ -57,7 +59,7 @@ struct Schedule {
   // lowering derives a block's shape (channel vectors x positions) it never exceeds this.
   int accumulators = 12;
 
-  // The largest row block of a work item (fwd_block_co, bwd_data_block_ci, bww_block_ci).
+  // The largest row block of a work item (fwd_block_co, bwd_data_block_ci, bwd_weight_block_ci).
   static constexpr int kMaxBlockRows = 32;
 
   // Default heuristic for a target with `vector_registers` registers of `host_vector_bits`:
@@ -68,7 +70,7 @@ struct Schedule {
   static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads = 1);
 
   // This schedule with the work-item knobs of `other` (fwd_block_co, bwd_data_block_ci,
-  // bww_block_ci) and its register blocks refitted to this schedule's accumulators: how the
+  // bwd_weight_block_ci) and its register blocks refitted to this schedule's accumulators: how the
   // targets of one multi-target AOT build split calls into the same items.
   Schedule with_work_items_of(const Schedule& other, const ConvSpec& spec) const;
 

@@ -13,7 +13,7 @@ namespace lucid {
 
 // Channel blocks of one group: forward items own fwd_block_co output channels of one
 // (n, group); backward-data items bwd_data_block_ci input channels of one (n, group);
-// backward-weight items bww_block_ci input channels' rows of dW.
+// backward-weight items bwd_weight_block_ci input channels' rows of dW.
 inline int64_t forward_blocks_per_group(const ConvSpec& spec, const Schedule& schedule) {
   return ceil_div(spec.out_per_group(), schedule.fwd_block_co);
 }
@@ -21,7 +21,7 @@ inline int64_t backward_data_blocks_per_group(const ConvSpec& spec, const Schedu
   return ceil_div(spec.in_per_group(), schedule.bwd_data_block_ci);
 }
 inline int64_t backward_weight_blocks_per_group(const ConvSpec& spec, const Schedule& schedule) {
-  return ceil_div(spec.in_per_group(), schedule.bww_block_ci);
+  return ceil_div(spec.in_per_group(), schedule.bwd_weight_block_ci);
 }
 
 // Work items of one call. Forward and backward-data items run (n, group, block), so they

@@ -19,7 +19,7 @@ struct Geometry {
   int64_t in_per_group, out_per_group;
   int64_t kernel_size, stride, dilation, pad_left;
   // Channels per work item of this pass (the schedule's fwd_block_co, bwd_data_block_ci or
-  // bww_block_ci; 1 for backward-bias) and how many such blocks one group has.
+  // bwd_weight_block_ci; 1 for backward-bias) and how many such blocks one group has.
   int64_t block;
   int64_t blocks_per_group;
 };

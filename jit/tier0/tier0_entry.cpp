@@ -39,7 +39,7 @@ int prepare(const KernelSet& set, Pass pass, int64_t batch, int64_t length, int6
       items = set.backward_data_items(batch), block = set.schedule.bwd_data_block_ci, per_group = s.in_per_group();
       break;
     case Pass::BackwardWeight:
-      items = set.backward_weight_items(), block = set.schedule.bww_block_ci, per_group = s.in_per_group();
+      items = set.backward_weight_items(), block = set.schedule.bwd_weight_block_ci, per_group = s.in_per_group();
       break;
     case Pass::BackwardBias:
       items = set.backward_bias_items();

@@ -155,7 +155,7 @@ int {P}_range_backward_bias(const {T} *grad_y, {T} *grad_bias, int64_t batch, in
                                                    : std::string("ignored (the layer has none); pass NULL")),
                    fmt::arg("has_bias", spec.bias ? 1 : 0), fmt::arg("weight_numel", spec.weight_numel()),
                    fmt::arg("fco", schedule.fwd_block_co), fmt::arg("dci", schedule.bwd_data_block_ci),
-                   fmt::arg("wci", schedule.bww_block_ci), fmt::arg("fwd_items", fwd_per_batch),
+                   fmt::arg("wci", schedule.bwd_weight_block_ci), fmt::arg("fwd_items", fwd_per_batch),
                    fmt::arg("bwd_data_items", bwd_data_per_batch), fmt::arg("bwd_weight_items", bwd_weight_items));
   if (dispatcher)
     h += fmt::format("\n/* The --target name the dispatcher chose for this CPU, or \"none\". */\n"

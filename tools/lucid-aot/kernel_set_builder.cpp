@@ -42,7 +42,7 @@ std::vector<char> bytes(const std::string& text) { return std::vector<char>(text
 // them equal across targets so one header serves all.
 bool same_items(const lucid::Schedule& a, const lucid::Schedule& b) {
   return a.fwd_block_co == b.fwd_block_co && a.bwd_data_block_ci == b.bwd_data_block_ci &&
-         a.bww_block_ci == b.bww_block_ci;
+         a.bwd_weight_block_ci == b.bwd_weight_block_ci;
 }
 
 struct TargetBuild {

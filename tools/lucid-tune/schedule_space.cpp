@@ -17,9 +17,10 @@ double distance(const Schedule& a, const Schedule& b) {
   auto d = [](int x, int y) { return std::fabs(std::log2(static_cast<double>(x) / y)); };
   return d(a.fwd_block_co, b.fwd_block_co) + d(a.fwd_block_t, b.fwd_block_t) +
          d(a.fwd_phase_chunk, b.fwd_phase_chunk) + d(a.bwd_data_block_ci, b.bwd_data_block_ci) +
-         d(a.bwd_data_block_t, b.bwd_data_block_t) + d(a.bww_block_ci, b.bww_block_ci) +
-         d(a.bww_block_co, b.bww_block_co) + d(a.bww_block_taps, b.bww_block_taps) +
-         (a.fwd_lanes != b.fwd_lanes) + (a.bwd_data_lanes != b.bwd_data_lanes) + (a.bww_lanes != b.bww_lanes);
+         d(a.bwd_data_block_t, b.bwd_data_block_t) + d(a.bwd_weight_block_ci, b.bwd_weight_block_ci) +
+         d(a.bwd_weight_block_co, b.bwd_weight_block_co) + d(a.bwd_weight_block_taps, b.bwd_weight_block_taps) +
+         (a.fwd_lanes != b.fwd_lanes) + (a.bwd_data_lanes != b.bwd_data_lanes) +
+         (a.bwd_weight_lanes != b.bwd_weight_lanes);
 }
 
 }  // namespace
@@ -46,15 +47,15 @@ bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
   const int r = registers_per_vector(s.vector_width);
   switch (pass) {
     case bench::Pass::Forward:
-      if (s.fwd_lanes == Schedule::kLanesChannels) return s.fwd_block_t * r <= budget;
+      if (s.fwd_lanes == Lanes::Channels) return s.fwd_block_t * r <= budget;
       return s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
     case bench::Pass::BackwardData:
       // Channels in lanes size their register block from bwd_data_block_t themselves.
-      if (s.bwd_data_lanes == Schedule::kLanesChannels) return s.bwd_data_block_t * r <= budget;
+      if (s.bwd_data_lanes == Lanes::Channels) return s.bwd_data_block_t * r <= budget;
       return s.bwd_data_block_ci * s.bwd_data_block_t * r <= budget;
     case bench::Pass::BackwardWeight:
-      if (s.bww_lanes == Schedule::kLanesChannels) return s.bww_block_taps * r <= budget;
-      return s.bww_block_co * s.bww_block_taps * r <= budget;
+      if (s.bwd_weight_lanes == Lanes::Channels) return s.bwd_weight_block_taps * r <= budget;
+      return s.bwd_weight_block_co * s.bwd_weight_block_taps * r <= budget;
   }
   return false;
 }
@@ -73,10 +74,10 @@ void ScheduleSpace::copy_pass_knobs(const Schedule& from, bench::Pass pass, Sche
       to.bwd_data_lanes = from.bwd_data_lanes;
       break;
     case bench::Pass::BackwardWeight:
-      to.bww_block_ci = from.bww_block_ci;
-      to.bww_block_co = from.bww_block_co;
-      to.bww_block_taps = from.bww_block_taps;
-      to.bww_lanes = from.bww_lanes;
+      to.bwd_weight_block_ci = from.bwd_weight_block_ci;
+      to.bwd_weight_block_co = from.bwd_weight_block_co;
+      to.bwd_weight_block_taps = from.bwd_weight_block_taps;
+      to.bwd_weight_lanes = from.bwd_weight_lanes;
       break;
   }
 }
@@ -100,7 +101,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
             s.fwd_block_co = co;
             s.fwd_block_t = t;
             s.fwd_phase_chunk = phases;
-            s.fwd_lanes = Schedule::kLanesLength;
+            s.fwd_lanes = Lanes::Length;
             consider(s);
           }
       // Output channels in lanes: items of one to four channel vectors (the lowering fits
@@ -108,7 +109,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
       for (int co : {8, 16, 32})
         for (int t : {3, 4, 6, 12}) {
           Schedule s = base;
-          s.fwd_lanes = Schedule::kLanesChannels;
+          s.fwd_lanes = Lanes::Channels;
           s.fwd_block_co = co;
           s.fwd_block_t = t;
           consider(s);
@@ -116,7 +117,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
       break;
     case bench::Pass::BackwardData:
       // normalized_for drops taps-in-lanes when K < width.
-      for (int lanes : {Schedule::kLanesLength, Schedule::kLanesTaps})
+      for (Lanes lanes : {Lanes::Length, Lanes::Taps})
         for (int ci : blocks)
           for (int t : {1, 2, 3, 4}) {
             Schedule s = base;
@@ -132,7 +133,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
           Schedule s = base;
           s.bwd_data_block_ci = ci;
           s.bwd_data_block_t = t;
-          s.bwd_data_lanes = Schedule::kLanesChannels;
+          s.bwd_data_lanes = Lanes::Channels;
           consider(s);
         }
       break;
@@ -140,21 +141,21 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
       for (int ci : {1, 2, 4})
         for (int co : {1, 2, 4})
           for (int taps : {1, 2, 3, 4, 6, 8})
-            for (int lanes : {Schedule::kLanesLength, Schedule::kLanesTaps}) {  // with taps in lanes, `taps` counts tap vectors
+            for (Lanes lanes : {Lanes::Length, Lanes::Taps}) {  // with taps in lanes, `taps` counts tap vectors
               Schedule s = base;
-              s.bww_block_ci = ci;
-              s.bww_block_co = co;
-              s.bww_block_taps = taps;
-              s.bww_lanes = lanes;
+              s.bwd_weight_block_ci = ci;
+              s.bwd_weight_block_co = co;
+              s.bwd_weight_block_taps = taps;
+              s.bwd_weight_lanes = lanes;
               consider(s);
             }
       // Channels in lanes: items of one or two vectors of channels, (co, tap) pairs per block.
       for (int ci : {8, 16, 32})
         for (int pairs : {3, 4, 6, 12}) {
           Schedule s = base;
-          s.bww_block_ci = ci;
-          s.bww_block_taps = pairs;
-          s.bww_lanes = Schedule::kLanesChannels;
+          s.bwd_weight_block_ci = ci;
+          s.bwd_weight_block_taps = pairs;
+          s.bwd_weight_lanes = Lanes::Channels;
           consider(s);
         }
       break;
