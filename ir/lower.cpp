@@ -234,6 +234,11 @@ void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, Value* 
   });
 }
 
+Value* LayerGeometry::e(KernelBuilder& kb, Value* k0, int64_t t) const {
+  auto& b = kb.b();
+  return b.CreateAdd(b.CreateMul(k0, kb.i64(d)), kb.i64(t * d - pl));
+}
+
 ItemCoordinates split_item(KernelBuilder& kb, Value* item, int64_t groups, int64_t blocks) {
   auto& b = kb.b();
   Value* rest = b.CreateSRem(item, kb.i64(groups * blocks));

@@ -19,16 +19,8 @@ using namespace llvm;
 
 namespace {
 
-struct DataPlan {
-  int64_t s, d, K, Cig, Cog, pl;
-  int64_t e(int64_t k) const { return k * d - pl; }
-  explicit DataPlan(const ConvSpec& spec)
-      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cig(spec.in_per_group()),
-        Cog(spec.out_per_group()), pl(spec.pad_left) {}
-};
-
 // w_rows[r]: the weights of row r (rows past rows_valid alias the last real row).
-void emit_block(KernelBuilder& kb, const Lowering& lw, const DataPlan& plan, int rows, Value* l0,
+void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan, int rows, Value* l0,
                 Value* gy, const Values& w_rows, Value* gx, Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -73,7 +65,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const DataPlan& plan, int
 }
 
 // Positions l in [l_begin, l_end) one at a time, every tap checked against the ends of gy.
-void emit_edge(KernelBuilder& kb, const DataPlan& plan, int rows, Value* l_begin, Value* l_end,
+void emit_edge(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* l_begin, Value* l_end,
                Value* gy, const Values& w_rows, Value* gx, Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   Value* zero = ConstantFP::get(kb.element(), 0.0);
@@ -109,7 +101,7 @@ void emit_edge(KernelBuilder& kb, const DataPlan& plan, int rows, Value* l_begin
 // reduction per output at the end. The layout of choice for long kernels with a stride, where
 // reading gy along l would take a load per lane. The last tap vector is masked when K is not
 // a multiple of the width; edge positions mask gy outside [0, Lout).
-void emit_block_vector_taps(KernelBuilder& kb, const DataPlan& plan, int rows, int positions, Value* l0,
+void emit_block_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int rows, int positions, Value* l0,
                             bool edge, Value* gy, const Values& w_rows, Value* gx, Value* L, Value* Lout,
                             Value* rows_valid) {
   auto& b = kb.b();
@@ -179,7 +171,7 @@ int channel_vectors(const Schedule& schedule, int rows) {
 // avoids strided loads altogether; it wants at least a vector of input channels per item.
 // `packed` holds this chunk's weights as [co][k][vectors*V] (padding rows are zero).
 // Edge positions (positions = 1, edge) read taps outside [0, Lout) as zero, branch-free.
-void emit_block_channels(KernelBuilder& kb, const DataPlan& plan, int vectors, int positions, Value* l0,
+void emit_block_channels(KernelBuilder& kb, const LayerGeometry& plan, int vectors, int positions, Value* l0,
                          bool edge, Value* gy, Value* packed, Value* gx, Value* L, Value* Lout,
                          Value* row0, Value* rows_valid) {
   auto& b = kb.b();
@@ -231,7 +223,7 @@ void emit_block_channels(KernelBuilder& kb, const DataPlan& plan, int vectors, i
 // Channels in lanes for one work item of `rows` channels: repack its weights into
 // [chunk][co][k][chunk rows] once (amortised over the whole length), then sweep the length
 // once per chunk of `vectors` channel vectors.
-void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, int rows, Value* gy, Value* w,
+void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* gy, Value* w,
                    Value* gx, Value* L, Value* Lout, Value* rows_valid, PositionRange inside) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -274,7 +266,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const DataPlan& plan, 
   packed.release(kb, lw.module);
 }
 
-Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
+Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
   Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "gx"}, {"L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
@@ -326,7 +318,7 @@ Function* emit_body(const Lowering& lw, const DataPlan& plan, int rows) {
 
 void lower_backward_data(const Lowering& lw, const std::string& symbol) {
   const ConvSpec& spec = lw.spec;
-  DataPlan plan(spec);
+  LayerGeometry plan(spec);
   const int R = lw.schedule.bwd_data_block_ci;
   const int64_t blocks = backward_data_blocks_per_group(spec, lw.schedule);
   Function* body = emit_body(lw, plan, R);

@@ -19,25 +19,11 @@ using namespace llvm;
 
 namespace {
 
-struct WeightPlan {
-  int64_t s, d, K, Cin, Cout, Cig, Cog, pl;
-  int64_t e(int64_t k) const { return k * d - pl; }
-  // e(k0 + t) for a run-time first tap k0.
-  Value* e(KernelBuilder& kb, Value* k0, int64_t t) const {
-    auto& b = kb.b();
-    return b.CreateAdd(b.CreateMul(k0, kb.i64(d)), kb.i64(t * d - pl));
-  }
-  explicit WeightPlan(const ConvSpec& spec)
-      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cin(spec.in_channels),
-        Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()),
-        pl(spec.pad_left) {}
-};
-
 // Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and the T taps
 // from k0 (a run-time value: tap chunks are a loop, so code size does not grow with K), over
 // every n and l, and stores the sums.
 // x_offsets[r]: where row r starts in x (rows past rows_valid alias the last real row).
-void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, int cols, Value* k0,
+void emit_tile(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co0, int cols, Value* k0,
                int T, Value* x, Value* gy, Value* gw, Value* N, Value* L, Value* Lout,
                const Values& x_offsets, Value* rows_valid) {
   auto& b = kb.b();
@@ -118,7 +104,7 @@ void emit_tile(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, 
 // gy per (channel, tap vector), with no lane reduction at the end: the layout of choice for
 // long kernels (K >= the vector width) and large strides, where gathering gy along l would
 // take a load per lane.
-void emit_tile_vector_taps(KernelBuilder& kb, const WeightPlan& plan, int rows, Value* co0, int cols,
+void emit_tile_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co0, int cols,
                            Value* k0, int vectors, Value* x, Value* gy, Value* gw, Value* N, Value* L,
                            Value* Lout, const Values& x_offsets, Value* rows_valid) {
   auto& b = kb.b();
@@ -175,7 +161,7 @@ void emit_tile_vector_taps(KernelBuilder& kb, const WeightPlan& plan, int rows, 
 // per l, one vector of transposed x per channel vector and one broadcast grad_y element per
 // pair, whatever the stride. x is transposed into L1-sized chunks of positions; the sums live
 // in a [pair][row] buffer across chunks and batches and are transposed into dW at the end.
-void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan, int rows, Value* x, Value* gy,
+void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* x, Value* gy,
                    Value* gw, Value* N, Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -284,7 +270,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const WeightPlan& plan
   scratch.release(kb, lw.module);
 }
 
-Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
+Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
   Function* fn = lw.make_body("bwd_weight.rows" + std::to_string(rows), {"x", "gy", "gw"}, {"N", "L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
@@ -335,7 +321,7 @@ Function* emit_body(const Lowering& lw, const WeightPlan& plan, int rows) {
 
 void lower_backward_weight(const Lowering& lw, const std::string& symbol) {
   const ConvSpec& spec = lw.spec;
-  WeightPlan plan(spec);
+  LayerGeometry plan(spec);
   const int R = lw.schedule.bwd_weight_block_ci;
   const int64_t blocks = backward_weight_blocks_per_group(spec, lw.schedule);
   Function* body = emit_body(lw, plan, R);

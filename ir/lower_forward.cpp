@@ -30,8 +30,7 @@ using namespace llvm;
 
 namespace {
 
-struct ForwardPlan {
-  int64_t s, d, K, Cig, Cog, pl;
+struct ForwardPlan : LayerGeometry {
   PhaseTaps phase_taps;
   int64_t max_m;
 
@@ -46,29 +45,20 @@ struct ForwardPlan {
   // Where phase p's weights start in the packed [phase][ci][row][tap] slice of `rows` rows.
   int64_t packed_offset(int64_t p, int rows) const { return Cig * rows * phase_taps.before(p); }
 
-  explicit ForwardPlan(const ConvSpec& spec)
-      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cig(spec.in_per_group()),
-        Cog(spec.out_per_group()), pl(spec.pad_left), phase_taps(spec), max_m(phase_taps.max_m) {}
+  explicit ForwardPlan(const ConvSpec& spec) : LayerGeometry(spec), phase_taps(spec), max_m(phase_taps.max_m) {}
 };
 
-// Emits one block of `lanes * U` consecutive q for `rows` output channels and stores it.
-void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows,
-                Value* q0, bool edge, Value* x, Value* window, Value* packed, Value* bias, Value* y,
-                Value* L, Value* Lout, Value* rows_valid) {
+// acc[p][r][u]: the sums of stride phase p, row r, vector u of a block.
+using PhaseSums = std::vector<std::vector<Values>>;
+
+// Copies the block's x window (max_m + U*V positions of every input channel) into a dense
+// scratch, zero outside [0, L). Dense: x rows lie L elements apart, and when L*4 bytes is a
+// multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: the edge blocks
+// then run the very same code as the interior, with no per-tap checks.
+void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* q0, bool edge, int64_t width, int64_t pitch,
+                      Value* x, Value* window, Value* L) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  // Edge blocks are one vector wide: they run a few times per row, so their code should be
-  // small rather than fast.
-  const int U = edge ? 1 : lw.schedule.fwd_block_t;
-  const int P = lw.schedule.fwd_phase_chunk;
-  const std::string tag = edge ? "fwd.edge" : "fwd";
-  const int64_t width = plan.window_width(U * V);
-  const int64_t pitch = plan.window_pitch(lw.schedule.fwd_block_t * V, V);  // one scratch for both
-
-  // Copy the block's x window (max_m + U*V positions of every input channel) into a dense
-  // scratch, zero outside [0, L). Dense: x rows lie L elements apart, and when L*4 bytes is a
-  // multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: the edge blocks
-  // then run the very same code as the interior, with no per-tap checks.
   Value* x_first = b.CreateSub(q0, kb.i64(plan.max_m), "x.first");
   Values masks;
   for (int64_t i = 0; i < width; i += V)
@@ -80,83 +70,148 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
       kb.store(kb.load_vector(src, kb.i64(i), masks[static_cast<size_t>(j)], "x"), dst, kb.i64(i), nullptr);
     return Values{};
   });
+}
 
-  // acc[p][r][u]
-  std::vector<std::vector<Values>> acc(static_cast<size_t>(plan.s), std::vector<Values>(rows, Values(U, kb.zero_vector())));
-  for (int64_t p0 = 0; p0 < plan.s; p0 += P) {
-    int64_t p1 = std::min<int64_t>(plan.s, p0 + P);
-    bool any_tap = false;
-    for (int64_t p = p0; p < p1; ++p) any_tap |= !plan.phase_taps[static_cast<size_t>(p)].empty();
-    if (!any_tap) continue;  // phases no tap reaches hold only the bias
-    Values init;
-    for (int64_t p = p0; p < p1; ++p)
+// The sums of stride phases [p0, p1) over every input channel, into acc[p]: one pass over
+// the window and the packed weights serves all the chunk's phases.
+void emit_phase_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int rows, int U, int64_t p0, int64_t p1,
+                           int64_t pitch, const std::string& tag, Value* window, Value* packed, PhaseSums& acc) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  Values init(static_cast<size_t>((p1 - p0) * rows * U), kb.zero_vector());
+  std::string loop_name = tag + ".phase" + std::to_string(p0) + ".ci";
+  Values out = kb.loop(loop_name, kb.i64(0), kb.i64(plan.Cig), 1, init, [&](Value* ci, const Values& in) {
+    Value* x_row = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.row");
+    std::map<std::pair<int64_t, int>, Value*> xv;
+    auto x_vector = [&](int64_t m, int u) {
+      Value*& v = xv[std::make_pair(m, u)];
+      if (v == nullptr)
+        v = kb.load_vector(x_row, kb.i64(plan.max_m + u * V - m), nullptr,
+                           "x.m" + std::to_string(m) + ".u" + std::to_string(u));
+      return v;
+    };
+    Values next = in;
+    size_t idx = 0;
+    for (int64_t p = p0; p < p1; ++p) {
+      const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+      const int64_t T = static_cast<int64_t>(taps.size());
+      Value* w_row = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows)), b.CreateMul(ci, kb.i64(rows * T))),
+                           "w.row");
       for (int r = 0; r < rows; ++r)
-        for (int u = 0; u < U; ++u) {
-          Value* z = kb.zero_vector();
-          init.push_back(z);
-        }
-    std::string loop_name = tag + ".phase" + std::to_string(p0) + ".ci";
-    Values out = kb.loop(loop_name, kb.i64(0), kb.i64(plan.Cig), 1, init, [&](Value* ci, const Values& in) {
-      Value* x_row = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.row");
-      std::map<std::pair<int64_t, int>, Value*> xv;
-      auto x_vector = [&](int64_t m, int u) {
-        auto key = std::make_pair(m, u);
-        if (!xv.count(key)) {
-          xv[key] = kb.load_vector(x_row, kb.i64(plan.max_m + u * V - m), nullptr,
-                                   "x.m" + std::to_string(m) + ".u" + std::to_string(u));
-        }
-        return xv[key];
-      };
-      Values next = in;
-      size_t idx = 0;
-      for (int64_t p = p0; p < p1; ++p) {
-        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
-        const int64_t T = static_cast<int64_t>(taps.size());
-        Value* w_row = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows)), b.CreateMul(ci, kb.i64(rows * T))), "w.row");
-        for (int r = 0; r < rows; ++r) {
-          for (int64_t j = 0; j < T; ++j) {
-            const PhaseTap& tap = taps[static_cast<size_t>(j)];
-            std::string tname = "phase" + std::to_string(p) + ".tap" + std::to_string(tap.k);
-            Value* wv = kb.splat(kb.load_scalar(w_row, kb.i64(r * T + j), "w." + tname + ".r" + std::to_string(r)));
-            for (int u = 0; u < U; ++u) {
-              size_t a = idx + static_cast<size_t>(r * U + u);
-              next[a] = kb.fma(x_vector(tap.m, u), wv, next[a], "acc." + tname);
-            }
+        for (int64_t j = 0; j < T; ++j) {
+          const PhaseTap& tap = taps[static_cast<size_t>(j)];
+          std::string tname = "phase" + std::to_string(p) + ".tap" + std::to_string(tap.k);
+          Value* wv = kb.splat(kb.load_scalar(w_row, kb.i64(r * T + j), "w." + tname + ".r" + std::to_string(r)));
+          for (int u = 0; u < U; ++u) {
+            size_t a = idx + static_cast<size_t>(r * U + u);
+            next[a] = kb.fma(x_vector(tap.m, u), wv, next[a], "acc." + tname);
           }
         }
-        idx += static_cast<size_t>(rows * U);
-      }
-      return next;
-    });
-    size_t idx = 0;
-    for (int64_t p = p0; p < p1; ++p)
-      for (int r = 0; r < rows; ++r)
-        for (int u = 0; u < U; ++u) acc[static_cast<size_t>(p)][r][u] = out[idx++];
-  }
+      idx += static_cast<size_t>(rows * U);
+    }
+    return next;
+  });
+  size_t idx = 0;
+  for (int64_t p = p0; p < p1; ++p)
+    for (int r = 0; r < rows; ++r)
+      for (int u = 0; u < U; ++u) acc[static_cast<size_t>(p)][r][u] = out[idx++];
+}
 
+// Adds the bias, interleaves the phases back into consecutive outputs and stores each row.
+// The last block of a group may hold fewer channels: its extra rows computed copies of the
+// last real row and are not stored.
+void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U, Value* q0,
+                       bool edge, const std::string& tag, const PhaseSums& acc, Value* bias, Value* y, Value* Lout,
+                       Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
   for (int r = 0; r < rows; ++r) {
     auto store_row = [&, r] {
-    Value* bias_vector = nullptr;
-    if (lw.spec.bias)
-      bias_vector = kb.splat(kb.load_scalar(bias, kb.i64(r), "bias.r" + std::to_string(r)));
-    Value* y_row = kb.at(y, b.CreateMul(kb.i64(r), Lout), "y.row");
-    for (int u = 0; u < U; ++u) {
-      Values phases;
-      for (int64_t p = 0; p < plan.s; ++p) {
-        Value* v = acc[static_cast<size_t>(p)][r][u];
-        phases.push_back(bias_vector ? b.CreateFAdd(v, bias_vector) : v);
+      Value* bias_vector = nullptr;
+      if (lw.spec.bias) bias_vector = kb.splat(kb.load_scalar(bias, kb.i64(r), "bias.r" + std::to_string(r)));
+      Value* y_row = kb.at(y, b.CreateMul(kb.i64(r), Lout), "y.row");
+      for (int u = 0; u < U; ++u) {
+        Values phases;
+        for (int64_t p = 0; p < plan.s; ++p) {
+          Value* v = acc[static_cast<size_t>(p)][r][u];
+          phases.push_back(bias_vector ? b.CreateFAdd(v, bias_vector) : v);
+        }
+        Value* out = kb.interleave(phases, tag + ".out.r" + std::to_string(r));
+        // First output position of this vector group: t = (q0 + u*V)*s - pad_left.
+        Value* t0 = b.CreateSub(b.CreateMul(b.CreateAdd(q0, kb.i64(u * V)), kb.i64(plan.s)), kb.i64(plan.pl));
+        Value* mask = edge ? kb.lane_mask(static_cast<int>(plan.s * V), t0, 1, kb.i64(0), Lout, "y.mask") : nullptr;
+        kb.store(out, y_row, t0, mask);
       }
-      Value* out = kb.interleave(phases, tag + ".out.r" + std::to_string(r));
-      // First output position of this vector group: t = (q0 + u*V)*s - pad_left.
-      Value* t0 = b.CreateSub(b.CreateMul(b.CreateAdd(q0, kb.i64(u * V)), kb.i64(plan.s)), kb.i64(plan.pl));
-      kb.store(out, y_row, t0, edge ? kb.lane_mask(static_cast<int>(plan.s * V), t0, 1, kb.i64(0), Lout, "y.mask") : nullptr);
-    }
     };
-    // The last block of a group may hold fewer channels: its extra rows computed copies of
-    // the last real row and are not stored.
-    if (r == 0) store_row();
-    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
+    if (r == 0)
+      store_row();
+    else
+      kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
   }
+}
+
+// Emits one block of `lanes * U` consecutive q for `rows` output channels and stores it.
+void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, Value* q0, bool edge,
+                Value* x, Value* window, Value* packed, Value* bias, Value* y, Value* L, Value* Lout,
+                Value* rows_valid) {
+  // Edge blocks are one vector wide: they run a few times per row, so their code should be
+  // small rather than fast.
+  const int U = edge ? 1 : lw.schedule.fwd_block_t;
+  const int P = lw.schedule.fwd_phase_chunk;
+  const std::string tag = edge ? "fwd.edge" : "fwd";
+  const int64_t pitch = plan.window_pitch(lw.schedule.fwd_block_t * kb.lanes(), kb.lanes());  // one scratch for both
+  emit_window_copy(kb, plan, q0, edge, plan.window_width(U * kb.lanes()), pitch, x, window, L);
+  PhaseSums acc(static_cast<size_t>(plan.s), std::vector<Values>(rows, Values(U, kb.zero_vector())));
+  for (int64_t p0 = 0; p0 < plan.s; p0 += P) {
+    const int64_t p1 = std::min<int64_t>(plan.s, p0 + P);
+    bool any_tap = false;
+    for (int64_t p = p0; p < p1; ++p) any_tap |= !plan.phase_taps[static_cast<size_t>(p)].empty();
+    // Phases no tap reaches hold only the bias.
+    if (any_tap) emit_phase_chunk_sums(kb, plan, rows, U, p0, p1, pitch, tag, window, packed, acc);
+  }
+  emit_block_stores(kb, lw, plan, rows, U, q0, edge, tag, acc, bias, y, Lout, rows_valid);
+}
+
+// Packs the item's weights phase-major ([phase][ci][row][tap]); rows past the last real
+// one (last_row) repeat it. Up to kVectorPackTaps taps, a weight row is one vector load, and each phase's taps leave
+// it as one shuffle and one store of T elements: about 2s + 1 instructions per row instead
+// of K scalar loads and K scalar stores (hifigan_up1 packs 512 x 12 rows of 16 taps per
+// item). Longer kernels copy scalars.
+void emit_pack_phase_major(KernelBuilder& kb, const ForwardPlan& plan, int rows, Value* w, Value* packed,
+                           Value* last_row) {
+  constexpr int64_t kVectorPackTaps = 64;
+  auto& b = kb.b();
+  const int64_t element_bytes = static_cast<int64_t>(kb.element()->getPrimitiveSizeInBits() / 8);
+  const Align element_align(static_cast<uint64_t>(element_bytes));
+  kb.loop("fwd.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+    Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
+    for (int r = 0; r < rows; ++r) {
+      Value* taps_of_row = kb.at(w_row, b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.K)), "w.taps");
+      Value* row_vector = plan.K <= kVectorPackTaps
+                              ? b.CreateAlignedLoad(FixedVectorType::get(kb.element(), static_cast<unsigned>(plan.K)),
+                                                    taps_of_row, element_align, "w.vector")
+                              : nullptr;
+      for (int64_t p = 0; p < plan.s; ++p) {
+        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+        const int64_t T = static_cast<int64_t>(taps.size());
+        if (T == 0) continue;
+        Value* out =
+            kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows) + r * T), b.CreateMul(ci, kb.i64(rows * T))));
+        if (row_vector != nullptr && T > 1) {
+          SmallVector<int, 16> order;
+          for (const auto& tap : taps) order.push_back(static_cast<int>(tap.k));
+          b.CreateAlignedStore(b.CreateShuffleVector(row_vector, order, "w.phase"), out, element_align);
+          continue;
+        }
+        for (int64_t j = 0; j < T; ++j) {
+          Value* k = kb.i64(taps[static_cast<size_t>(j)].k);
+          Value* v = row_vector != nullptr ? b.CreateExtractElement(row_vector, k) : kb.load_scalar(taps_of_row, k, "w");
+          b.CreateAlignedStore(v, kb.at(out, kb.i64(j)), element_align);
+        }
+      }
+    }
+    return Values{};
+  });
 }
 
 // The body of one work item: `rows` output channels of one (n, group), every position; of
@@ -184,46 +239,14 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   const int64_t s = plan.s, pl = plan.pl;
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
 
-  // Pack this item's weights phase-major, in scratch that also holds the x window.
+  // The packed weights and the x window share one scratch.
   const int64_t element_bytes = static_cast<int64_t>(kb.element()->getPrimitiveSizeInBits() / 8);
   const int64_t packed_elements = (plan.Cig * rows * plan.K + 15) / 16 * 16;
   const int64_t window_elements = plan.Cig * plan.window_pitch(B, kb.lanes());
   Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
   Value* packed = scratch.pointer;
   Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
-  // Up to kVectorPackTaps taps, a weight row is one vector load, and each phase's taps leave
-  // it as one shuffle and one store of T elements: about 2s + 1 instructions per row instead
-  // of K scalar loads and K scalar stores (hifigan_up1 packs 512 x 12 rows of 16 taps per
-  // item). Longer kernels copy scalars.
-  constexpr int64_t kVectorPackTaps = 64;
-  const Align element_align(static_cast<uint64_t>(element_bytes));
-  kb.loop("fwd.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
-    Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
-    for (int r = 0; r < rows; ++r) {
-      Value* taps_of_row = kb.at(w_row, b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.K)), "w.taps");
-      Value* row_vector = plan.K <= kVectorPackTaps
-                              ? b.CreateAlignedLoad(FixedVectorType::get(kb.element(), static_cast<unsigned>(plan.K)),
-                                                    taps_of_row, element_align, "w.vector")
-                              : nullptr;
-      for (int64_t p = 0; p < s; ++p) {
-        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
-        const int64_t T = static_cast<int64_t>(taps.size());
-        if (T == 0) continue;
-        Value* out = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows) + r * T), b.CreateMul(ci, kb.i64(rows * T))));
-        if (row_vector != nullptr && T > 1) {
-          SmallVector<int, 16> order;
-          for (const auto& tap : taps) order.push_back(static_cast<int>(tap.k));
-          b.CreateAlignedStore(b.CreateShuffleVector(row_vector, order, "w.phase"), out, element_align);
-          continue;
-        }
-        for (int64_t j = 0; j < T; ++j)
-          b.CreateAlignedStore(row_vector != nullptr ? b.CreateExtractElement(row_vector, kb.i64(taps[static_cast<size_t>(j)].k))
-                                                     : kb.load_scalar(taps_of_row, kb.i64(taps[static_cast<size_t>(j)].k), "w"),
-                               kb.at(out, kb.i64(j)), element_align);
-      }
-    }
-    return Values{};
-  });
+  emit_pack_phase_major(kb, plan, rows, w, packed, last_row);
   // q covers every output: q*s + p - pl in [0, Lout) for some phase p.
   Value* q_lo = kb.i64(pl / s);
   Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(pl - 1)), s), kb.i64(1), "q.hi");

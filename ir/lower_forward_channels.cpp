@@ -15,12 +15,9 @@ using namespace llvm;
 
 namespace {
 
-struct ChannelPlan {
-  int64_t s, Cig, Cog, K, pl;
+struct ChannelPlan : LayerGeometry {
   PhaseTaps phase_taps;
-  explicit ChannelPlan(const ConvSpec& spec)
-      : s(spec.stride), Cig(spec.in_per_group()), Cog(spec.out_per_group()), K(spec.kernel_size),
-        pl(spec.pad_left), phase_taps(spec) {}
+  explicit ChannelPlan(const ConvSpec& spec) : LayerGeometry(spec), phase_taps(spec) {}
   // Packed weights of one row chunk: [phase][ci][tap of the phase][width]; where phase p starts.
   int64_t phase_offset(int64_t p, int64_t width) const { return Cig * width * phase_taps.before(p); }
 };

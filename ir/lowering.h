@@ -19,6 +19,19 @@ namespace lucid::ir {
 // caller (the JIT engine, lucid-aot, lucid-tune) normalises first.
 void require_normalized(const ConvSpec& spec, const Schedule& schedule, const char* who);
 
+// The spec's sizes as every pass's loops use them: stride, dilation, taps, channels in all
+// and per group, left padding. Each pass's plan adds its own derived layout to these.
+struct LayerGeometry {
+  int64_t s, d, K, Cin, Cout, Cig, Cog, pl;
+  explicit LayerGeometry(const ConvSpec& spec)
+      : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cin(spec.in_channels),
+        Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()), pl(spec.pad_left) {}
+  // Where tap k of input position l lands in y (and reads grad_y): l*s + e(k).
+  int64_t e(int64_t k) const { return k * d - pl; }
+  // e(k0 + t) for a run-time first tap k0.
+  llvm::Value* e(KernelBuilder& kb, llvm::Value* k0, int64_t t) const;
+};
+
 struct Lowering {
   const ConvSpec& spec;
   const Schedule& schedule;
