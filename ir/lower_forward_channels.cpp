@@ -131,6 +131,101 @@ void emit_pack_tiles(KernelBuilder& kb, const ChannelPlan& plan, int vectors, in
   });
 }
 
+// Packs rows of K > kTileTaps taps one element at a time: row r of chunk c, input channel
+// ci, tap k -> [c][phase(k)][ci][j(k)][r], zero past rows_valid; the bias likewise.
+void emit_pack_scalars(KernelBuilder& kb, const ChannelPlan& plan, int64_t chunks, int64_t width,
+                       int64_t chunk_elements, Value* w, Value* bias, bool has_bias, Value* packed,
+                       Value* bias_packed, Value* rows_valid) {
+  auto& b = kb.b();
+  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+  kb.loop("fwd.channels.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
+    Value* chunk = b.CreateUDiv(r, kb.i64(width));
+    Value* lane = b.CreateURem(r, kb.i64(width));
+    Value* dst = kb.at(packed, b.CreateAdd(b.CreateMul(chunk, kb.i64(chunk_elements)), lane), "pack.dst");
+    Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
+    Value* safe_r = b.CreateSelect(real, r, kb.i64(0));
+    Value* bias_value = has_bias ? b.CreateSelect(real, kb.load_scalar(bias, safe_r, "bias"), zero) : zero;
+    b.CreateAlignedStore(bias_value, kb.at(bias_packed, r), align);
+    kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+      Value* row = b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(safe_r, kb.i64(plan.K)));
+      Value* src = kb.at(w, row, "pack.src");
+      for (int64_t p = 0; p < plan.s; ++p) {
+        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+        const int64_t T = static_cast<int64_t>(taps.size());
+        for (int64_t j = 0; j < T; ++j) {
+          Value* v = b.CreateSelect(real, kb.load_scalar(src, kb.i64(taps[static_cast<size_t>(j)].k), "w"), zero);
+          Value* at = b.CreateAdd(kb.i64(plan.phase_offset(p, width) + j * width), b.CreateMul(ci, kb.i64(T * width)));
+          b.CreateAlignedStore(v, kb.at(dst, at), align);
+        }
+      }
+      return Values{};
+    });
+    return Values{};
+  });
+}
+
+// What every phase of one chunk of `vectors` channel vectors reads and writes.
+struct ChunkOperands {
+  Value* x;
+  Value* weights;  // the chunk's packed weights
+  Value* bias_packed;
+  Values bias_vectors;
+  Value* y;
+  Value* L;
+  Value* Lout;
+  Value* row0;  // the chunk's first row
+  Value* rows_valid;
+};
+
+// Stride phase p of one chunk: every q whose output t = q*s + p - pl lies in [0, Lout).
+void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vectors, int positions,
+                const ChunkOperands& c) {
+  auto& b = kb.b();
+  const int64_t width = static_cast<int64_t>(vectors) * kb.lanes();
+  const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+  const int64_t lo = (plan.pl - p + plan.s - 1 + plan.s * 64) / plan.s - 64;  // ceil((pl - p) / s)
+  Value* q_lo = kb.i64(lo);
+  Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(c.Lout, kb.i64(plan.pl - p - 1)), plan.s), kb.i64(1), "q.hi");
+  const std::string name = "fwd.channels.phase" + std::to_string(p);
+  if (taps.empty()) {
+    // No tap reaches this phase: its outputs are the bias alone.
+    const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+    kb.loop(name + ".bias", q_lo, q_hi, 1, {}, [&](Value* q, const Values&) {
+      Value* t = b.CreateAdd(b.CreateMul(q, kb.i64(plan.s)), kb.i64(p - plan.pl));
+      Value* rows = kb.min(kb.i64(width), b.CreateSub(c.rows_valid, c.row0));
+      kb.loop(name + ".bias.row", kb.i64(0), rows, 1, {}, [&](Value* r, const Values&) {
+        Value* row = b.CreateAdd(c.row0, r);
+        b.CreateAlignedStore(kb.load_scalar(c.bias_packed, row, "bias"),
+                             kb.at(c.y, b.CreateAdd(b.CreateMul(row, c.Lout), t)), align);
+        return Values{};
+      });
+      return Values{};
+    });
+    return;
+  }
+  int64_t min_m = taps.front().m, max_m = taps.front().m;
+  for (const PhaseTap& tap : taps) {
+    min_m = std::min(min_m, tap.m);
+    max_m = std::max(max_m, tap.m);
+  }
+  // Interior: every tap reads inside x (q - m in [0, L) for every m of the phase).
+  Value* q_a = kb.i64(std::max(lo, max_m));
+  Value* q_b = kb.max(q_a, kb.min(q_hi, b.CreateAdd(c.L, kb.i64(min_m))));
+  auto block = [&](Value* q0, int count, bool edge) {
+    emit_block(kb, plan, p, vectors, count, q0, edge, c.x, c.weights, c.bias_vectors, c.y, c.L, c.Lout, c.row0,
+               c.rows_valid);
+  };
+  emit_sweep(
+      kb, name, q_lo, q_a, q_b, q_hi, positions, [&](Value* q0) { block(q0, positions, false); },
+      [&](Value* begin, Value* end) {
+        kb.loop(name + ".edge", begin, end, 1, {}, [&](Value* q, const Values&) {
+          block(q, 1, true);
+          return Values{};
+        });
+      });
+}
+
 }  // namespace
 
 void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Value* x, Value* w, Value* bias,
@@ -144,41 +239,16 @@ void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Valu
   const int64_t chunks = ceil_div(rows, width);
   const int64_t chunk_elements = plan.Cig * plan.K * width;
   const int64_t element_bytes = kb.element()->getPrimitiveSizeInBits() / 8;
-  const Align align(element_bytes);
   Scratch scratch = emit_scratch(kb, lw.module, (chunks * chunk_elements + chunks * width) * element_bytes, "w.packed");
   Value* packed = scratch.pointer;
   Value* bias_packed = kb.at(packed, kb.i64(chunks * chunk_elements), "bias.packed");
-  Value* zero = ConstantFP::get(kb.element(), 0.0);
 
   // Repack: row r of chunk c, input channel ci, tap k -> [c][phase(k)][ci][j(k)][r]; rows
   // past rows_valid are zero (their sums are never stored). Bias likewise, zero without one.
-  if (plan.K <= kTileTaps) {
+  if (plan.K <= kTileTaps)
     emit_pack_tiles(kb, plan, vectors, chunks, chunk_elements, w, bias, lw.spec.bias, packed, bias_packed, rows_valid);
-  } else {
-    kb.loop("fwd.channels.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
-      Value* chunk = b.CreateUDiv(r, kb.i64(width));
-      Value* lane = b.CreateURem(r, kb.i64(width));
-      Value* dst = kb.at(packed, b.CreateAdd(b.CreateMul(chunk, kb.i64(chunk_elements)), lane), "pack.dst");
-      Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
-      Value* safe_r = b.CreateSelect(real, r, kb.i64(0));
-      Value* bias_value = lw.spec.bias ? b.CreateSelect(real, kb.load_scalar(bias, safe_r, "bias"), zero) : zero;
-      b.CreateAlignedStore(bias_value, kb.at(bias_packed, r), align);
-      kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
-        Value* src = kb.at(w, b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(safe_r, kb.i64(plan.K))), "pack.src");
-        for (int64_t p = 0; p < plan.s; ++p) {
-          const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
-          const int64_t T = static_cast<int64_t>(taps.size());
-          for (int64_t j = 0; j < T; ++j) {
-            Value* v = b.CreateSelect(real, kb.load_scalar(src, kb.i64(taps[static_cast<size_t>(j)].k), "w"), zero);
-            Value* at = b.CreateAdd(kb.i64(plan.phase_offset(p, width) + j * width), b.CreateMul(ci, kb.i64(T * width)));
-            b.CreateAlignedStore(v, kb.at(dst, at), align);
-          }
-        }
-        return Values{};
-      });
-      return Values{};
-    });
-  }
+  else
+    emit_pack_scalars(kb, plan, chunks, width, chunk_elements, w, bias, lw.spec.bias, packed, bias_packed, rows_valid);
 
   Value* used_chunks = kb.ceil_div(rows_valid, width);
   kb.loop("fwd.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
@@ -187,44 +257,8 @@ void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Valu
     Values bias_vectors;
     for (int g = 0; g < vectors; ++g)
       bias_vectors.push_back(kb.load_vector(bias_packed, b.CreateAdd(row0, kb.i64(g * V)), nullptr, "bias"));
-    for (int64_t p = 0; p < plan.s; ++p) {
-      const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
-      // Phase p covers t = q*s + p - pl in [0, Lout).
-      const int64_t lo = (plan.pl - p + plan.s - 1 + plan.s * 64) / plan.s - 64;  // ceil((pl - p) / s)
-      Value* q_lo = kb.i64(lo);
-      Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(plan.pl - p - 1)), plan.s), kb.i64(1), "q.hi");
-      const std::string name = "fwd.channels.phase" + std::to_string(p);
-      if (taps.empty()) {
-        // No tap reaches this phase: its outputs are the bias alone.
-        kb.loop(name + ".bias", q_lo, q_hi, 1, {}, [&](Value* q, const Values&) {
-          Value* t = b.CreateAdd(b.CreateMul(q, kb.i64(plan.s)), kb.i64(p - plan.pl));
-          kb.loop(name + ".bias.row", kb.i64(0), kb.min(kb.i64(width), b.CreateSub(rows_valid, row0)), 1, {}, [&](Value* r, const Values&) {
-            Value* row = b.CreateAdd(row0, r);
-            b.CreateAlignedStore(kb.load_scalar(bias_packed, row, "bias"), kb.at(y, b.CreateAdd(b.CreateMul(row, Lout), t)), align);
-            return Values{};
-          });
-          return Values{};
-        });
-        continue;
-      }
-      int64_t min_m = taps.front().m, max_m = taps.front().m;
-      for (const PhaseTap& tap : taps) {
-        min_m = std::min(min_m, tap.m);
-        max_m = std::max(max_m, tap.m);
-      }
-      // Interior: every tap reads inside x (q - m in [0, L) for every m of the phase).
-      Value* q_a = kb.i64(std::max(lo, max_m));
-      Value* q_b = kb.max(q_a, kb.min(q_hi, b.CreateAdd(L, kb.i64(min_m))));
-      emit_sweep(
-          kb, name, q_lo, q_a, q_b, q_hi, P,
-          [&](Value* q0) { emit_block(kb, plan, p, vectors, P, q0, false, x, chunk_w, bias_vectors, y, L, Lout, row0, rows_valid); },
-          [&](Value* begin, Value* end) {
-            kb.loop(name + ".edge", begin, end, 1, {}, [&](Value* q, const Values&) {
-              emit_block(kb, plan, p, vectors, 1, q, true, x, chunk_w, bias_vectors, y, L, Lout, row0, rows_valid);
-              return Values{};
-            });
-          });
-    }
+    const ChunkOperands operands{x, chunk_w, bias_packed, bias_vectors, y, L, Lout, row0, rows_valid};
+    for (int64_t p = 0; p < plan.s; ++p) emit_phase(kb, plan, p, vectors, P, operands);
     return Values{};
   });
   scratch.release(kb, lw.module);
