@@ -156,6 +156,91 @@ void emit_tile_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int row
   }
 }
 
+// One chunk of positions [c0, c1) of one batch row, as the channel-lane blocks see it.
+struct ChannelChunk {
+  Value* xT;    // the chunk's x, transposed: xT[(l - c0) * width + r]
+  Value* sums;  // [pair][row] running sums
+  Value* gy_n;  // grad_y of the batch row
+  Value* Lout;
+  Value* c0;
+  Value* c1;
+  Value* a;  // [a, z): every tap reads inside grad_y
+  Value* z;
+};
+
+// Pair block pb (T (co, tap) pairs x `vectors` channel vectors) over one chunk: loads its
+// sums, streams the chunk's positions and stores them back.
+void emit_channel_pair_block(KernelBuilder& kb, const LayerGeometry& plan, int T, int vectors, Value* pb,
+                             const ChannelChunk& c) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const int64_t pairs = plan.Cog * plan.K;
+  Value* zero = ConstantFP::get(kb.element(), 0.0);
+  Value* Lout = c.Lout;
+  // Pair t of the block: (co, k) = divmod(p, K); past the last pair, a repeat of it
+  // whose sums land in padding slots that are never written out.
+  Values rows_t, e_t;
+  for (int t = 0; t < T; ++t) {
+    Value* p = kb.min(b.CreateAdd(b.CreateMul(pb, kb.i64(T)), kb.i64(t)), kb.i64(pairs - 1));
+    Value* co = b.CreateUDiv(p, kb.i64(plan.K), "co");
+    Value* k = b.CreateURem(p, kb.i64(plan.K), "k");
+    rows_t.push_back(kb.at(c.gy_n, b.CreateMul(co, Lout), "gy.row"));
+    e_t.push_back(b.CreateSub(b.CreateMul(k, kb.i64(plan.d)), kb.i64(plan.pl), "e"));
+  }
+  Value* slot = b.CreateMul(pb, kb.i64(T * width), "slot");
+  Values acc;
+  for (int t = 0; t < T; ++t)
+    for (int g = 0; g < vectors; ++g)
+      acc.push_back(kb.load_vector(c.sums, b.CreateAdd(slot, kb.i64(t * width + g * V)), nullptr, "sum"));
+  auto step = [&](bool edge) {
+    return [&, edge](Value* l, const Values& in) {
+      Values xv, next = in;
+      Value* xrow = kb.at(c.xT, b.CreateMul(b.CreateSub(l, c.c0), kb.i64(width)));
+      for (int g = 0; g < vectors; ++g) xv.push_back(kb.load_vector(xrow, kb.i64(g * V), nullptr, "xT"));
+      Value* ls = b.CreateMul(l, kb.i64(plan.s));
+      for (int t = 0; t < T; ++t) {
+        Value* j = b.CreateAdd(ls, e_t[t], "j");
+        Value* gval;
+        if (edge) {
+          Value* ok = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
+          gval = b.CreateSelect(ok, kb.load_scalar(rows_t[t], b.CreateSelect(ok, j, kb.i64(0)), "gy"), zero);
+        } else {
+          gval = kb.load_scalar(rows_t[t], j, "gy");
+        }
+        Value* gv = kb.splat(gval);
+        for (int g = 0; g < vectors; ++g) next[t * vectors + g] = kb.fma(xv[g], gv, next[t * vectors + g], "acc");
+      }
+      return next;
+    };
+  };
+  acc = kb.loop("bwd_weight.channels.edge_lo", c.c0, c.a, 1, acc, step(true));
+  acc = kb.loop("bwd_weight.channels.l", c.a, c.z, 1, acc, step(false));
+  acc = kb.loop("bwd_weight.channels.edge_hi", c.z, c.c1, 1, acc, step(true));
+  for (int t = 0; t < T; ++t)
+    for (int g = 0; g < vectors; ++g)
+      kb.store(acc[t * vectors + g], c.sums, b.CreateAdd(slot, kb.i64(t * width + g * V)), nullptr);
+}
+
+// dW[row0 + r, p] = sums[p][r] for the real rows.
+void emit_channel_sums_out(KernelBuilder& kb, int64_t width, int64_t pairs, Value* sums, Value* gw, Value* row0,
+                           Value* rows_valid) {
+  auto& b = kb.b();
+  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  kb.loop("bwd_weight.channels.out", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
+    Value* row = b.CreateAdd(row0, r);
+    kb.if_then(b.CreateICmpSLT(row, rows_valid), "bwd_weight.channels.out.real", [&] {
+      Value* dst = kb.at(gw, b.CreateMul(row, kb.i64(pairs)), "gw.row");
+      kb.loop("bwd_weight.channels.out.p", kb.i64(0), kb.i64(pairs), 1, {}, [&](Value* p, const Values&) {
+        Value* at = kb.at(dst, p);
+        b.CreateAlignedStore(kb.load_scalar(sums, b.CreateAdd(b.CreateMul(p, kb.i64(width)), r), "sum"), at, align);
+        return Values{};
+      });
+    });
+    return Values{};
+  });
+}
+
 // Input channels in vector lanes: dW[ci..ci+V, co, k] += xT[l, ci..ci+V] * gy[co, l*s + e_k].
 // Each register block holds `vectors` channel vectors x T (co, tap) pairs and streams over l:
 // per l, one vector of transposed x per channel vector and one broadcast grad_y element per
@@ -205,66 +290,14 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
         Value* a = kb.min(kb.max(inside.first, c0), c1);
         Value* z = kb.min(kb.max(inside.end, a), c1);
         kb.loop("bwd_weight.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {
-          // Pair t of the block: (co, k) = divmod(p, K); past the last pair, a repeat of it
-          // whose sums land in padding slots that are never written out.
-          Values rows_t, e_t;
-          for (int t = 0; t < T; ++t) {
-            Value* p = kb.min(b.CreateAdd(b.CreateMul(pb, kb.i64(T)), kb.i64(t)), kb.i64(pairs - 1));
-            Value* co = b.CreateUDiv(p, kb.i64(plan.K), "co");
-            Value* k = b.CreateURem(p, kb.i64(plan.K), "k");
-            rows_t.push_back(kb.at(gy_n, b.CreateMul(co, Lout), "gy.row"));
-            e_t.push_back(b.CreateSub(b.CreateMul(k, kb.i64(plan.d)), kb.i64(plan.pl), "e"));
-          }
-          Value* slot = b.CreateMul(pb, kb.i64(T * width), "slot");
-          Values acc;
-          for (int t = 0; t < T; ++t)
-            for (int g = 0; g < vectors; ++g)
-              acc.push_back(kb.load_vector(sums, b.CreateAdd(slot, kb.i64(t * width + g * V)), nullptr, "sum"));
-          auto step = [&](bool edge) {
-            return [&, edge](Value* l, const Values& in) {
-              Values xv, next = in;
-              Value* xrow = kb.at(xT, b.CreateMul(b.CreateSub(l, c0), kb.i64(width)));
-              for (int g = 0; g < vectors; ++g) xv.push_back(kb.load_vector(xrow, kb.i64(g * V), nullptr, "xT"));
-              Value* ls = b.CreateMul(l, kb.i64(plan.s));
-              for (int t = 0; t < T; ++t) {
-                Value* j = b.CreateAdd(ls, e_t[t], "j");
-                Value* gval;
-                if (edge) {
-                  Value* ok = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
-                  gval = b.CreateSelect(ok, kb.load_scalar(rows_t[t], b.CreateSelect(ok, j, kb.i64(0)), "gy"), zero);
-                } else {
-                  gval = kb.load_scalar(rows_t[t], j, "gy");
-                }
-                Value* gv = kb.splat(gval);
-                for (int g = 0; g < vectors; ++g) next[t * vectors + g] = kb.fma(xv[g], gv, next[t * vectors + g], "acc");
-              }
-              return next;
-            };
-          };
-          acc = kb.loop("bwd_weight.channels.edge_lo", c0, a, 1, acc, step(true));
-          acc = kb.loop("bwd_weight.channels.l", a, z, 1, acc, step(false));
-          acc = kb.loop("bwd_weight.channels.edge_hi", z, c1, 1, acc, step(true));
-          for (int t = 0; t < T; ++t)
-            for (int g = 0; g < vectors; ++g)
-              kb.store(acc[t * vectors + g], sums, b.CreateAdd(slot, kb.i64(t * width + g * V)), nullptr);
+          emit_channel_pair_block(kb, plan, T, vectors, pb, {xT, sums, gy_n, Lout, c0, c1, a, z});
           return Values{};
         });
         return Values{};
       });
       return Values{};
     });
-    // dW[row0 + r, p] = sums[p][r] for the real rows.
-    kb.loop("bwd_weight.channels.out", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
-      Value* row = b.CreateAdd(row0, r);
-      kb.if_then(b.CreateICmpSLT(row, rows_valid), "bwd_weight.channels.out.real", [&] {
-        Value* dst = kb.at(gw, b.CreateMul(row, kb.i64(pairs)), "gw.row");
-        kb.loop("bwd_weight.channels.out.p", kb.i64(0), kb.i64(pairs), 1, {}, [&](Value* p, const Values&) {
-          b.CreateAlignedStore(kb.load_scalar(sums, b.CreateAdd(b.CreateMul(p, kb.i64(width)), r), "sum"), kb.at(dst, p), align);
-          return Values{};
-        });
-      });
-      return Values{};
-    });
+    emit_channel_sums_out(kb, width, pairs, sums, gw, row0, rows_valid);
     return Values{};
   });
   scratch.release(kb, lw.module);
