@@ -234,6 +234,14 @@ void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, Value* 
   });
 }
 
+void emit_row_store(KernelBuilder& kb, int r, Value* rows_valid, const std::string& tag,
+                    const std::function<void()>& emit_store) {
+  if (r == 0)
+    emit_store();
+  else
+    kb.if_then(kb.b().CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), emit_store);
+}
+
 Value* LayerGeometry::e(KernelBuilder& kb, Value* k0, int64_t t) const {
   auto& b = kb.b();
   return b.CreateAdd(b.CreateMul(k0, kb.i64(d)), kb.i64(t * d - pl));

@@ -59,8 +59,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan
       Value* gx_row = kb.at(gx, b.CreateMul(kb.i64(r), L), "gx.row");
       for (int u = 0; u < U; ++u) kb.store(acc[r * U + u], gx_row, b.CreateAdd(l0, kb.i64(u * V)), nullptr);
     };
-    if (r == 0) store_row();
-    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
+    emit_row_store(kb, r, rows_valid, tag, store_row);
   }
 }
 
@@ -88,8 +87,7 @@ void emit_edge(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* l_
         b.CreateAlignedStore(acc[r], kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), l)),
                              Align(kb.element()->getPrimitiveSizeInBits() / 8));
       };
-      if (r == 0) store_row();
-      else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), "bwd_data.edge.row" + std::to_string(r), store_row);
+      emit_row_store(kb, r, rows_valid, "bwd_data.edge", store_row);
     }
     return Values{};
   });
@@ -152,8 +150,7 @@ void emit_block_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int ro
                              kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), b.CreateAdd(l0, kb.i64(u)))),
                              Align(kb.element()->getPrimitiveSizeInBits() / 8));
     };
-    if (r == 0) store_row();
-    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
+    emit_row_store(kb, r, rows_valid, tag, store_row);
   }
 }
 

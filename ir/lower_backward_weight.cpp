@@ -93,8 +93,7 @@ void emit_tile(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co
           b.CreateAlignedStore(sum, kb.at(gw, index), Align(kb.element()->getPrimitiveSizeInBits() / 8));
         }
     };
-    if (r == 0) store_row();
-    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), "bwd_weight.row" + std::to_string(r), store_row);
+    emit_row_store(kb, r, rows_valid, "bwd_weight", store_row);
   }
 }
 
@@ -151,8 +150,7 @@ void emit_tile_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int row
           kb.store(acc[slot(r, c, v)], gw, index, nullptr);
         }
     };
-    if (r == 0) store_row();
-    else kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
+    emit_row_store(kb, r, rows_valid, tag, store_row);
   }
 }
 

@@ -118,8 +118,7 @@ void emit_phase_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int rows,
 }
 
 // Adds the bias, interleaves the phases back into consecutive outputs and stores each row.
-// The last block of a group may hold fewer channels: its extra rows computed copies of the
-// last real row and are not stored.
+// Rows past rows_valid are not stored (emit_row_store).
 void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U, Value* q0,
                        bool edge, const std::string& tag, const PhaseSums& acc, Value* bias, Value* y, Value* Lout,
                        Value* rows_valid) {
@@ -143,10 +142,7 @@ void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan&
         kb.store(out, y_row, t0, mask);
       }
     };
-    if (r == 0)
-      store_row();
-    else
-      kb.if_then(b.CreateICmpSLT(kb.i64(r), rows_valid), tag + ".row" + std::to_string(r), store_row);
+    emit_row_store(kb, r, rows_valid, tag, store_row);
   }
 }
 

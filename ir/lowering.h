@@ -79,6 +79,12 @@ struct PositionRange {
 };
 PositionRange taps_inside_grad_y(KernelBuilder& kb, const ConvSpec& spec, llvm::Value* L, llvm::Value* Lout);
 
+// Runs emit_store for row r of a row block whose first rows_valid rows exist (the last
+// block of a group may be short; its extra rows computed copies of a real row). Row 0
+// always exists, so only the others get a run-time guard, named `tag`.row<r>.
+void emit_row_store(KernelBuilder& kb, int r, llvm::Value* rows_valid, const std::string& tag,
+                    const std::function<void()>& emit_store);
+
 // Stores register blocks whose lanes are rows (channels in lanes): lane i of
 // acc[v * positions + m] goes to base[row * row_stride + first + m * position_stride] with
 // row = row0 + v * lanes + i; rows from rows_valid on are skipped.
