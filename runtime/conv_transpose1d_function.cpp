@@ -11,11 +11,10 @@
 #include <fmt/format.h>
 
 #include "autograd_support.h"
-#include "kernel_status_error.h"
+#include "kernel_passes.h"
 #include "lucid/checked_int.h"
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
-#include "lucid/thread_pool.h"
 #include "nonfinite_passes.h"
 
 namespace lucid {
@@ -29,10 +28,6 @@ struct Geometry {
   int64_t length = 1;
   int64_t out_length = 1;
 };
-
-void check_status(int status, const char* pass, const KernelSet& kernels, const Geometry& g) {
-  check_kernel_status(status, pass, kernels.spec, g.batch, g.length);
-}
 
 Geometry check_operands(const KernelSet& kernels, const Tensor& x, const Tensor& weight,
                         const Tensor& bias) {
@@ -129,21 +124,13 @@ class ConvTranspose1dBackward : public OpNode {
   std::vector<Tensor> apply(const Tensor& grad_y) override {
     const KernelSet& k = kernels_->current();
     const Geometry& g = geometry_;
-    const double flops = k.spec.flops(g.batch, g.length);
-    ThreadPool& pool = ThreadPool::global();
     std::vector<Tensor> grads(3);
     if (next_edges_[0]) {
       Tensor w = weight_.unpack(name());
       Tensor gx = allocate(x_shape_, k, "the input's gradient");
       if (g.batch == 0) fill_zero(gx);
       else if (!nonfinite::all_finite(w)) nonfinite::backward_data(k.spec, grad_y, w, gx, g.batch, g.length);
-      else
-        check_status(pool.parallel_for(k.backward_data_items(g.batch), flops,
-                                       [&](int64_t begin, int64_t end) {
-                                         return k.backward_data(grad_y.data(), w.data(), gx.data(),
-                                                                g.batch, g.length, begin, end);
-                                       }),
-                     "backward-data", k, g);
+      else run_backward_data(k, grad_y.data(), w.data(), gx.data(), g.batch, g.length);
       grads[0] = std::move(gx);
     }
     if (next_edges_[1]) {
@@ -151,27 +138,13 @@ class ConvTranspose1dBackward : public OpNode {
       Tensor gw = allocate(weight_shape_, k, "the weight's gradient");
       if (g.batch == 0) fill_zero(gw);
       else if (!nonfinite::all_finite(x)) nonfinite::backward_weight(k.spec, x, grad_y, gw, g.batch, g.length);
-      else
-        check_status(pool.parallel_for(k.backward_weight_items(), flops,
-                                       [&](int64_t begin, int64_t end) {
-                                         return k.backward_weight(x.data(), grad_y.data(),
-                                                                  gw.data(), g.batch, g.length,
-                                                                  begin, end);
-                                       }),
-                     "backward-weight", k, g);
+      else run_backward_weight(k, x.data(), grad_y.data(), gw.data(), g.batch, g.length);
       grads[1] = std::move(gw);
     }
     if (next_edges_[2]) {
       Tensor gb = allocate({k.spec.out_channels}, k, "the bias's gradient");
-      double bias_flops = static_cast<double>(g.batch * k.spec.out_channels * g.out_length);
       if (g.batch == 0) fill_zero(gb);
-      else
-        check_status(pool.parallel_for(k.backward_bias_items(), bias_flops,
-                                       [&](int64_t begin, int64_t end) {
-                                         return k.backward_bias(grad_y.data(), gb.data(), g.batch,
-                                                                g.length, begin, end);
-                                       }),
-                     "backward-bias", k, g);
+      else run_backward_bias(k, grad_y.data(), gb.data(), g.batch, g.length);
       grads[2] = std::move(gb);
     }
     return grads;
@@ -206,14 +179,7 @@ Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bia
     if (check_weight_first && !nonfinite::all_finite(weight)) {
       nonfinite::forward(k.spec, x, weight, bias, y, g.batch, g.length);
     } else {
-      const void* bias_data = bias.defined() ? bias.data() : nullptr;
-      check_status(ThreadPool::global().parallel_for(
-                       k.forward_items(g.batch), k.spec.flops(g.batch, g.length),
-                       [&](int64_t begin, int64_t end) {
-                         return k.forward(x.data(), weight.data(), bias_data, y.data(), g.batch,
-                                          g.length, begin, end);
-                       }),
-                   "forward", k, g);
+      run_forward(k, x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, y.data(), g.batch, g.length);
       if (!check_weight_first && !nonfinite::all_finite(y) && !nonfinite::all_finite(weight))
         nonfinite::forward(k.spec, x, weight, bias, y, g.batch, g.length);
     }

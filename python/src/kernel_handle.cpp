@@ -7,7 +7,6 @@
 // tier swap in the middle of a call cannot mix two sets.
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <string>
 
 #include <fmt/format.h>
@@ -15,8 +14,7 @@
 #include "bindings.h"
 #include "lucid/error.h"
 #include "lucid/jit_engine.h"
-#include "lucid/thread_pool.h"
-#include "kernel_status_error.h"
+#include "kernel_passes.h"
 #include "nonfinite_passes.h"
 
 namespace lucid::python {
@@ -43,12 +41,7 @@ class KernelCalls {
     if (spec().bias != (bias != 0))
       throw Error(fmt::format("{}: bias address {} for a layer with bias={}", spec().to_string(),
                               bias, spec().bias ? "True" : "False"));
-    run("forward", batch, length, [&](const KernelSet& set) {
-      return ThreadPool::global().parallel_for(
-          set.forward_items(batch), set.spec.flops(batch, length), [&](int64_t begin, int64_t end) {
-            return set.forward(in(x), in(weight), in(bias), out(y), batch, length, begin, end);
-          });
-    });
+    run([&](const KernelSet& set) { run_forward(set, in(x), in(weight), in(bias), out(y), batch, length); });
   }
 
   void backward_data(Address grad_y, Address weight, Address grad_x, int64_t batch,
@@ -56,13 +49,7 @@ class KernelCalls {
     require(grad_y, "grad_y");
     require(weight, "weight");
     require(grad_x, "grad_x");
-    run("backward-data", batch, length, [&](const KernelSet& set) {
-      return ThreadPool::global().parallel_for(
-          set.backward_data_items(batch), set.spec.flops(batch, length),
-          [&](int64_t begin, int64_t end) {
-            return set.backward_data(in(grad_y), in(weight), out(grad_x), batch, length, begin, end);
-          });
-    });
+    run([&](const KernelSet& set) { run_backward_data(set, in(grad_y), in(weight), out(grad_x), batch, length); });
   }
 
   void backward_weight(Address x, Address grad_y, Address grad_weight, int64_t batch,
@@ -70,27 +57,13 @@ class KernelCalls {
     require(x, "x");
     require(grad_y, "grad_y");
     require(grad_weight, "grad_weight");
-    run("backward-weight", batch, length, [&](const KernelSet& set) {
-      return ThreadPool::global().parallel_for(
-          set.backward_weight_items(), set.spec.flops(batch, length),
-          [&](int64_t begin, int64_t end) {
-            return set.backward_weight(in(x), in(grad_y), out(grad_weight), batch, length, begin, end);
-          });
-    });
+    run([&](const KernelSet& set) { run_backward_weight(set, in(x), in(grad_y), out(grad_weight), batch, length); });
   }
 
   void backward_bias(Address grad_y, Address grad_bias, int64_t batch, int64_t length) const {
     require(grad_y, "grad_y");
     require(grad_bias, "grad_bias");
-    run("backward-bias", batch, length, [&](const KernelSet& set) {
-      // In double: for a batch or length too large for int64 the kernel reports the status.
-      double flops = static_cast<double>(batch) * static_cast<double>(set.spec.out_channels) *
-                     static_cast<double>(set.spec.output_length_or_overflow(length).value_or(0));
-      return ThreadPool::global().parallel_for(
-          set.backward_bias_items(), flops, [&](int64_t begin, int64_t end) {
-            return set.backward_bias(in(grad_y), out(grad_bias), batch, length, begin, end);
-          });
-    });
+    run([&](const KernelSet& set) { run_backward_bias(set, in(grad_y), out(grad_bias), batch, length); });
   }
 
  private:
@@ -98,15 +71,12 @@ class KernelCalls {
     if (address == 0) throw Error(fmt::format("{}: null address for {}", spec().to_string(), what));
   }
 
-  // Runs one pass without the GIL on the set current at the start of the call.
+  // Runs one pass without the GIL on the set current at the start of the call (the
+  // pass's exception, if any, reaches Python once the GIL is back).
   template <typename Pass>
-  void run(const char* pass, int64_t batch, int64_t length, Pass&& body) const {
-    int status;
-    {
-      py::gil_scoped_release release;
-      status = body(handle_->current());
-    }
-    check_kernel_status(status, pass, spec(), batch, length);
+  void run(Pass&& pass) const {
+    py::gil_scoped_release release;
+    pass(handle_->current());
   }
 
   std::shared_ptr<const KernelHandle> handle_;
