@@ -96,11 +96,9 @@ void emit_pack_tiles(KernelBuilder& kb, const ChannelPlan& plan, int vectors, in
       ci_pitch[static_cast<size_t>(taps[j].k)] = static_cast<int64_t>(taps.size()) * width;
     }
   }
-  std::vector<uint32_t> row_of_lane(tile_elements), lane_of_row(static_cast<size_t>(V));
+  std::vector<uint32_t> row_of_lane(tile_elements);
   for (unsigned e = 0; e < tile_elements; ++e) row_of_lane[e] = static_cast<uint32_t>(e / plan.K);
-  for (int i = 0; i < V; ++i) lane_of_row[static_cast<size_t>(i)] = static_cast<uint32_t>(i);
   Value* tile_rows = ConstantDataVector::get(kb.ctx(), row_of_lane);
-  Value* vector_rows = ConstantDataVector::get(kb.ctx(), lane_of_row);
   auto* tile_type = FixedVectorType::get(kb.element(), tile_elements);
   kb.loop("fwd.channels.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
@@ -110,8 +108,9 @@ void emit_pack_tiles(KernelBuilder& kb, const ChannelPlan& plan, int vectors, in
       // Rows r0 + i with i < valid exist; the others read as zero and are never touched.
       Value* valid = b.CreateTrunc(kb.min(kb.max(b.CreateSub(rows_valid, r0), kb.i64(0)), kb.i64(V)), b.getInt32Ty());
       Value* tile_mask = b.CreateICmpULT(tile_rows, b.CreateVectorSplat(tile_elements, valid), "pack.mask");
-      Value* row_mask = b.CreateICmpULT(vector_rows, b.CreateVectorSplat(static_cast<unsigned>(V), valid), "bias.mask");
-      Value* bias_vector = has_bias ? kb.load_vector(bias, r0, row_mask, "bias") : kb.zero_vector();
+      Value* bias_vector =
+          has_bias ? kb.load_vector(bias, r0, kb.lane_mask(V, r0, 1, kb.i64(0), rows_valid, "bias.mask"), "bias")
+                   : kb.zero_vector();
       kb.store(bias_vector, bias_packed, r0, nullptr);
       kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
         Value* src = kb.at(w, b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(r0, kb.i64(plan.K))), "pack.src");

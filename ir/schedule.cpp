@@ -34,8 +34,9 @@ int forward_rows_wide(int64_t out_per_group, int threads) {
   const auto wastes_little = [&](int64_t rows) { return padded(rows) * 20 <= out_per_group * 21; };
   const auto longest_thread = [&](int64_t rows) { return ceil_div(ceil_div(out_per_group, rows), threads) * rows; };
   int best = wastes_little(12) ? 12 : 8;
+  if (threads <= 1) return best;
   for (int rows : {11, 10})
-    if (threads > 1 && wastes_little(rows) && longest_thread(rows) * 20 <= longest_thread(best) * 19) best = rows;
+    if (wastes_little(rows) && longest_thread(rows) * 20 <= longest_thread(best) * 19) best = rows;
   return best;
 }
 
