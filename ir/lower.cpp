@@ -320,6 +320,10 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
       case Pass::BackwardBias: lower_backward_bias(lw, symbol); break;
     }
   }
+  require_valid_ir(module, spec, schedule);
+}
+
+void require_valid_ir(Module& module, const ConvSpec& spec, const Schedule& schedule) {
   // A generator bug must stop loudly here, with the IR, not run as garbage later.
   std::string problems;
   raw_string_ostream os(problems);

@@ -50,7 +50,10 @@ void lower_output_length(const ConvSpec& spec, const std::string& symbol, llvm::
 //   int <abi_prefix>_backward_weight(x, grad_y, grad_weight, batch, length)
 //   int <abi_prefix>_backward_bias(grad_y, grad_bias, batch, length)
 // Each runs every work item of its kernel and returns the kernel's status; forward returns
-// LUCID_STATUS_BAD_ARGUMENT when the layer has a bias and bias is NULL.
+// LUCID_STATUS_BAD_ARGUMENT when the layer has a bias and bias is NULL. Where the weight
+// (forward, backward-data) or x (backward-weight) holds NaN or Inf, the call runs exact
+// plain loops instead (lower_exact_loops.cpp), so NaN and Inf reach the outputs PyTorch's
+// sums send them to and no others.
 void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule,
                         const std::string& kernel_prefix, const std::string& abi_prefix,
                         llvm::Module& module);

@@ -1,7 +1,6 @@
 // lucid-aot's C entry points: each runs its kernel over every work item of the call.
 // Emitted as IR next to the kernels so an AOT object needs nothing but libc.
 #include <llvm/IR/Intrinsics.h>
-#include <llvm/IR/Verifier.h>
 
 #include "lowering.h"
 #include "lucid/work_items.h"
@@ -32,6 +31,51 @@ void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module
   b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out_length));
 }
 
+namespace {
+
+// Sends a call whose weight (forward, backward-data) or x (backward-weight) is not all finite
+// to the exact loops, after the kernel has checked the sizes (an empty range: the kernel
+// reports a bad batch, length or overflowing size before it looks at the range). Leaves the
+// builder where the fast path continues.
+void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, const ExactLoops& exact, Pass pass,
+                     const std::vector<Value*>& args, Value* batch, Value* length) {
+  LLVMContext& c = b.getContext();
+  Function* fn = b.GetInsertBlock()->getParent();
+  std::vector<Value*> check_args = args;
+  check_args.push_back(b.getInt64(0));
+  check_args.push_back(b.getInt64(0));
+  Value* status = b.CreateCall(kernel, check_args, "sizes");
+  BasicBlock* bad_sizes = BasicBlock::Create(c, "bad_sizes", fn);
+  BasicBlock* sizes_ok = BasicBlock::Create(c, "sizes_ok", fn);
+  b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(LUCID_STATUS_OK)), bad_sizes, sizes_ok);
+  b.SetInsertPoint(bad_sizes);
+  b.CreateRet(status);
+  b.SetInsertPoint(sizes_ok);
+
+  // The operand the kernels multiply by zero padding, and its element count.
+  const bool weight_operand = pass != Pass::BackwardWeight;
+  Value* operand = weight_operand ? args[1] : args[0];
+  Value* count = weight_operand ? b.getInt64(static_cast<uint64_t>(spec.weight_numel()))
+                                : b.CreateMul(b.CreateMul(batch, b.getInt64(static_cast<uint64_t>(spec.in_channels))), length);
+  BasicBlock* exact_block = BasicBlock::Create(c, "exact", fn);
+  BasicBlock* fast_block = BasicBlock::Create(c, "fast", fn);
+  b.CreateCondBr(b.CreateCall(exact.all_finite, {operand, count}, "finite"), fast_block, exact_block);
+  b.SetInsertPoint(exact_block);
+  Value* out_length = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(static_cast<uint64_t>(spec.stride))),
+                                  b.getInt64(static_cast<uint64_t>(spec.output_length_offset())), "out_length");
+  std::vector<Value*> exact_args(args.begin(), args.end() - 2);  // the pointers
+  exact_args.push_back(batch);
+  exact_args.push_back(length);
+  exact_args.push_back(out_length);
+  Function* loops = pass == Pass::Forward ? exact.forward : pass == Pass::BackwardData ? exact.backward_data
+                                                                                        : exact.backward_weight;
+  b.CreateCall(loops, exact_args);
+  b.CreateRet(b.getInt32(LUCID_STATUS_OK));
+  b.SetInsertPoint(fast_block);
+}
+
+}  // namespace
+
 void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const std::string& kernel_prefix,
                         const std::string& abi_prefix, Module& module) {
   require_normalized(spec, schedule, "lower_abi_wrappers");
@@ -42,6 +86,9 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
   IRBuilder<> b(c);
 
   lower_output_length(spec, abi_prefix + "_output_length", module);
+  Type* element = spec.dtype == DType::Float64 ? Type::getDoubleTy(c) : Type::getFloatTy(c);
+  const Lowering lowering{spec, schedule, module, element, schedule.vector_width};
+  const ExactLoops exact = lower_exact_loops(lowering, abi_prefix);
 
   // items(batch) = batch * per_batch + fixed
   struct Wrapper {
@@ -83,12 +130,14 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
     Value* items = b.CreateAdd(b.CreateMul(batch, b.getInt64(static_cast<uint64_t>(w.per_batch))),
                                b.getInt64(static_cast<uint64_t>(w.fixed)), "items");
     Value* end = b.CreateSelect(b.CreateICmpSLT(items, b.getInt64(0)), b.getInt64(0), items);
+    Function* kernel = module.getFunction(kernel_symbol(kernel_prefix, w.pass));
+    if (w.pass != Pass::BackwardBias) emit_exact_path(b, spec, kernel, exact, w.pass, args, batch, length);
     std::vector<Value*> call_args = args;
     call_args.push_back(b.getInt64(0));
     call_args.push_back(end);
-    Function* kernel = module.getFunction(kernel_symbol(kernel_prefix, w.pass));
     b.CreateRet(b.CreateCall(kernel, call_args));
   }
+  require_valid_ir(module, spec, schedule);
 }
 
 }  // namespace lucid::ir

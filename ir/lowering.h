@@ -32,6 +32,10 @@ struct LayerGeometry {
   llvm::Value* e(KernelBuilder& kb, llvm::Value* k0, int64_t t) const;
 };
 
+// Verifies the module; on invalid IR (a generator bug) prints it with the problems and
+// aborts, so it never runs as garbage.
+void require_valid_ir(llvm::Module& module, const ConvSpec& spec, const Schedule& schedule);
+
 struct Lowering {
   const ConvSpec& spec;
   const Schedule& schedule;
@@ -120,6 +124,18 @@ struct Scratch {
   void release(KernelBuilder& kb, llvm::Module& module) const;
 };
 Scratch emit_scratch(KernelBuilder& kb, llvm::Module& module, int64_t bytes, const std::string& name);
+
+// Internal functions that compute a whole call with PyTorch's exact sums (only in-range
+// taps, so no 0 * Inf), for calls whose weight or x holds NaN or Inf; see
+// lower_exact_loops.cpp. all_finite(data, count) -> i1; the passes take their ABI pointers,
+// then batch, length and the output length, and return nothing (the caller checked the sizes).
+struct ExactLoops {
+  llvm::Function* all_finite;
+  llvm::Function* forward;
+  llvm::Function* backward_data;
+  llvm::Function* backward_weight;
+};
+ExactLoops lower_exact_loops(const Lowering& lowering, const std::string& prefix);
 
 void lower_forward(const Lowering& lowering, const std::string& symbol);
 // The forward body of one work item with output channels in the lanes

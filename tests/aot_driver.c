@@ -4,8 +4,8 @@
  * lucid-aot wrote, libc and libm:
  *   cc -std=c99 -I DIR -DAOT_HEADER='"P.h"' -DAOT_PREFIX=P -DAOT_UPPER=UPPER_P \
  *      [-DAOT_EXPECT_TARGET='"x86-64-v3"'] aot_driver.c DIR/P*.o -lm
- * It runs every entry point (whole-call and range) on several (batch, length) pairs, checks
- * the status codes of bad calls (including sizes that overflow int64), prints one line and exits 0 when everything matches. */
+ * It runs every entry point (whole-call and range) on several (batch, length) pairs, with
+ * finite operands and with NaN and Inf in the weight and x, checks the status codes of bad calls (including sizes that overflow int64), prints one line and exits 0 when everything matches. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,6 +54,61 @@ static int close(T got, double want, double scale) {
 static int tap(int64_t l, int64_t k, int64_t Lout) {
   int64_t t = l * S - PL + k * D;
   return (t >= 0 && t < Lout) ? (int)t : -1;
+}
+
+/* Equal as PyTorch's sums are: NaN where the reference is NaN, the same infinity, else close. */
+static int same(T got, double want, double scale) {
+  if (isnan(want)) return isnan((double)got);
+  if (isinf(want)) return (double)got == want;
+  return close(got, want, scale);
+}
+
+/* 5. NaN and Inf in the weight (forward, backward_data) and in x (backward_weight) reach
+ *    the outputs PyTorch's sums send them to: forward (col2im) sums only the products the
+ *    formula has; the backward passes (im2col) every (position, tap) term, grad_y read as 0
+ *    outside the output (so 0 * Inf is NaN there). The kernels' products with zero padding
+ *    would differ, so the whole-call entry points take exact loops for such operands. */
+static void check_nonfinite(int64_t N, int64_t L) {
+  const int64_t Lout = FN(_output_length)(L), Cin_g = Cin / G, Cout_g = Cout / G;
+  const int64_t nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
+  T *x = make(nx, 1), *w = make(nw, 1), *b = make(Cout, 1), *gy = make(ny, 1);
+  T *y = make(ny, 0), *gx = make(nx, 0), *gw = make(nw, 0);
+  double *wy = (double *)calloc((size_t)ny, sizeof(double)), *wx = (double *)calloc((size_t)nx, sizeof(double));
+  double *ww = (double *)calloc((size_t)nw, sizeof(double)), *sy = (double *)calloc((size_t)ny, sizeof(double));
+  double *sx = (double *)calloc((size_t)nx, sizeof(double)), *sw = (double *)calloc((size_t)nw, sizeof(double));
+  const T *bias = K_(_HAS_BIAS) ? b : NULL;
+  T *xn = make(nx, 0);
+  int ok;
+  memcpy(xn, x, (size_t)nx * sizeof(T));
+  w[0] = (T)INFINITY, w[nw - 1] = (T)NAN, w[nw / 2] = (T)-INFINITY;
+  xn[0] = (T)NAN, xn[nx - 1] = (T)INFINITY;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t g = 0; g < G; ++g)
+      for (int64_t ci = g * Cin_g; ci < (g + 1) * Cin_g; ++ci)
+        for (int64_t co = 0; co < Cout_g; ++co)
+          for (int64_t k = 0; k < K; ++k)
+            for (int64_t l = 0; l < L; ++l) {
+              int64_t t = tap(l, k, Lout);
+              int64_t iy = (n * Cout + g * Cout_g + co) * Lout + (t < 0 ? 0 : t), ix = (n * Cin + ci) * L + l;
+              int64_t iw = (ci * Cout_g + co) * K + k;
+              double g_value = t < 0 ? 0.0 : (double)gy[iy];
+              if (t >= 0) wy[iy] += (double)x[ix] * w[iw], sy[iy] += fabs((double)x[ix] * w[iw]);
+              wx[ix] += g_value * w[iw], sx[ix] += fabs(g_value * w[iw]);
+              ww[iw] += (double)xn[ix] * g_value, sw[iw] += fabs((double)xn[ix] * g_value);
+            }
+  if (bias)
+    for (int64_t i = 0; i < ny; ++i) wy[i] += b[(i / Lout) % Cout], sy[i] += fabs((double)b[(i / Lout) % Cout]);
+  ok = FN(_forward)(x, w, bias, y, N, L) == 0;
+  for (int64_t i = 0; i < ny; ++i) ok = ok && same(y[i], wy[i], sy[i]);
+  expect(ok, "forward, NaN and Inf in the weight", N, L);
+  ok = FN(_backward_data)(gy, w, gx, N, L) == 0;
+  for (int64_t i = 0; i < nx; ++i) ok = ok && same(gx[i], wx[i], sx[i]);
+  expect(ok, "backward_data, NaN and Inf in the weight", N, L);
+  ok = FN(_backward_weight)(xn, gy, gw, N, L) == 0;
+  for (int64_t i = 0; i < nw; ++i) ok = ok && same(gw[i], ww[i], sw[i]);
+  expect(ok, "backward_weight, NaN and Inf in x", N, L);
+  free(x), free(w), free(b), free(gy), free(y), free(gx), free(gw), free(xn);
+  free(wy), free(wx), free(ww), free(sy), free(sx), free(sw);
 }
 
 static void check_layer(int64_t N, int64_t L) {
@@ -158,7 +213,10 @@ int main(void) {
     expect(FN(_output_length)(L) == ((L < 1 || want < 1) ? -1 : want), "output_length", 0, L);
   }
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i)
-    if (FN(_output_length)(shapes[i][1]) >= 1) check_layer(shapes[i][0], shapes[i][1]);
+    if (FN(_output_length)(shapes[i][1]) >= 1) {
+      check_layer(shapes[i][0], shapes[i][1]);
+      check_nonfinite(shapes[i][0], shapes[i][1]);
+    }
 #ifdef AOT_EXPECT_TARGET
   expect(strcmp(FN(_selected_target)(), AOT_EXPECT_TARGET) == 0, "selected target " AOT_EXPECT_TARGET, 0, 0);
   printf("selected target: %s\n", FN(_selected_target)());

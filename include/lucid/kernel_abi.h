@@ -13,7 +13,8 @@
  * NaN and Inf in x, bias and grad_y reach exactly the outputs the formula sends them to. The
  * kernels also multiply zero padding by the weight (forward, backward_data) and by x
  * (backward_weight), so a NaN or Inf there may also turn outputs next to its own into NaN;
- * the runtime sends such calls to exact loops (runtime/nonfinite_passes.h).
+ * the runtime sends such calls to exact loops (runtime/nonfinite_passes.h), and so do
+ * lucid-aot's whole-call entry points (ir/lower_exact_loops.cpp).
  */
 #ifndef LUCID_KERNEL_ABI_H
 #define LUCID_KERNEL_ABI_H

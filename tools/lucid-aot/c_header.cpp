@@ -79,10 +79,12 @@ std::string c_header(const lucid::ConvSpec& spec, const std::string& prefix,
  *
  * Semantics: PyTorch's nn.ConvTranspose1d. grad_x, grad_weight and grad_bias are the
  * gradients of sum(y * grad_y); every output is overwritten, never accumulated.
- * NaN and Inf in x, bias and grad_y reach exactly the outputs the formula sends them to; a
- * NaN or Inf in the weight (or in x, for backward_weight) may also reach outputs next to
- * those, because the kernels multiply zero padding by it (check such operands first if that
- * matters).
+ * NaN and Inf propagate as in PyTorch: each reaches exactly the outputs whose sums hold it.
+ * The fast kernels multiply zero padding by the weight (forward, backward_data) and by x
+ * (backward_weight), so the whole-call functions check that operand first (one pass over
+ * it) and, if it holds NaN or Inf, compute the call with exact plain loops (slow, correct).
+ * The range functions skip that check: with NaN or Inf in that operand they may also turn
+ * outputs next to the right ones into NaN.
  * Each function returns LUCID_AOT_STATUS_OK (0) or another LUCID_AOT_STATUS_* code below.
  * Calls are thread safe and run on the calling thread.
  */
