@@ -77,87 +77,93 @@ void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
 // Up to this many taps, the weights of `lanes` channels for one input channel (lanes x K
 // contiguous elements) are one masked load, and each tap's vector over the channels one
 // shuffle of it: K shuffles and K stores instead of lanes x K scalar copies (wide_s1 packs
-// 256 x 32 x 3 per item).
+// 256 x 32 x 3 per item). Longer kernels go through emit_pack_rows_as_lanes: lanes x lanes
+// tiles of (channel, tap) transposed in registers.
 constexpr int64_t kTileTaps = 8;
 
-void emit_pack_tiles(KernelBuilder& kb, const ChannelPlan& plan, int vectors, int64_t chunks, int64_t chunk_elements,
-                     Value* w, Value* bias, bool has_bias, Value* packed, Value* bias_packed, Value* rows_valid) {
-  auto& b = kb.b();
-  const int V = kb.lanes();
-  const int64_t width = static_cast<int64_t>(vectors) * V;
-  const unsigned tile_elements = static_cast<unsigned>(V * plan.K);
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
-  // Tap k's vector for input channel ci goes to tap_offset[k] + ci * ci_pitch[k] of the chunk.
-  std::vector<int64_t> tap_offset(static_cast<size_t>(plan.K)), ci_pitch(static_cast<size_t>(plan.K));
+// Where tap k's vector over a chunk's channels goes, for input channel ci:
+// offset[k] + ci * ci_pitch[k] elements into the chunk ([phase][ci][tap of the phase][width]).
+struct TapPlacement {
+  std::vector<int64_t> offset, ci_pitch;
+};
+TapPlacement tap_placement(const ChannelPlan& plan, int64_t width) {
+  TapPlacement at{std::vector<int64_t>(static_cast<size_t>(plan.K)), std::vector<int64_t>(static_cast<size_t>(plan.K))};
   for (int64_t p = 0; p < plan.s; ++p) {
     const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
     for (size_t j = 0; j < taps.size(); ++j) {
-      tap_offset[static_cast<size_t>(taps[j].k)] = plan.phase_offset(p, width) + static_cast<int64_t>(j) * width;
-      ci_pitch[static_cast<size_t>(taps[j].k)] = static_cast<int64_t>(taps.size()) * width;
+      at.offset[static_cast<size_t>(taps[j].k)] = plan.phase_offset(p, width) + static_cast<int64_t>(j) * width;
+      at.ci_pitch[static_cast<size_t>(taps[j].k)] = static_cast<int64_t>(taps.size()) * width;
     }
   }
-  std::vector<uint32_t> row_of_lane(tile_elements);
-  for (unsigned e = 0; e < tile_elements; ++e) row_of_lane[e] = static_cast<uint32_t>(e / plan.K);
-  Value* tile_rows = ConstantDataVector::get(kb.ctx(), row_of_lane);
+  return at;
+}
+
+// A constant i64 table in the module, and its element `index` (a run-time value).
+GlobalVariable* constant_table(Module& module, const std::vector<int64_t>& values, const std::string& name) {
+  const std::vector<uint64_t> data(values.begin(), values.end());
+  Constant* init = ConstantDataArray::get(module.getContext(), ArrayRef<uint64_t>(data));
+  return new GlobalVariable(module, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
+}
+Value* table_entry(KernelBuilder& kb, GlobalVariable* table, Value* index) {
+  auto& b = kb.b();
+  Value* at = b.CreateInBoundsGEP(table->getValueType(), table, {kb.i64(0), index});
+  return b.CreateLoad(b.getInt64Ty(), at, table->getName() + ".entry");
+}
+
+// Repacks the item's weights: row r of chunk c, input channel ci, tap k -> [c][phase(k)][ci][j(k)][r];
+// rows past rows_valid are zero (their sums are never stored). The bias likewise, zero
+// without one.
+void emit_pack_weights(const Lowering& lw, KernelBuilder& kb, const ChannelPlan& plan, int vectors, int64_t chunks,
+                       int64_t chunk_elements, Value* w, Value* bias, Value* packed, Value* bias_packed,
+                       Value* rows_valid) {
+  auto& b = kb.b();
+  const int V = kb.lanes();
+  const int64_t width = static_cast<int64_t>(vectors) * V;
+  const TapPlacement place = tap_placement(plan, width);
+  const bool tiles = plan.K <= kTileTaps;
+  const unsigned tile_elements = static_cast<unsigned>(V * plan.K);
+  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  std::vector<uint32_t> row_of_lane(tiles ? tile_elements : 0);
+  for (unsigned e = 0; e < row_of_lane.size(); ++e) row_of_lane[e] = static_cast<uint32_t>(e / plan.K);
+  Value* tile_rows = tiles ? ConstantDataVector::get(kb.ctx(), row_of_lane) : nullptr;
   auto* tile_type = FixedVectorType::get(kb.element(), tile_elements);
+  GlobalVariable* offsets = tiles ? nullptr : constant_table(lw.module, place.offset, "pack.offset");
+  GlobalVariable* pitches = tiles ? nullptr : constant_table(lw.module, place.ci_pitch, "pack.ci_pitch");
   kb.loop("fwd.channels.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
     // A loop over the channel vectors, not an unrolled copy per vector (compile time).
     kb.loop("fwd.channels.pack.vector", kb.i64(0), kb.i64(width), V, {}, [&](Value* lane0, const Values&) {
       Value* r0 = b.CreateAdd(b.CreateMul(c, kb.i64(width)), lane0, "pack.r0");
+      Value* bias_vector =
+          lw.spec.bias ? kb.load_vector(bias, r0, kb.lane_mask(V, r0, 1, kb.i64(0), rows_valid, "bias.mask"), "bias")
+                       : kb.zero_vector();
+      kb.store(bias_vector, bias_packed, r0, nullptr);
       // Rows r0 + i with i < valid exist; the others read as zero and are never touched.
       Value* valid = b.CreateTrunc(kb.min(kb.max(b.CreateSub(rows_valid, r0), kb.i64(0)), kb.i64(V)), b.getInt32Ty());
-      Value* tile_mask = b.CreateICmpULT(tile_rows, b.CreateVectorSplat(tile_elements, valid), "pack.mask");
-      Value* bias_vector =
-          has_bias ? kb.load_vector(bias, r0, kb.lane_mask(V, r0, 1, kb.i64(0), rows_valid, "bias.mask"), "bias")
-                   : kb.zero_vector();
-      kb.store(bias_vector, bias_packed, r0, nullptr);
+      Value* tile_mask = tiles ? b.CreateICmpULT(tile_rows, b.CreateVectorSplat(tile_elements, valid), "pack.mask")
+                               : nullptr;
       kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
-        Value* src = kb.at(w, b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(r0, kb.i64(plan.K))), "pack.src");
+        Value* w_ci = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "pack.w");
+        if (!tiles) {
+          emit_pack_rows_as_lanes(
+              kb, "fwd.channels.pack", r0, rows_valid, [&](Value* row) { return kb.at(w_ci, b.CreateMul(row, kb.i64(plan.K))); },
+              kb.i64(plan.K), [&](Value* k) {
+                Value* offset = b.CreateAdd(b.CreateMul(ci, table_entry(kb, pitches, k)), table_entry(kb, offsets, k));
+                return kb.at(chunk_w, b.CreateAdd(offset, lane0), "pack.dst");
+              });
+          return Values{};
+        }
+        Value* src = kb.at(w_ci, b.CreateMul(r0, kb.i64(plan.K)), "pack.src");
         Value* tile = b.CreateMaskedLoad(tile_type, src, align, tile_mask, Constant::getNullValue(tile_type), "pack.tile");
         for (int64_t k = 0; k < plan.K; ++k) {
           SmallVector<int, 16> pick;
           for (int i = 0; i < V; ++i) pick.push_back(static_cast<int>(i * plan.K + k));
           const auto tap = static_cast<size_t>(k);
-          Value* at = b.CreateAdd(b.CreateAdd(b.CreateMul(ci, kb.i64(ci_pitch[tap])), kb.i64(tap_offset[tap])), lane0);
+          Value* at = b.CreateAdd(b.CreateAdd(b.CreateMul(ci, kb.i64(place.ci_pitch[tap])), kb.i64(place.offset[tap])), lane0);
           kb.store(b.CreateShuffleVector(tile, pick, "pack.tap"), chunk_w, at, nullptr);
         }
         return Values{};
       });
-      return Values{};
-    });
-    return Values{};
-  });
-}
-
-// Packs rows of K > kTileTaps taps one element at a time: row r of chunk c, input channel
-// ci, tap k -> [c][phase(k)][ci][j(k)][r], zero past rows_valid; the bias likewise.
-void emit_pack_scalars(KernelBuilder& kb, const ChannelPlan& plan, int64_t chunks, int64_t width,
-                       int64_t chunk_elements, Value* w, Value* bias, bool has_bias, Value* packed,
-                       Value* bias_packed, Value* rows_valid) {
-  auto& b = kb.b();
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
-  Value* zero = ConstantFP::get(kb.element(), 0.0);
-  kb.loop("fwd.channels.pack.row", kb.i64(0), kb.i64(chunks * width), 1, {}, [&](Value* r, const Values&) {
-    Value* chunk = b.CreateUDiv(r, kb.i64(width));
-    Value* lane = b.CreateURem(r, kb.i64(width));
-    Value* dst = kb.at(packed, b.CreateAdd(b.CreateMul(chunk, kb.i64(chunk_elements)), lane), "pack.dst");
-    Value* real = b.CreateICmpSLT(r, rows_valid, "pack.real");
-    Value* safe_r = b.CreateSelect(real, r, kb.i64(0));
-    Value* bias_value = has_bias ? b.CreateSelect(real, kb.load_scalar(bias, safe_r, "bias"), zero) : zero;
-    b.CreateAlignedStore(bias_value, kb.at(bias_packed, r), align);
-    kb.loop("fwd.channels.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
-      Value* row = b.CreateAdd(b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), b.CreateMul(safe_r, kb.i64(plan.K)));
-      Value* src = kb.at(w, row, "pack.src");
-      for (int64_t p = 0; p < plan.s; ++p) {
-        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
-        const int64_t T = static_cast<int64_t>(taps.size());
-        for (int64_t j = 0; j < T; ++j) {
-          Value* v = b.CreateSelect(real, kb.load_scalar(src, kb.i64(taps[static_cast<size_t>(j)].k), "w"), zero);
-          Value* at = b.CreateAdd(kb.i64(plan.phase_offset(p, width) + j * width), b.CreateMul(ci, kb.i64(T * width)));
-          b.CreateAlignedStore(v, kb.at(dst, at), align);
-        }
-      }
       return Values{};
     });
     return Values{};
@@ -242,12 +248,7 @@ void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Valu
   Value* packed = scratch.pointer;
   Value* bias_packed = kb.at(packed, kb.i64(chunks * chunk_elements), "bias.packed");
 
-  // Repack: row r of chunk c, input channel ci, tap k -> [c][phase(k)][ci][j(k)][r]; rows
-  // past rows_valid are zero (their sums are never stored). Bias likewise, zero without one.
-  if (plan.K <= kTileTaps)
-    emit_pack_tiles(kb, plan, vectors, chunks, chunk_elements, w, bias, lw.spec.bias, packed, bias_packed, rows_valid);
-  else
-    emit_pack_scalars(kb, plan, chunks, width, chunk_elements, w, bias, lw.spec.bias, packed, bias_packed, rows_valid);
+  emit_pack_weights(lw, kb, plan, vectors, chunks, chunk_elements, w, bias, packed, bias_packed, rows_valid);
 
   Value* used_chunks = kb.ceil_div(rows_valid, width);
   kb.loop("fwd.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
