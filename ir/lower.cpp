@@ -247,6 +247,12 @@ Value* LayerGeometry::e(KernelBuilder& kb, Value* k0, int64_t t) const {
   return b.CreateAdd(b.CreateMul(k0, kb.i64(d)), kb.i64(t * d - pl));
 }
 
+Value* ncl_row(KernelBuilder& kb, Value* base, Value* n, int64_t channels, Value* channel, Value* length,
+               const std::string& name) {
+  auto& b = kb.b();
+  return kb.at(base, b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(channels)), channel), length), name);
+}
+
 ItemCoordinates split_item(KernelBuilder& kb, Value* item, int64_t groups, int64_t blocks) {
   auto& b = kb.b();
   Value* rest = b.CreateSRem(item, kb.i64(groups * blocks));

@@ -19,7 +19,7 @@ void lower_backward_bias(const Lowering& lw, const std::string& symbol) {
         Value* wide_end = b.CreateMul(b.CreateSDiv(Lout, kb.i64(kAccumulators * V)), kb.i64(kAccumulators * V), "wide.end");
         Values init(kAccumulators, kb.zero_vector());
         Values acc = kb.loop("bwd_bias.n", kb.i64(0), a.batch, 1, init, [&](Value* n, const Values& in) {
-          Value* row = kb.at(a.pointers[0], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.out_channels)), c), Lout), "gy.row");
+          Value* row = ncl_row(kb, a.pointers[0], n, spec.out_channels, c, Lout, "gy.row");
           Values sums = kb.loop("bwd_bias.t", kb.i64(0), wide_end, kAccumulators * V, in, [&](Value* t, const Values& s) {
             Values next = s;
             for (int j = 0; j < kAccumulators; ++j)

@@ -327,9 +327,9 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
         auto& b = kb.b();
         auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
         Value* ci = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig)), b.CreateMul(block, kb.i64(R)), "ci0");
-        Value* gy = kb.at(a.pointers[0], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.out_channels)), b.CreateMul(g, kb.i64(plan.Cog))), a.out_length), "gy.ng");
+        Value* gy = ncl_row(kb, a.pointers[0], n, spec.out_channels, b.CreateMul(g, kb.i64(plan.Cog)), a.out_length, "gy.ng");
         Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
-        Value* gx = kb.at(a.pointers[2], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.in_channels)), ci), a.length), "gx.nci");
+        Value* gx = ncl_row(kb, a.pointers[2], n, spec.in_channels, ci, a.length, "gx.nci");
         Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cig), b.CreateMul(block, kb.i64(R))));
         return b.CreateCall(body, {gy, w, gx, a.length, a.out_length, rows_valid});
       });

@@ -57,7 +57,7 @@ void emit_forward(const Lowering& lw, const LayerGeometry& g, Function* fn) {
     kb.loop("exact.fwd.co", kb.i64(0), kb.i64(g.Cout), 1, {}, [&](Value* co, const Values&) {
       Value* group = b.CreateUDiv(co, kb.i64(g.Cog));
       Value* col = b.CreateURem(co, kb.i64(g.Cog));
-      Value* y_row = kb.at(y, b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(g.Cout)), co), Lout), "y.row");
+      Value* y_row = ncl_row(kb, y, n, g.Cout, co, Lout, "y.row");
       Value* first = lw.spec.bias ? kb.load_scalar(bias, co, "bias") : zero;
       // Zero the row to the bias, then add each (ci, k, l) term where it lands.
       kb.loop("exact.fwd.init", kb.i64(0), Lout, 1, {}, [&](Value* t, const Values&) {
@@ -66,7 +66,7 @@ void emit_forward(const Lowering& lw, const LayerGeometry& g, Function* fn) {
       });
       kb.loop("exact.fwd.ci", kb.i64(0), kb.i64(g.Cig), 1, {}, [&](Value* c, const Values&) {
         Value* ci = b.CreateAdd(b.CreateMul(group, kb.i64(g.Cig)), c);
-        Value* x_row = kb.at(x, b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(g.Cin)), ci), L), "x.row");
+        Value* x_row = ncl_row(kb, x, n, g.Cin, ci, L, "x.row");
         Value* w_row = kb.at(w, b.CreateMul(b.CreateAdd(b.CreateMul(ci, kb.i64(g.Cog)), col), kb.i64(g.K)), "w.row");
         kb.loop("exact.fwd.k", kb.i64(0), kb.i64(g.K), 1, {}, [&](Value* k, const Values&) {
           Value* wk = kb.load_scalar(w_row, k, "w");
@@ -102,11 +102,11 @@ void emit_backward_data(const Lowering& lw, const LayerGeometry& g, Function* fn
     kb.loop("exact.bwd_data.ci", kb.i64(0), kb.i64(g.Cin), 1, {}, [&](Value* ci, const Values&) {
       Value* group = b.CreateUDiv(ci, kb.i64(g.Cig));
       Value* w_ci = kb.at(w, b.CreateMul(ci, kb.i64(g.Cog * g.K)), "w.ci");
-      Value* gx_row = kb.at(gx, b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(g.Cin)), ci), L), "gx.row");
+      Value* gx_row = ncl_row(kb, gx, n, g.Cin, ci, L, "gx.row");
       kb.loop("exact.bwd_data.l", kb.i64(0), L, 1, {}, [&](Value* l, const Values&) {
         Values sum = kb.loop("exact.bwd_data.co", kb.i64(0), kb.i64(g.Cog), 1, {zero}, [&](Value* col, const Values& in) {
           Value* co = b.CreateAdd(b.CreateMul(group, kb.i64(g.Cog)), col);
-          Value* gy_row = kb.at(gy, b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(g.Cout)), co), Lout), "gy.row");
+          Value* gy_row = ncl_row(kb, gy, n, g.Cout, co, Lout, "gy.row");
           return kb.loop("exact.bwd_data.k", kb.i64(0), kb.i64(g.K), 1, in, [&](Value* k, const Values& acc) {
             TapTarget target = tap_target(kb, g, l, k, Lout);
             Value* wk = kb.load_scalar(w_ci, b.CreateAdd(b.CreateMul(col, kb.i64(g.K)), k), "w");
@@ -140,8 +140,8 @@ void emit_backward_weight(const Lowering& lw, const LayerGeometry& g, Function* 
       Value* gw_row = kb.at(gw, b.CreateMul(b.CreateAdd(b.CreateMul(ci, kb.i64(g.Cog)), col), kb.i64(g.K)), "gw.row");
       kb.loop("exact.bwd_weight.k", kb.i64(0), kb.i64(g.K), 1, {}, [&](Value* k, const Values&) {
         Values sum = kb.loop("exact.bwd_weight.n", kb.i64(0), N, 1, {zero}, [&](Value* n, const Values& in) {
-          Value* x_row = kb.at(x, b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(g.Cin)), ci), L), "x.row");
-          Value* gy_row = kb.at(gy, b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(g.Cout)), co), Lout), "gy.row");
+          Value* x_row = ncl_row(kb, x, n, g.Cin, ci, L, "x.row");
+          Value* gy_row = ncl_row(kb, gy, n, g.Cout, co, Lout, "gy.row");
           return kb.loop("exact.bwd_weight.l", kb.i64(0), L, 1, in, [&](Value* l, const Values& acc) {
             TapTarget target = tap_target(kb, g, l, k, Lout);
             return Values{add_padded(kb, target.inside, acc[0], kb.load_scalar(x_row, l, "x"), gy_row, target.t)};

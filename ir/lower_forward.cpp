@@ -283,10 +283,10 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
         auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
         Value* co0 = b.CreateMul(block, kb.i64(R), "co0");
         Value* group_co0 = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cog)), co0);
-        Value* x = kb.at(a.pointers[0], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.in_channels)), b.CreateMul(g, kb.i64(plan.Cig))), a.length), "x.ng");
+        Value* x = ncl_row(kb, a.pointers[0], n, spec.in_channels, b.CreateMul(g, kb.i64(plan.Cig)), a.length, "x.ng");
         Value* w = kb.at(a.pointers[1], b.CreateMul(b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig * plan.Cog)), co0), kb.i64(plan.K)), "w.g");
         Value* bias = spec.bias ? kb.at(a.pointers[2], group_co0, "bias.g") : a.pointers[2];
-        Value* y = kb.at(a.pointers[3], b.CreateMul(b.CreateAdd(b.CreateMul(n, kb.i64(spec.out_channels)), group_co0), a.out_length), "y.ng");
+        Value* y = ncl_row(kb, a.pointers[3], n, spec.out_channels, group_co0, a.out_length, "y.ng");
         Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cog), co0));
         return b.CreateCall(body, {x, w, bias, y, a.length, a.out_length, rows_valid});
       });

@@ -105,6 +105,11 @@ void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, llvm::V
                              const std::function<llvm::Value*(llvm::Value* row)>& src_row, llvm::Value* columns,
                              const std::function<llvm::Value*(llvm::Value* column)>& dst_column);
 
+// Row `channel` of batch entry n of an NCL tensor with `channels` rows of `length` elements:
+// base + (n * channels + channel) * length.
+llvm::Value* ncl_row(KernelBuilder& kb, llvm::Value* base, llvm::Value* n, int64_t channels, llvm::Value* channel,
+                     llvm::Value* length, const std::string& name);
+
 // A work item's coordinates when items enumerate (n, group, row block) in that order, with
 // `blocks` row blocks per group.
 struct ItemCoordinates {
