@@ -158,17 +158,29 @@ void emit_backward_weight(const Lowering& lw, const LayerGeometry& g, Function* 
 }
 
 void emit_all_finite(const Lowering& lw, Function* fn) {
-  KernelBuilder kb(fn, lw.element, 1);
+  KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
   Value *data = fn->getArg(0), *count = fn->getArg(1);
-  // Non-finite means every exponent bit set; an or-reduction with no early exit vectorises.
+  // Non-finite means every exponent bit set. The pipeline leaves loops unvectorised (the
+  // lowering vectorises by hand), so this loop is written over vectors, with an
+  // or-reduction and no early exit, and a scalar loop for the last count % lanes.
+  const int V = kb.lanes();
   const bool f64 = lw.element->isDoubleTy();
+  const uint64_t exponent = f64 ? 0x7ff0000000000000ull : 0x7f800000u;
   Type* bits_type = f64 ? b.getInt64Ty() : b.getInt32Ty();
-  Value* exponent = f64 ? b.getInt64(0x7ff0000000000000ull) : b.getInt32(0x7f800000u);
-  Values any = kb.loop("finite.i", kb.i64(0), count, 1, {b.getFalse()}, [&](Value* i, const Values& in) {
+  auto* bits_vector = FixedVectorType::get(bits_type, static_cast<unsigned>(V));
+  Value* vector_exponent = ConstantInt::get(bits_vector, exponent);
+  Value* scalar_exponent = ConstantInt::get(bits_type, exponent);
+  Value* whole = b.CreateMul(b.CreateUDiv(count, kb.i64(V)), kb.i64(V), "whole");
+  Value* no_lane = Constant::getNullValue(FixedVectorType::get(b.getInt1Ty(), static_cast<unsigned>(V)));
+  Values lanes = kb.loop("finite.vector", kb.i64(0), whole, V, {no_lane}, [&](Value* i, const Values& in) {
+    Value* bits = b.CreateBitCast(kb.load_vector(data, i, nullptr, "v"), bits_vector);
+    return Values{b.CreateOr(in[0], b.CreateICmpEQ(b.CreateAnd(bits, vector_exponent), vector_exponent), "any")};
+  });
+  Values any = kb.loop("finite.rest", whole, count, 1, {b.CreateOrReduce(lanes[0])}, [&](Value* i, const Values& in) {
     Value* bits = b.CreateBitCast(kb.load_scalar(data, i, "v"), bits_type);
-    return Values{b.CreateOr(in[0], b.CreateICmpEQ(b.CreateAnd(bits, exponent), exponent), "any")};
+    return Values{b.CreateOr(in[0], b.CreateICmpEQ(b.CreateAnd(bits, scalar_exponent), scalar_exponent), "any")};
   });
   b.CreateRet(b.CreateNot(any[0]));
 }

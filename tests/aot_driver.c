@@ -68,7 +68,9 @@ static int same(T got, double want, double scale) {
  *    formula has; the backward passes (im2col) every (position, tap) term, grad_y read as 0
  *    outside the output (so 0 * Inf is NaN there). The kernels' products with zero padding
  *    would differ, so the whole-call entry points take exact loops for such operands. */
-static void check_nonfinite(int64_t N, int64_t L) {
+/* spread: NaN and infinities at the start, middle and end of the weight and x (the check's
+ * vector loop and its scalar rest); else one alone in the middle of each. */
+static void check_nonfinite(int64_t N, int64_t L, int spread) {
   const int64_t Lout = FN(_output_length)(L), Cin_g = Cin / G, Cout_g = Cout / G;
   const int64_t nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
   T *x = make(nx, 1), *w = make(nw, 1), *b = make(Cout, 1), *gy = make(ny, 1);
@@ -80,8 +82,13 @@ static void check_nonfinite(int64_t N, int64_t L) {
   T *xn = make(nx, 0);
   int ok;
   memcpy(xn, x, (size_t)nx * sizeof(T));
-  w[0] = (T)INFINITY, w[nw - 1] = (T)NAN, w[nw / 2] = (T)-INFINITY;
-  xn[0] = (T)NAN, xn[nx - 1] = (T)INFINITY;
+  if (spread) {
+    w[0] = (T)INFINITY, w[nw - 1] = (T)NAN, w[nw / 2] = (T)-INFINITY;
+    xn[0] = (T)NAN, xn[nx - 1] = (T)INFINITY;
+  } else {
+    w[nw / 2] = (T)NAN;
+    xn[nx / 2] = (T)-INFINITY;
+  }
   for (int64_t n = 0; n < N; ++n)
     for (int64_t g = 0; g < G; ++g)
       for (int64_t ci = g * Cin_g; ci < (g + 1) * Cin_g; ++ci)
@@ -215,7 +222,8 @@ int main(void) {
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; ++i)
     if (FN(_output_length)(shapes[i][1]) >= 1) {
       check_layer(shapes[i][0], shapes[i][1]);
-      check_nonfinite(shapes[i][0], shapes[i][1]);
+      check_nonfinite(shapes[i][0], shapes[i][1], 1);
+      check_nonfinite(shapes[i][0], shapes[i][1], 0);
     }
 #ifdef AOT_EXPECT_TARGET
   expect(strcmp(FN(_selected_target)(), AOT_EXPECT_TARGET) == 0, "selected target " AOT_EXPECT_TARGET, 0, 0);
