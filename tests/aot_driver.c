@@ -63,32 +63,20 @@ static int same(T got, double want, double scale) {
   return close(got, want, scale);
 }
 
-/* 5. NaN and Inf in the weight (forward, backward_data) and in x (backward_weight) reach
- *    the outputs PyTorch's sums send them to: forward (col2im) sums only the products the
- *    formula has; the backward passes (im2col) every (position, tap) term, grad_y read as 0
- *    outside the output (so 0 * Inf is NaN there). The kernels' products with zero padding
- *    would differ, so the whole-call entry points take exact loops for such operands. */
-/* spread: NaN and infinities at the start, middle and end of the weight and x (the check's
- * vector loop and its scalar rest); else one alone in the middle of each. */
-static void check_nonfinite(int64_t N, int64_t L, int spread) {
+/* PyTorch's sums in double, and the sums of the terms' magnitudes (for tolerances), of every
+ * output of the four passes: forward (col2im) takes only the products the formula has; the
+ * backward passes (im2col) every (position, tap) term, grad_y read as 0 outside the output.
+ * x_w is the input the weight's gradient is taken of. */
+typedef struct {
+  double *y, *sy, *x, *sx, *w, *sw, *b, *sb;
+} Want;
+
+static Want reference(int64_t N, int64_t L, const T *x, const T *x_w, const T *w, const T *bias, const T *gy) {
   const int64_t Lout = FN(_output_length)(L), Cin_g = Cin / G, Cout_g = Cout / G;
-  const int64_t nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
-  T *x = make(nx, 1), *w = make(nw, 1), *b = make(Cout, 1), *gy = make(ny, 1);
-  T *y = make(ny, 0), *gx = make(nx, 0), *gw = make(nw, 0);
-  double *wy = (double *)calloc((size_t)ny, sizeof(double)), *wx = (double *)calloc((size_t)nx, sizeof(double));
-  double *ww = (double *)calloc((size_t)nw, sizeof(double)), *sy = (double *)calloc((size_t)ny, sizeof(double));
-  double *sx = (double *)calloc((size_t)nx, sizeof(double)), *sw = (double *)calloc((size_t)nw, sizeof(double));
-  const T *bias = K_(_HAS_BIAS) ? b : NULL;
-  T *xn = make(nx, 0);
-  int ok;
-  memcpy(xn, x, (size_t)nx * sizeof(T));
-  if (spread) {
-    w[0] = (T)INFINITY, w[nw - 1] = (T)NAN, w[nw / 2] = (T)-INFINITY;
-    xn[0] = (T)NAN, xn[nx - 1] = (T)INFINITY;
-  } else {
-    w[nw / 2] = (T)NAN;
-    xn[nx / 2] = (T)-INFINITY;
-  }
+  const int64_t nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL), all = ny + nx + nw + Cout;
+  double *want = (double *)calloc((size_t)(2 * all), sizeof(double)), *scale = want + all;
+  Want r = {want, scale, want + ny, scale + ny, want + ny + nx, scale + ny + nx, want + ny + nx + nw,
+            scale + ny + nx + nw};
   for (int64_t n = 0; n < N; ++n)
     for (int64_t g = 0; g < G; ++g)
       for (int64_t ci = g * Cin_g; ci < (g + 1) * Cin_g; ++ci)
@@ -99,71 +87,73 @@ static void check_nonfinite(int64_t N, int64_t L, int spread) {
               int64_t iy = (n * Cout + g * Cout_g + co) * Lout + (t < 0 ? 0 : t), ix = (n * Cin + ci) * L + l;
               int64_t iw = (ci * Cout_g + co) * K + k;
               double g_value = t < 0 ? 0.0 : (double)gy[iy];
-              if (t >= 0) wy[iy] += (double)x[ix] * w[iw], sy[iy] += fabs((double)x[ix] * w[iw]);
-              wx[ix] += g_value * w[iw], sx[ix] += fabs(g_value * w[iw]);
-              ww[iw] += (double)xn[ix] * g_value, sw[iw] += fabs((double)xn[ix] * g_value);
-            }
-  if (bias)
-    for (int64_t i = 0; i < ny; ++i) wy[i] += b[(i / Lout) % Cout], sy[i] += fabs((double)b[(i / Lout) % Cout]);
-  ok = FN(_forward)(x, w, bias, y, N, L) == 0;
-  for (int64_t i = 0; i < ny; ++i) ok = ok && same(y[i], wy[i], sy[i]);
-  expect(ok, "forward, NaN and Inf in the weight", N, L);
-  ok = FN(_backward_data)(gy, w, gx, N, L) == 0;
-  for (int64_t i = 0; i < nx; ++i) ok = ok && same(gx[i], wx[i], sx[i]);
-  expect(ok, "backward_data, NaN and Inf in the weight", N, L);
-  ok = FN(_backward_weight)(xn, gy, gw, N, L) == 0;
-  for (int64_t i = 0; i < nw; ++i) ok = ok && same(gw[i], ww[i], sw[i]);
-  expect(ok, "backward_weight, NaN and Inf in x", N, L);
-  free(x), free(w), free(b), free(gy), free(y), free(gx), free(gw), free(xn);
-  free(wy), free(wx), free(ww), free(sy), free(sx), free(sw);
-}
-
-static void check_layer(int64_t N, int64_t L) {
-  const int64_t Lout = FN(_output_length)(L), Cin_g = Cin / G, Cout_g = Cout / G;
-  const int64_t nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
-  T *x = make(nx, 1), *w = make(nw, 1), *b = make(Cout, 1), *gy = make(ny, 1);
-  T *y = make(ny, 0), *gx = make(nx, 0), *gw = make(nw, 0), *gb = make(Cout, 0);
-  double *want = (double *)calloc((size_t)(ny + nx + nw + Cout), sizeof(double));
-  double *scale = (double *)calloc((size_t)(ny + nx + nw + Cout), sizeof(double));
-  double *wy = want, *wx = want + ny, *ww = wx + nx, *wb = ww + nw;
-  double *sy = scale, *sx = scale + ny, *sw = sx + nx, *sb = sw + nw;
-  const T *bias = K_(_HAS_BIAS) ? b : NULL;
-
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t g = 0; g < G; ++g)
-      for (int64_t ci = g * Cin_g; ci < (g + 1) * Cin_g; ++ci)
-        for (int64_t co = 0; co < Cout_g; ++co)
-          for (int64_t k = 0; k < K; ++k)
-            for (int64_t l = 0; l < L; ++l) {
-              int64_t t = tap(l, k, Lout);
-              if (t < 0) continue;
-              int64_t iy = (n * Cout + g * Cout_g + co) * Lout + t, ix = (n * Cin + ci) * L + l;
-              int64_t iw = (ci * Cout_g + co) * K + k;
-              wy[iy] += (double)x[ix] * w[iw], sy[iy] += fabs((double)x[ix] * w[iw]);
-              wx[ix] += (double)gy[iy] * w[iw], sx[ix] += fabs((double)gy[iy] * w[iw]);
-              ww[iw] += (double)x[ix] * gy[iy], sw[iw] += fabs((double)x[ix] * gy[iy]);
+              if (t >= 0) r.y[iy] += (double)x[ix] * w[iw], r.sy[iy] += fabs((double)x[ix] * w[iw]);
+              r.x[ix] += g_value * w[iw], r.sx[ix] += fabs(g_value * w[iw]);
+              r.w[iw] += (double)x_w[ix] * g_value, r.sw[iw] += fabs((double)x_w[ix] * g_value);
             }
   for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < Cout; ++c)
       for (int64_t t = 0; t < Lout; ++t) {
         int64_t iy = (n * Cout + c) * Lout + t;
-        if (bias) wy[iy] += b[c], sy[iy] += fabs((double)b[c]);
-        wb[c] += gy[iy], sb[c] += fabs((double)gy[iy]);
+        if (bias) r.y[iy] += bias[c], r.sy[iy] += fabs((double)bias[c]);
+        r.b[c] += gy[iy], r.sb[c] += fabs((double)gy[iy]);
       }
+  return r;
+}
+
+/* The whole-call entry points against the reference, into the given outputs; `what` names
+ * the case in failure messages. */
+static void check_whole_calls(int64_t N, int64_t L, const T *x, const T *x_w, const T *w, const T *bias,
+                              const T *gy, T *y, T *gx, T *gw, T *gb, const char *what) {
+  const int64_t Lout = FN(_output_length)(L), nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
+  const Want r = reference(N, L, x, x_w, w, bias, gy);
+  char name[128];
+  int ok = FN(_forward)(x, w, bias, y, N, L) == 0;
+  for (int64_t i = 0; i < ny; ++i) ok = ok && same(y[i], r.y[i], r.sy[i]);
+  snprintf(name, sizeof name, "forward%s", what), expect(ok, name, N, L);
+  ok = FN(_backward_data)(gy, w, gx, N, L) == 0;
+  for (int64_t i = 0; i < nx; ++i) ok = ok && same(gx[i], r.x[i], r.sx[i]);
+  snprintf(name, sizeof name, "backward_data%s", what), expect(ok, name, N, L);
+  ok = FN(_backward_weight)(x_w, gy, gw, N, L) == 0;
+  for (int64_t i = 0; i < nw; ++i) ok = ok && same(gw[i], r.w[i], r.sw[i]);
+  snprintf(name, sizeof name, "backward_weight%s", what), expect(ok, name, N, L);
+  ok = FN(_backward_bias)(gy, gb, N, L) == 0;
+  for (int64_t i = 0; i < Cout; ++i) ok = ok && same(gb[i], r.b[i], r.sb[i]);
+  snprintf(name, sizeof name, "backward_bias%s", what), expect(ok, name, N, L);
+  free(r.y);
+}
+
+/* 5. NaN and Inf in the weight (forward, backward_data) and in x (backward_weight) reach
+ *    the outputs PyTorch's sums send them to. The kernels' products with zero padding would
+ *    differ, so the whole-call entry points take exact loops for such operands.
+ *    spread: NaN and infinities at the start, middle and end of the weight and x (the check's
+ *    vector loop and its scalar rest); else one alone in the middle of each. */
+static void check_nonfinite(int64_t N, int64_t L, int spread) {
+  const int64_t Lout = FN(_output_length)(L), nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
+  T *x = make(nx, 1), *w = make(nw, 1), *b = make(Cout, 1), *gy = make(ny, 1), *xn = make(nx, 0);
+  T *y = make(ny, 0), *gx = make(nx, 0), *gw = make(nw, 0), *gb = make(Cout, 0);
+  memcpy(xn, x, (size_t)nx * sizeof(T));
+  if (spread) {
+    w[0] = (T)INFINITY, w[nw - 1] = (T)NAN, w[nw / 2] = (T)-INFINITY;
+    xn[0] = (T)NAN, xn[nx - 1] = (T)INFINITY;
+  } else {
+    w[nw / 2] = (T)NAN;
+    xn[nx / 2] = (T)-INFINITY;
+  }
+  check_whole_calls(N, L, x, xn, w, K_(_HAS_BIAS) ? b : NULL, gy, y, gx, gw, gb, ", NaN and Inf in the weight and x");
+  free(x), free(w), free(b), free(gy), free(xn), free(y), free(gx), free(gw), free(gb);
+}
+
+static void check_layer(int64_t N, int64_t L) {
+  const int64_t Lout = FN(_output_length)(L);
+  const int64_t nx = N * Cin * L, ny = N * Cout * Lout, nw = K_(_WEIGHT_NUMEL);
+  T *x = make(nx, 1), *w = make(nw, 1), *b = make(Cout, 1), *gy = make(ny, 1);
+  T *y = make(ny, 0), *gx = make(nx, 0), *gw = make(nw, 0), *gb = make(Cout, 0);
+  const T *bias = K_(_HAS_BIAS) ? b : NULL;
+  int ok;
 
   /* 1. Whole calls against the reference. */
-  int ok = FN(_forward)(x, w, bias, y, N, L) == 0;
-  for (int64_t i = 0; i < ny; ++i) ok = ok && close(y[i], wy[i], sy[i]);
-  expect(ok, "forward", N, L);
-  ok = FN(_backward_data)(gy, w, gx, N, L) == 0;
-  for (int64_t i = 0; i < nx; ++i) ok = ok && close(gx[i], wx[i], sx[i]);
-  expect(ok, "backward_data", N, L);
-  ok = FN(_backward_weight)(x, gy, gw, N, L) == 0;
-  for (int64_t i = 0; i < nw; ++i) ok = ok && close(gw[i], ww[i], sw[i]);
-  expect(ok, "backward_weight", N, L);
-  ok = FN(_backward_bias)(gy, gb, N, L) == 0;
-  for (int64_t i = 0; i < Cout; ++i) ok = ok && close(gb[i], wb[i], sb[i]);
-  expect(ok, "backward_bias", N, L);
+  check_whole_calls(N, L, x, x, w, bias, gy, y, gx, gw, gb, "");
 
   /* 2. Range entry points split in two give the whole call's bits. */
   {
@@ -208,7 +198,7 @@ static void check_layer(int64_t N, int64_t L) {
   expect(FN(_output_length)(0) == -1 && FN(_output_length)(-5) == -1, "output_length of a bad length", N, L);
   if (S > 1) expect(FN(_output_length)(INT64_MAX) == -1, "output_length overflowing int64", N, L);
 
-  free(x), free(w), free(b), free(gy), free(y), free(gx), free(gw), free(gb), free(want), free(scale);
+  free(x), free(w), free(b), free(gy), free(y), free(gx), free(gw), free(gb);
 }
 
 int main(void) {
