@@ -37,8 +37,8 @@ namespace {
 // to the exact loops, after the kernel has checked the sizes (an empty range: the kernel
 // reports a bad batch, length or overflowing size before it looks at the range). Leaves the
 // builder where the fast path continues.
-void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, const ExactLoops& exact, Pass pass,
-                     const std::vector<Value*>& args, Value* batch, Value* length) {
+void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, const ExactLoops& exact,
+                     Function* output_length, Pass pass, const std::vector<Value*>& args, Value* batch, Value* length) {
   LLVMContext& c = b.getContext();
   Function* fn = b.GetInsertBlock()->getParent();
   std::vector<Value*> check_args = args;
@@ -61,8 +61,7 @@ void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, con
   BasicBlock* fast_block = BasicBlock::Create(c, "fast", fn);
   b.CreateCondBr(b.CreateCall(exact.all_finite, {operand, count}, "finite"), fast_block, exact_block);
   b.SetInsertPoint(exact_block);
-  Value* out_length = b.CreateAdd(b.CreateMul(b.CreateSub(length, b.getInt64(1)), b.getInt64(static_cast<uint64_t>(spec.stride))),
-                                  b.getInt64(static_cast<uint64_t>(spec.output_length_offset())), "out_length");
+  Value* out_length = b.CreateCall(output_length, {length}, "out_length");  // valid: the kernel checked it
   std::vector<Value*> exact_args(args.begin(), args.end() - 2);  // the pointers
   exact_args.push_back(batch);
   exact_args.push_back(length);
@@ -86,6 +85,7 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
   IRBuilder<> b(c);
 
   lower_output_length(spec, abi_prefix + "_output_length", module);
+  Function* output_length = module.getFunction(abi_prefix + "_output_length");
   Type* element = spec.dtype == DType::Float64 ? Type::getDoubleTy(c) : Type::getFloatTy(c);
   const Lowering lowering{spec, schedule, module, element, schedule.vector_width};
   const ExactLoops exact = lower_exact_loops(lowering, abi_prefix);
@@ -131,7 +131,8 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
                                b.getInt64(static_cast<uint64_t>(w.fixed)), "items");
     Value* end = b.CreateSelect(b.CreateICmpSLT(items, b.getInt64(0)), b.getInt64(0), items);
     Function* kernel = module.getFunction(kernel_symbol(kernel_prefix, w.pass));
-    if (w.pass != Pass::BackwardBias) emit_exact_path(b, spec, kernel, exact, w.pass, args, batch, length);
+    if (w.pass != Pass::BackwardBias)
+      emit_exact_path(b, spec, kernel, exact, output_length, w.pass, args, batch, length);
     std::vector<Value*> call_args = args;
     call_args.push_back(b.getInt64(0));
     call_args.push_back(end);

@@ -26,7 +26,7 @@ struct TapTarget {
 };
 TapTarget tap_target(KernelBuilder& kb, const LayerGeometry& g, Value* l, Value* k, Value* Lout) {
   auto& b = kb.b();
-  Value* t = b.CreateAdd(b.CreateMul(l, kb.i64(g.s)), b.CreateSub(b.CreateMul(k, kb.i64(g.d)), kb.i64(g.pl)), "t");
+  Value* t = b.CreateAdd(b.CreateMul(l, kb.i64(g.s)), g.e(kb, k, 0), "t");
   Value* inside = b.CreateAnd(b.CreateICmpSGE(t, kb.i64(0)), b.CreateICmpSLT(t, Lout), "t.inside");
   return {b.CreateSelect(inside, t, kb.i64(0)), inside};
 }
