@@ -50,6 +50,9 @@ class KernelBuilder {
   // V elements base[index + i*stride]. mask as above (nullptr: all lanes in bounds).
   llvm::Value* load_strided(llvm::Value* base, llvm::Value* index, int64_t stride,
                             llvm::Value* mask, const std::string& name);
+  // Read prefetches into L1 of the cache lines under base[index, index + count); they never
+  // fault, so they may run past the end of a buffer.
+  void prefetch(llvm::Value* base, llvm::Value* index, int64_t count);
   // Stores a vector of any length at base[index]; mask (same length) or nullptr.
   void store(llvm::Value* value, llvm::Value* base, llvm::Value* index, llvm::Value* mask);
 
