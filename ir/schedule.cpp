@@ -52,6 +52,28 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
 // the smaller file's on Zen 3 (AVX2).
 bool wide_register_file(const Schedule& s) { return s.accumulators >= 28; }
 
+// Backward-weight with taps in lanes: each position loads columns x tap vectors of grad_y
+// (contiguous taps) and broadcasts one x element per row. Up to 2 tap vectors, and 4 vectors
+// of grad_y per position in all.
+int tap_lane_vectors(const ConvSpec& spec, const Schedule& s) {
+  return clamp_int(spec.kernel_size / s.vector_width, 1, 2);
+}
+int tap_lane_columns(int tap_vectors) { return std::max(1, 4 / tap_vectors); }
+
+// Rows (input channels) of that block: as many as leave the accumulators and the grad_y
+// vectors in registers. With 32 registers the x broadcast is an FMA memory operand, so the
+// grad_y vectors are the only other live values: hifigan_up1/2 (16 taps, one tap vector of
+// 16 lanes) ran 6 rows x 4 columns (24 accumulators) in 2.8-3.1 ms / 5.5-5.8 ms against
+// 3.8-4.1 / 7.5-7.8 ms for the 3 x 2 block before, and 7 x 4 (28 accumulators, spilling)
+// in 3.9-4.5 / 7.1-7.9 ms. The 16-register file keeps the 3 rows x 2 columns x 2 tap
+// vectors measured on Zen 3 (AVX2), all 12 accumulators.
+int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
+  const int taps = tap_lane_vectors(spec, s);
+  const int grad_y = std::min<int>(tap_lane_columns(taps), static_cast<int>(spec.out_per_group())) * taps;
+  const int budget = wide_register_file(s) ? s.accumulators - grad_y : s.accumulators;
+  return std::max(1, budget / grad_y);
+}
+
 // The register-block dimensions that follow from a schedule's rows (fwd_block_co,
 // bwd_data_block_ci, bwd_weight_block_ci: the work items' channel blocks), its lane layouts and its
 // accumulator budget. default_for picks rows and lanes and ends here; with_work_items_of
@@ -113,10 +135,11 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     s.bwd_weight_block_co = clamp_int(spec.out_per_group(), 1, 2);
     s.bwd_weight_block_taps = clamp_int(acc / (ci * s.bwd_weight_block_co), 1, spec.kernel_size);
   }
-  // Taps in lanes: up to 2 tap vectors (3 rows x 2 channels x 2 = 12 accumulators).
-  if (s.bwd_weight_lanes == Lanes::Taps)
-    s.bwd_weight_block_taps =
-        clamp_int(std::min<int64_t>(spec.kernel_size / V, acc / (ci * s.bwd_weight_block_co)), 1, 2);
+  if (s.bwd_weight_lanes == Lanes::Taps) {
+    const int taps = tap_lane_vectors(spec, s);
+    s.bwd_weight_block_co = clamp_int(std::min(tap_lane_columns(taps), acc / (ci * taps)), 1, spec.out_per_group());
+    s.bwd_weight_block_taps = clamp_int(std::min(taps, acc / (ci * s.bwd_weight_block_co)), 1, 2);
+  }
 }
 
 }  // namespace
@@ -160,7 +183,10 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   s.bwd_weight_block_ci = clamp_int(spec.in_per_group(), 1, 3);
   // Long kernels with a stride: taps in lanes read grad_y contiguously (see
   // lower_backward_weight.cpp).
-  if (spec.kernel_size >= s.vector_width && spec.stride > 1) s.bwd_weight_lanes = Lanes::Taps;
+  if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
+    s.bwd_weight_lanes = Lanes::Taps;
+    s.bwd_weight_block_ci = clamp_int(spec.in_per_group(), 1, tap_lane_rows(spec, s));
+  }
   if (spec.in_per_group() >= 8 && !(spec.kernel_size >= 16 && spec.stride > 1)) {
     // A vector of channels per group: channels in lanes, whatever the stride. Only kernels
     // of 16+ taps with a stride keep taps in lanes, which measured faster there.
