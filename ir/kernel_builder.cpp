@@ -62,7 +62,7 @@ Value* KernelBuilder::opaque(Value* pointer, const std::string& name) {
 }
 
 Value* KernelBuilder::load_scalar(Value* base, Value* index, const std::string& name) {
-  return builder_.CreateAlignedLoad(element_, at(base, index), Align(element_->getPrimitiveSizeInBits() / 8), name);
+  return builder_.CreateAlignedLoad(element_, at(base, index), element_align(), name);
 }
 
 Value* KernelBuilder::lane_mask(int n, Value* first, int64_t stride, Value* lo, Value* hi,
@@ -76,7 +76,7 @@ Value* KernelBuilder::lane_mask(int n, Value* first, int64_t stride, Value* lo, 
 }
 
 Value* KernelBuilder::load_vector(Value* base, Value* index, Value* mask, const std::string& name) {
-  Align align(element_->getPrimitiveSizeInBits() / 8);
+  Align align = element_align();
   Value* ptr = at(base, index);
   if (!mask) return builder_.CreateAlignedLoad(vector_, ptr, align, name);
   return builder_.CreateMaskedLoad(vector_, ptr, align, mask, zero_vector(), name);
@@ -85,7 +85,7 @@ Value* KernelBuilder::load_vector(Value* base, Value* index, Value* mask, const 
 Value* KernelBuilder::load_strided(Value* base, Value* index, int64_t stride, Value* mask,
                                    const std::string& name) {
   if (stride == 1) return load_vector(base, index, mask, name);
-  Align align(element_->getPrimitiveSizeInBits() / 8);
+  Align align = element_align();
   if (mask) {
     std::vector<Constant*> offsets;
     for (int i = 0; i < lanes_; ++i) offsets.push_back(builder_.getInt64(static_cast<uint64_t>(i * stride)));
@@ -136,7 +136,7 @@ Value* KernelBuilder::load_strided(Value* base, Value* index, int64_t stride, Va
 }
 
 void KernelBuilder::prefetch(Value* base, Value* index, int64_t count) {
-  const int64_t per_line = std::max<int64_t>(1, 64 / (element_->getPrimitiveSizeInBits() / 8));
+  const int64_t per_line = std::max<int64_t>(1, 64 / element_bytes());
   for (int64_t offset = 0; offset < count; offset += per_line) {
     Value* ptr = at(base, builder_.CreateAdd(index, i64(offset)));
     builder_.CreateIntrinsic(Intrinsic::prefetch, {ptr->getType()},
@@ -145,7 +145,7 @@ void KernelBuilder::prefetch(Value* base, Value* index, int64_t count) {
 }
 
 void KernelBuilder::store(Value* value, Value* base, Value* index, Value* mask) {
-  Align align(element_->getPrimitiveSizeInBits() / 8);
+  Align align = element_align();
   Value* ptr = at(base, index);
   if (mask)
     builder_.CreateMaskedStore(value, ptr, align, mask);

@@ -22,6 +22,9 @@ class KernelBuilder {
   llvm::IRBuilder<>& b() { return builder_; }
   llvm::LLVMContext& ctx() { return builder_.getContext(); }
   llvm::Type* element() const { return element_; }
+  // Bytes of one element; scalar accesses are aligned to it.
+  int64_t element_bytes() const { return static_cast<int64_t>(element_->getPrimitiveSizeInBits() / 8); }
+  llvm::Align element_align() const { return llvm::Align(element_bytes()); }
   llvm::FixedVectorType* vector() const { return vector_; }
   int lanes() const { return lanes_; }
 

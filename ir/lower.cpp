@@ -168,7 +168,7 @@ void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int 
                          Value* rows_valid, const std::string& name) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  const Align align = kb.element_align();
   if (position_stride == 1 && positions >= 2 && positions <= V) {
     // Consecutive positions: transpose each vector of rows in registers and store every
     // row's positions as one (masked) vector, instead of V x positions scalar stores,
@@ -205,7 +205,7 @@ void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, Value* 
                              const std::function<Value*(Value* column)>& dst_column) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  const Align align = kb.element_align();
   Values src, real;
   for (int i = 0; i < V; ++i) {
     Value* row = b.CreateAdd(row0, kb.i64(i));

@@ -10,6 +10,7 @@
 #include "lucid/schedule.h"
 
 namespace llvm {
+class Function;
 class Module;
 }
 
@@ -39,8 +40,8 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 
 // Adds `int64_t symbol(int64_t length)`: the output length, or -1 when length < 1, the
 // result < 1 or it overflows int64 (lucid-aot's <prefix>_output_length, in each target's
-// object and in the dispatcher).
-void lower_output_length(const ConvSpec& spec, const std::string& symbol, llvm::Module& module);
+// object and in the dispatcher). Returns the function it added.
+llvm::Function* lower_output_length(const ConvSpec& spec, const std::string& symbol, llvm::Module& module);
 
 // Adds lucid-aot's whole-call C entry points (the ABI of issue 5) on top of the kernels that
 // lower_kernels emitted with `kernel_prefix`:

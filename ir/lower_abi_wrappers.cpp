@@ -9,7 +9,7 @@ namespace lucid::ir {
 
 using namespace llvm;
 
-void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module& module) {
+Function* lower_output_length(const ConvSpec& spec, const std::string& symbol, Module& module) {
   LLVMContext& c = module.getContext();
   Type* i64 = Type::getInt64Ty(c);
   IRBuilder<> b(c);
@@ -29,6 +29,7 @@ void lower_output_length(const ConvSpec& spec, const std::string& symbol, Module
   Value* bad = b.CreateOr(b.CreateOr(b.CreateICmpSLT(length, b.getInt64(1)), overflow),
                           b.CreateICmpSLT(out_length, b.getInt64(1)));
   b.CreateRet(b.CreateSelect(bad, b.getInt64(static_cast<uint64_t>(-1)), out_length));
+  return fn;
 }
 
 namespace {
@@ -84,8 +85,7 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
   Type* ptr = PointerType::getUnqual(c);
   IRBuilder<> b(c);
 
-  lower_output_length(spec, abi_prefix + "_output_length", module);
-  Function* output_length = module.getFunction(abi_prefix + "_output_length");
+  Function* output_length = lower_output_length(spec, abi_prefix + "_output_length", module);
   Type* element = spec.dtype == DType::Float64 ? Type::getDoubleTy(c) : Type::getFloatTy(c);
   const Lowering lowering{spec, schedule, module, element, schedule.vector_width};
   const ExactLoops exact = lower_exact_loops(lowering, abi_prefix);

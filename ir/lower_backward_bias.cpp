@@ -35,7 +35,7 @@ void lower_backward_bias(const Lowering& lw, const std::string& symbol) {
         });
         Value* total = b.CreateFAdd(b.CreateFAdd(acc[0], acc[1]), b.CreateFAdd(acc[2], acc[3]));
         Value* sum = kb.horizontal_sum(total, "db");
-        b.CreateAlignedStore(sum, kb.at(a.pointers[1], c), Align(kb.element()->getPrimitiveSizeInBits() / 8));
+        b.CreateAlignedStore(sum, kb.at(a.pointers[1], c), kb.element_align());
         return b.getInt32(LUCID_STATUS_OK);
       });
 }

@@ -73,7 +73,7 @@ void emit_edge(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* l_
       Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
       Value* w_co_offset = b.CreateMul(co, kb.i64(plan.K), "w.co");
       return kb.loop("bwd_data.edge.tap", kb.i64(0), kb.i64(plan.K), 1, in, [&](Value* k, const Values& a) {
-        Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), b.CreateSub(b.CreateMul(k, kb.i64(plan.d)), kb.i64(plan.pl)));
+        Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), plan.e(kb, k, 0));
         Value* valid = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
         Value* g = b.CreateSelect(valid, kb.load_scalar(gy_row, b.CreateSelect(valid, j, kb.i64(0)), "gy"), zero);
         Values next = a;
@@ -85,7 +85,7 @@ void emit_edge(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* l_
     for (int r = 0; r < rows; ++r) {
       auto store_row = [&, r] {
         b.CreateAlignedStore(acc[r], kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), l)),
-                             Align(kb.element()->getPrimitiveSizeInBits() / 8));
+                             kb.element_align());
       };
       emit_row_store(kb, r, rows_valid, "bwd_data.edge", store_row);
     }
@@ -148,7 +148,7 @@ void emit_block_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int ro
       for (int u = 0; u < positions; ++u)
         b.CreateAlignedStore(kb.horizontal_sum(acc[r * positions + u], "dx"),
                              kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), b.CreateAdd(l0, kb.i64(u)))),
-                             Align(kb.element()->getPrimitiveSizeInBits() / 8));
+                             kb.element_align());
     };
     emit_row_store(kb, r, rows_valid, tag, store_row);
   }
@@ -229,7 +229,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t chunks = ceil_div(rows, width);
   const int64_t chunk_elements = plan.Cog * plan.K * width;
-  const int64_t bytes = chunks * chunk_elements * (kb.element()->getPrimitiveSizeInBits() / 8);
+  const int64_t bytes = chunks * chunk_elements * kb.element_bytes();
   Scratch packed = emit_scratch(kb, lw.module, bytes, "w.packed");
   const int64_t M = plan.Cog * plan.K;
   kb.loop("bwd_data.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {

@@ -37,7 +37,7 @@ void emit_tile(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co
   auto& b = kb.b();
   const int V = kb.lanes();
   const std::string tag = "bwd_weight.taps";
-  const int64_t prefetch_positions = kStreamPrefetchBytes / (kb.element()->getPrimitiveSizeInBits() / 8);
+  const int64_t prefetch_positions = kStreamPrefetchBytes / kb.element_bytes();
 
   // l where every tap of the chunk reads inside grad_y: its first and last taps bound the others.
   Value* l_a = kb.min(kb.max(kb.i64(0), kb.ceil_div(b.CreateNeg(plan.e(kb, k0, 0)), plan.s)), L);
@@ -103,7 +103,7 @@ void emit_tile(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co
           Value* sum = b.CreateFAdd(kb.horizontal_sum(acc[slot(r, c, t)], "dw.lanes." + tname), acc[tile + slot(r, c, t)], "dw." + tname);
           Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
                                      b.CreateAdd(k0, kb.i64(t)));
-          b.CreateAlignedStore(sum, kb.at(gw, index), Align(kb.element()->getPrimitiveSizeInBits() / 8));
+          b.CreateAlignedStore(sum, kb.at(gw, index), kb.element_align());
         }
     };
     emit_row_store(kb, r, rows_valid, "bwd_weight", store_row);
@@ -197,7 +197,7 @@ void emit_channel_pair_block(KernelBuilder& kb, const LayerGeometry& plan, int T
     Value* co = b.CreateUDiv(p, kb.i64(plan.K), "co");
     Value* k = b.CreateURem(p, kb.i64(plan.K), "k");
     rows_t.push_back(kb.at(c.gy_n, b.CreateMul(co, Lout), "gy.row"));
-    e_t.push_back(b.CreateSub(b.CreateMul(k, kb.i64(plan.d)), kb.i64(plan.pl), "e"));
+    e_t.push_back(plan.e(kb, k, 0));
   }
   Value* slot = b.CreateMul(pb, kb.i64(T * width), "slot");
   Values acc;
@@ -237,7 +237,7 @@ void emit_channel_pair_block(KernelBuilder& kb, const LayerGeometry& plan, int T
 void emit_channel_sums_out(KernelBuilder& kb, int64_t width, int64_t pairs, Value* sums, Value* gw, Value* row0,
                            Value* rows_valid) {
   auto& b = kb.b();
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  const Align align = kb.element_align();
   kb.loop("bwd_weight.channels.out", kb.i64(0), kb.i64(width), 1, {}, [&](Value* r, const Values&) {
     Value* row = b.CreateAdd(row0, r);
     kb.if_then(b.CreateICmpSLT(row, rows_valid), "bwd_weight.channels.out.real", [&] {
@@ -267,7 +267,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   const int64_t pairs = plan.Cog * plan.K;
   const int64_t pair_blocks = ceil_div(pairs, T);
   const int64_t chunk = 256;  // positions per transposed x chunk: 16 KiB for 16 float rows
-  const int64_t element_bytes = kb.element()->getPrimitiveSizeInBits() / 8;
+  const int64_t element_bytes = kb.element_bytes();
   const Align align(element_bytes);
   Scratch scratch = emit_scratch(kb, lw.module, (chunk + pair_blocks * T) * width * element_bytes, "bwd_weight.scratch");
   Value* xT = scratch.pointer;

@@ -51,7 +51,7 @@ void emit_forward(const Lowering& lw, const LayerGeometry& g, Function* fn) {
   Value *x = fn->getArg(0), *w = fn->getArg(1), *bias = fn->getArg(2), *y = fn->getArg(3);
   Value *N = fn->getArg(4), *L = fn->getArg(5), *Lout = fn->getArg(6);
   Value* zero = ConstantFP::get(lw.element, 0.0);
-  const Align align(lw.element->getPrimitiveSizeInBits() / 8);
+  const Align align = kb.element_align();
   // y[n, co, t] = bias[co] + sum over ci of the group and k with t = l*s + k*d - pl, 0 <= l < L.
   kb.loop("exact.fwd.n", kb.i64(0), N, 1, {}, [&](Value* n, const Values&) {
     kb.loop("exact.fwd.co", kb.i64(0), kb.i64(g.Cout), 1, {}, [&](Value* co, const Values&) {
@@ -95,7 +95,7 @@ void emit_backward_data(const Lowering& lw, const LayerGeometry& g, Function* fn
   Value *gy = fn->getArg(0), *w = fn->getArg(1), *gx = fn->getArg(2);
   Value *N = fn->getArg(3), *L = fn->getArg(4), *Lout = fn->getArg(5);
   Value* zero = ConstantFP::get(lw.element, 0.0);
-  const Align align(lw.element->getPrimitiveSizeInBits() / 8);
+  const Align align = kb.element_align();
   // grad_x[n, ci, l] = sum over co of the group and k of W[ci, co, k] * grad_y[n, co, t],
   // t = l*s + k*d - pl, grad_y 0 outside [0, Lout).
   kb.loop("exact.bwd_data.n", kb.i64(0), N, 1, {}, [&](Value* n, const Values&) {
@@ -130,7 +130,7 @@ void emit_backward_weight(const Lowering& lw, const LayerGeometry& g, Function* 
   Value *x = fn->getArg(0), *gy = fn->getArg(1), *gw = fn->getArg(2);
   Value *N = fn->getArg(3), *L = fn->getArg(4), *Lout = fn->getArg(5);
   Value* zero = ConstantFP::get(lw.element, 0.0);
-  const Align align(lw.element->getPrimitiveSizeInBits() / 8);
+  const Align align = kb.element_align();
   // grad_weight[ci, co, k] = sum over n and l of x[n, ci, l] * grad_y[n, co, t],
   // t = l*s + k*d - pl, grad_y 0 outside [0, Lout).
   kb.loop("exact.bwd_weight.ci", kb.i64(0), kb.i64(g.Cin), 1, {}, [&](Value* ci, const Values&) {

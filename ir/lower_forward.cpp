@@ -177,7 +177,7 @@ void emit_pack_phase_major(KernelBuilder& kb, const ForwardPlan& plan, int rows,
                            Value* last_row) {
   constexpr int64_t kVectorPackTaps = 64;
   auto& b = kb.b();
-  const int64_t element_bytes = static_cast<int64_t>(kb.element()->getPrimitiveSizeInBits() / 8);
+  const int64_t element_bytes = kb.element_bytes();
   const Align element_align(static_cast<uint64_t>(element_bytes));
   kb.loop("fwd.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
     Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
@@ -236,7 +236,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
 
   // The packed weights and the x window share one scratch.
-  const int64_t element_bytes = static_cast<int64_t>(kb.element()->getPrimitiveSizeInBits() / 8);
+  const int64_t element_bytes = kb.element_bytes();
   const int64_t packed_elements = (plan.Cig * rows * plan.K + 15) / 16 * 16;
   const int64_t window_elements = plan.Cig * plan.window_pitch(B, kb.lanes());
   Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");

@@ -122,7 +122,7 @@ void emit_pack_weights(const Lowering& lw, KernelBuilder& kb, const ChannelPlan&
   const TapPlacement place = tap_placement(plan, width);
   const bool tiles = plan.K <= kTileTaps;
   const unsigned tile_elements = static_cast<unsigned>(V * plan.K);
-  const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+  const Align align = kb.element_align();
   std::vector<uint32_t> row_of_lane(tiles ? tile_elements : 0);
   for (unsigned e = 0; e < row_of_lane.size(); ++e) row_of_lane[e] = static_cast<uint32_t>(e / plan.K);
   Value* tile_rows = tiles ? ConstantDataVector::get(kb.ctx(), row_of_lane) : nullptr;
@@ -195,7 +195,7 @@ void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
   const std::string name = "fwd.channels.phase" + std::to_string(p);
   if (taps.empty()) {
     // No tap reaches this phase: its outputs are the bias alone.
-    const Align align(kb.element()->getPrimitiveSizeInBits() / 8);
+    const Align align = kb.element_align();
     kb.loop(name + ".bias", q_lo, q_hi, 1, {}, [&](Value* q, const Values&) {
       Value* t = b.CreateAdd(b.CreateMul(q, kb.i64(plan.s)), kb.i64(p - plan.pl));
       Value* rows = kb.min(kb.i64(width), b.CreateSub(c.rows_valid, c.row0));
@@ -243,7 +243,7 @@ void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Valu
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t chunks = ceil_div(rows, width);
   const int64_t chunk_elements = plan.Cig * plan.K * width;
-  const int64_t element_bytes = kb.element()->getPrimitiveSizeInBits() / 8;
+  const int64_t element_bytes = kb.element_bytes();
   Scratch scratch = emit_scratch(kb, lw.module, (chunks * chunk_elements + chunks * width) * element_bytes, "w.packed");
   Value* packed = scratch.pointer;
   Value* bias_packed = kb.at(packed, kb.i64(chunks * chunk_elements), "bias.packed");
