@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "lucid/reference.h"
@@ -327,4 +328,57 @@ TEST_CASE("tier 0 scratch does not grow with the stride") {
     for (size_t i = 0; i < gx.size(); ++i) CHECK(gx[i] == doctest::Approx(gx_want[i]).epsilon(1e-12));
     for (size_t i = 0; i < gw.size(); ++i) CHECK(gw[i] == doctest::Approx(gw_want[i]).epsilon(1e-12));
   }
+}
+
+namespace {
+
+// Forward of `text` through every copy with the blocked kernels and a scratch budget of
+// `budget` bytes, against the fp64 reference.
+template <class T>
+void check_forward_with_budget(const char* text, DType dtype, std::size_t budget, int64_t N, int64_t L) {
+  ConvSpec spec = ConvSpec::parse(text);
+  spec.dtype = dtype;
+  auto set = tier0_set(spec);
+  const int64_t Lout = spec.output_length(L);
+  std::vector<double> x(static_cast<size_t>(N * spec.in_channels * L)), w(static_cast<size_t>(spec.weight_numel()));
+  std::vector<double> b(static_cast<size_t>(spec.out_channels)), y_want(static_cast<size_t>(N * spec.out_channels * Lout));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37 * double(i));
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(0.11 * double(i));
+  for (size_t i = 0; i < b.size(); ++i) b[i] = 0.25 * double(i) - 1;
+  lucid::reference::forward<double>(spec, x.data(), w.data(), b.data(), y_want.data(), N, L);
+  const std::vector<T> xt(x.begin(), x.end()), wt(w.begin(), w.end()), bt(b.begin(), b.end());
+  struct Restore {
+    ~Restore() {
+      tier0::set_scratch_budget_bytes_for_testing(0);
+      tier0::set_direct_call_macs_for_testing(-1);
+    }
+  } restore;
+  tier0::set_direct_call_macs_for_testing(0);
+  tier0::set_scratch_budget_bytes_for_testing(budget);
+  for (tier0::Isa isa : supported_isas()) {
+    INFO(std::string(text), " budget=", budget, " isa=", std::string(tier0::isa_name(isa)));
+    std::vector<T> y(y_want.size(), T(NAN));
+    REQUIRE(tier0::forward_with(isa, *set, xt.data(), wt.data(), spec.bias ? bt.data() : nullptr, y.data(), N, L, 0,
+                                set->forward_items(N)) == 0);
+    for (size_t i = 0; i < y.size(); ++i) {
+      const double want = spec.bias ? y_want[i] : y_want[i] - b[(i / static_cast<size_t>(Lout)) % b.size()];
+      REQUIRE(double(y[i]) == doctest::Approx(want).epsilon(sizeof(T) == 4 ? 1e-4 : 1e-12));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("tier 0 forward with stride 2 stages its phases, also over several chunks of channels") {
+  // Stride 2 computes phase by phase into a staging tile, then interleaves the two planes
+  // into y. Budgets of 8 and 24 KiB split the 40 input channels into chunks (later chunks add
+  // to y), 192 KiB keeps them whole; K = 1 leaves phase 1 without taps (bias only).
+  for (std::size_t budget : {std::size_t(8 << 10), std::size_t(24 << 10), std::size_t(192 << 10)})
+    for (const char* text : {"ConvTranspose1d(40, 6, 5, stride=2, padding=1)",
+                             "ConvTranspose1d(40, 6, 1, stride=2, output_padding=1)",
+                             "ConvTranspose1d(40, 6, 4, stride=2, padding=1, bias=False)",
+                             "ConvTranspose1d(8, 8, 4, stride=2, padding=1, groups=8)"}) {
+      check_forward_with_budget<float>(text, DType::Float32, budget, 2, 150);
+      check_forward_with_budget<double>(text, DType::Float64, budget, 2, 37);
+    }
 }

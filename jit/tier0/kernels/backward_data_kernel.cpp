@@ -9,7 +9,8 @@
 //
 // Pairs are packed in chunks that fit the scratch budget (usually one chunk holds them all);
 // later chunks add to what the first stored. Positions whose taps reach outside [0, Lout)
-// take a path that checks each tap.
+// take a path that checks each tap. Items of under half a vector of channels take the
+// positions layout instead (backward_data_positions.cpp).
 #include "../scratch.h"
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
@@ -40,23 +41,39 @@ struct PairChunk {
   bool first;              // first chunk: store; later chunks: add
 };
 
+// The lanes are read from a copy in a local buffer, not from acc: a lane index into acc
+// itself makes GCC keep every accumulator in memory (and clear it with `rep stos`).
 template <class T, int CV, int P>
 inline void store_transposed(const PairChunk<T>& a, int64_t l0, const Vec<T> (&acc)[CV][P]) {
   constexpr int V = kLanes<T>;
+  alignas(kVectorBytes) T sums[CV][P][V];
+#pragma GCC unroll 4
+  for (int c = 0; c < CV; ++c)
+#pragma GCC unroll 16
+    for (int m = 0; m < P; ++m) store(sums[c][m], acc[c][m]);
   for (int c = 0; c < CV; ++c)
     for (int lane = 0; lane < V; ++lane) {
       const int64_t row = c * V + lane;
       if (row >= a.rows) return;
       T* out = a.grad_x + row * a.L + l0;
-      for (int m = 0; m < P; ++m) out[m] = a.first ? acc[c][m][lane] : out[m] + acc[c][m][lane];
+      for (int m = 0; m < P; ++m) out[m] = a.first ? sums[c][m][lane] : out[m] + sums[c][m][lane];
     }
+}
+
+template <class T, int CV, int P>
+inline void zero(Vec<T> (&acc)[CV][P]) {
+#pragma GCC unroll 4
+  for (int c = 0; c < CV; ++c)
+#pragma GCC unroll 16
+    for (int m = 0; m < P; ++m) acc[c][m] = Vec<T>{};
 }
 
 // Positions [l0, l0 + P), all of whose taps read inside grad_y.
 template <class T, int CV, int P>
 inline void interior_block(const PairChunk<T>& a, int64_t l0) {
   constexpr int V = kLanes<T>;
-  Vec<T> acc[CV][P] = {};
+  Vec<T> acc[CV][P];
+  zero<T, CV, P>(acc);
   const T* gy = a.grad_y + l0 * a.s;
   const int64_t s = a.s;
   for (int64_t p = 0; p < a.pairs; ++p) {
@@ -81,7 +98,8 @@ void edge_position(const PairChunk<T>& a, int64_t l) {
   const int64_t origin = l * a.s - a.pad_left;  // grad_y position of tap 0
   const int64_t k_lo = max64(0, ceil_div(-origin, a.d));
   const int64_t k_hi = min64(a.K, floor_div(a.Lout - 1 - origin, a.d) + 1);
-  Vec<T> acc[CV][1] = {};
+  Vec<T> acc[CV][1];
+  zero<T, CV, 1>(acc);
   const T* gy = a.grad_y + l * a.s;
   int64_t k = a.first_pair % a.K;
   for (int64_t p = 0; p < a.pairs; ++p) {
@@ -119,6 +137,9 @@ int backward_data(const Geometry& g, const void* grad_y_, const void* weight_, v
   const int64_t pairs = g.out_per_group * K;
   if (pass_macs(g) <= direct_call_macs())
     return backward_data_direct<T>(g, grad_y, weight, grad_x, begin, end);
+  // Under half a vector of channels: positions fill the lanes instead (depthwise layers).
+  if (2 * min64(g.block, g.in_per_group) < V)
+    return backward_data_positions<T>(g, grad_y, weight, grad_x, begin, end);
 
   const int64_t pair_bytes = kMaxWidth * static_cast<int64_t>(sizeof(T)) + 8;
   const int64_t chunk = max64(1, min64(pairs, static_cast<int64_t>(scratch_budget_bytes()) / pair_bytes));

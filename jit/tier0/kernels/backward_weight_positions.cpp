@@ -13,6 +13,7 @@
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
 #include "pass_kernels.h"
+#include "phase_planes.h"
 
 namespace lucid::tier0::LUCID_TIER0_ISA {
 
@@ -112,19 +113,7 @@ void positions_item(const PositionsCall<T>& c, const T* x, const T* grad_y, T* g
       for (int64_t l0 = 0; l0 < L; l0 += c.tile) {
         const int64_t positions = min64(c.tile, L - l0);
         const int64_t vectors = ceil_div(positions, V);
-        // The plane of phase r, column j holds grad_y[(l0 + min_shift + j) * s + r], zero
-        // outside [0, Lout).
-        for (int64_t u = 0; u < c.planes_used; ++u) {
-          const int64_t r = c.plane_phase[u];
-          T* plane = c.planes + u * plane_length;
-          const int64_t m0 = l0 + c.min_shift;
-          // Columns whose position lands in [0, Lout): m*s + r >= 0 and m*s + r < Lout.
-          const int64_t j_begin = min64(plane_length, max64(0, ceil_div(-r, s) - m0));
-          const int64_t j_end = max64(j_begin, min64(plane_length, ceil_div(Lout - r, s) - m0));
-          for (int64_t j = 0; j < j_begin; ++j) plane[j] = T(0);
-          for (int64_t j = j_begin; j < j_end; ++j) plane[j] = gy[(m0 + j) * s + r];
-          for (int64_t j = j_end; j < plane_length; ++j) plane[j] = T(0);
-        }
+        fill_phase_planes(c.planes, plane_length, c.plane_phase, c.planes_used, gy, l0 + c.min_shift, s, Lout);
         for (int64_t j = 0; j < rows; ++j) {
           T* dst = c.x_tile + j * c.tile;
           const T* src = xs + j * L + l0;

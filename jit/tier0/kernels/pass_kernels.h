@@ -34,6 +34,12 @@ template <class T>
 int backward_weight_positions(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
                               int64_t begin, int64_t end);
 
+// backward_data's layout for items of under half a vector of input channels
+// (backward_data_positions.cpp); the channel lanes serve the rest (backward_data_kernel.cpp).
+template <class T>
+int backward_data_positions(const Geometry& g, const T* grad_y, const T* weight, T* grad_x,
+                            int64_t begin, int64_t end);
+
 // Plain loops for passes too small to repay packing (small_call_kernels.cpp): used when the
 // whole pass, N * Cin * (Cout/groups) * K * L multiply-adds, is at most direct_call_macs()
 // (kernel_limits.h). Decided for the whole pass, not the call's range, so every split of the

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #ifndef LUCID_TIER0_ISA
 #error "kernels/*.cpp are compiled once per instruction set, with LUCID_TIER0_ISA naming the copy"
@@ -34,16 +35,21 @@ inline constexpr int kVectorRegisters = LUCID_TIER0_VECTOR_REGISTERS;
 template <class T>
 struct Simd;
 
+// Mask: the index vector __builtin_shuffle takes for Vec (integers of the element's width).
 template <>
 struct Simd<float> {
   typedef float Vec __attribute__((vector_size(kVectorBytes)));
   typedef float Unaligned __attribute__((vector_size(kVectorBytes), aligned(4), may_alias));
+  typedef int32_t Index;
+  typedef int32_t Mask __attribute__((vector_size(kVectorBytes)));
 };
 
 template <>
 struct Simd<double> {
   typedef double Vec __attribute__((vector_size(kVectorBytes)));
   typedef double Unaligned __attribute__((vector_size(kVectorBytes), aligned(8), may_alias));
+  typedef int64_t Index;
+  typedef int64_t Mask __attribute__((vector_size(kVectorBytes)));
 };
 
 template <class T>
@@ -77,6 +83,38 @@ inline T horizontal_sum(Vec<T> v) {
   T sum = 0;
   for (int i = 0; i < kLanes<T>; ++i) sum += v[i];
   return sum;
+}
+
+// Lanes [0, V/2) of a and b interleaved (a0 b0 a1 b1 ...) into low, lanes [V/2, V) into high.
+template <class T, std::size_t... I>
+inline void interleave_pair(Vec<T> a, Vec<T> b, Vec<T>& low, Vec<T>& high, std::index_sequence<I...>) {
+  constexpr std::size_t V = kLanes<T>;
+  using Index = typename Simd<T>::Index;
+  low = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(I % 2 ? V + I / 2 : I / 2)...});
+  high = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(I % 2 ? V + V / 2 + I / 2 : V / 2 + I / 2)...});
+}
+template <class T>
+inline void interleave_pair(Vec<T> a, Vec<T> b, Vec<T>& low, Vec<T>& high) {
+  interleave_pair<T>(a, b, low, high, std::make_index_sequence<kLanes<T>>{});
+}
+
+// The inverse: the even elements of the 2V-element sequence a, b into even, the odd into odd.
+template <class T, std::size_t... I>
+inline void deinterleave_pair(Vec<T> a, Vec<T> b, Vec<T>& even, Vec<T>& odd, std::index_sequence<I...>) {
+  using Index = typename Simd<T>::Index;
+  even = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(2 * I)...});
+  odd = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(2 * I + 1)...});
+}
+template <class T>
+inline void deinterleave_pair(Vec<T> a, Vec<T> b, Vec<T>& even, Vec<T>& odd) {
+  deinterleave_pair<T>(a, b, even, odd, std::make_index_sequence<kLanes<T>>{});
+}
+
+// Asks for the cache lines of [begin, end) ahead of their use, one prefetch per 64-byte line.
+template <class T>
+inline void prefetch_range(const T* begin, const T* end) {
+  for (const char* p = reinterpret_cast<const char*>(begin); p < reinterpret_cast<const char*>(end); p += 64)
+    __builtin_prefetch(p);
 }
 
 }  // namespace lucid::tier0::LUCID_TIER0_ISA
