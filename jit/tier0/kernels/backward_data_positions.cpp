@@ -8,7 +8,6 @@
 // in scratch over the output channels (co, then k: the same order whatever the split) and is
 // then stored into dx, which every item owns whole rows of.
 #include "../scratch.h"
-#include "../tap_order.h"
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
 #include "pass_kernels.h"
@@ -91,23 +90,11 @@ void positions_item(const DataPositionsCall<T>& c, const T* grad_y, const T* wei
 template <class T>
 int backward_data_positions(const Geometry& g, const T* grad_y, const T* weight, T* grad_x,
                             int64_t begin, int64_t end) {
-  constexpr int V = kLanes<T>;
   constexpr int64_t size = sizeof(T);
-  const int64_t K = g.kernel_size, s = g.stride, rows_max = min64(g.block, g.in_per_group);
-  int64_t min_shift = 0, max_shift = 0;
-  for (int64_t k = 0; k < K; ++k) {
-    const int64_t a = floor_div(k * g.dilation - g.pad_left, s);
-    if (k == 0 || a < min_shift) min_shift = a;
-    if (k == 0 || a > max_shift) max_shift = a;
-  }
-  const int64_t shift_span = max_shift - min_shift;
-  // Planes exist for the phases that have taps: at most min(s, K), however long the stride.
-  const int64_t planes_max = min64(s, K);
-  // Tiles fill about half the budget with planes (at least one vector of positions).
-  const int64_t budget = static_cast<int64_t>(scratch_budget_bytes());
-  int64_t tile = min64(1024, max64(V, budget / 2 / (planes_max * size)) / V * V);
-  tile = max64(V, min64(tile, ceil_div(g.length, V) * V));
-  const int64_t plane_bytes = (planes_max * (tile + shift_span) * size + 63) / 64 * 64;
+  const int64_t K = g.kernel_size, rows_max = min64(g.block, g.in_per_group);
+  const PlaneShape shape = plane_shape<T>(g);
+  const int64_t tile = shape.tile;
+  const int64_t plane_bytes = (shape.planes_max * shape.plane_length() * size + 63) / 64 * 64;
   const int64_t sums_bytes = (rows_max * tile * size + 63) / 64 * 64;
   const int64_t table_bytes = 3 * K * 8;
   auto* scratch = static_cast<char*>(thread_scratch(static_cast<std::size_t>(plane_bytes + sums_bytes + table_bytes)));
@@ -115,15 +102,11 @@ int backward_data_positions(const Geometry& g, const T* grad_y, const T* weight,
   auto* tap_column = reinterpret_cast<int64_t*>(scratch + plane_bytes + sums_bytes);
   int64_t* order = tap_column + K;
   int64_t* plane_phase = order + K;
-  order_taps_by_phase(K, g.dilation, g.pad_left, s, order);
-  int64_t planes_used = 0;
-  for (int64_t i = 0; i < K; ++i) {
-    const int64_t k = order[i], e = k * g.dilation - g.pad_left;
-    const int64_t r = positive_mod(e, s);
-    if (planes_used == 0 || plane_phase[planes_used - 1] != r) plane_phase[planes_used++] = r;
-    tap_column[k] = (planes_used - 1) * (tile + shift_span) + floor_div(e, s) - min_shift;
-  }
-  const DataPositionsCall<T> call{g, tap_column, plane_phase, planes_used, shift_span, min_shift, tile,
+  const int64_t planes_used = map_taps_to_planes(g, shape.min_shift, order, plane_phase,
+                                                 [&](int64_t k, int64_t plane, int64_t shift) {
+                                                   tap_column[k] = plane * shape.plane_length() + shift;
+                                                 });
+  const DataPositionsCall<T> call{g, tap_column, plane_phase, planes_used, shape.shift_span, shape.min_shift, tile,
                                   reinterpret_cast<T*>(scratch), reinterpret_cast<T*>(scratch + plane_bytes)};
   for (int64_t item = begin; item < end; ++item) positions_item(call, grad_y, weight, grad_x, item);
   return LUCID_STATUS_OK;

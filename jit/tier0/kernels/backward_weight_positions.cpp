@@ -9,7 +9,6 @@
 // accumulates lane-wise partial sums, kept per (channel, tap) in a small staging block across
 // tiles and n; each dW element is then one horizontal sum, the same whatever the split.
 #include "../scratch.h"
-#include "../tap_order.h"
 #include "index_math.h"
 #include "lucid/kernel_abi.h"
 #include "pass_kernels.h"
@@ -137,21 +136,10 @@ int backward_weight_positions(const Geometry& g, const T* x, const T* grad_y, T*
                               int64_t begin, int64_t end) {
   constexpr int V = kLanes<T>;
   constexpr int64_t size = sizeof(T);
-  const int64_t K = g.kernel_size, s = g.stride, rows_max = min64(g.block, g.in_per_group);
-  int64_t min_shift = 0, max_shift = 0;
-  for (int64_t k = 0; k < K; ++k) {
-    const int64_t a = floor_div(k * g.dilation - g.pad_left, s);
-    if (k == 0 || a < min_shift) min_shift = a;
-    if (k == 0 || a > max_shift) max_shift = a;
-  }
-  const int64_t shift_span = max_shift - min_shift;
-  // Planes exist for the phases that have taps: at most min(s, K), however long the stride.
-  const int64_t planes_max = min64(s, K);
-  // Tiles fill about half the budget with planes (at least one vector of positions).
-  const int64_t budget = static_cast<int64_t>(scratch_budget_bytes());
-  int64_t tile = min64(1024, max64(V, budget / 2 / (planes_max * size)) / V * V);
-  tile = max64(V, min64(tile, ceil_div(g.length, V) * V));
-  const int64_t plane_bytes = (planes_max * (tile + shift_span) * size + 63) / 64 * 64;
+  const int64_t K = g.kernel_size, rows_max = min64(g.block, g.in_per_group);
+  const PlaneShape shape = plane_shape<T>(g);
+  const int64_t tile = shape.tile;
+  const int64_t plane_bytes = (shape.planes_max * shape.plane_length() * size + 63) / 64 * 64;
   const int64_t x_bytes = (rows_max * tile * size + 63) / 64 * 64;
   const int64_t staging_bytes = (rows_max * K * V * size + 63) / 64 * 64;
   const int64_t tap_bytes = K * static_cast<int64_t>(sizeof(TapPhase)) + 2 * K * 8;
@@ -161,15 +149,11 @@ int backward_weight_positions(const Geometry& g, const T* x, const T* grad_y, T*
   auto* taps = reinterpret_cast<TapPhase*>(scratch + plane_bytes + x_bytes + staging_bytes);
   auto* order = reinterpret_cast<int64_t*>(taps + K);
   int64_t* plane_phase = order + K;
-  order_taps_by_phase(K, g.dilation, g.pad_left, s, order);
-  int64_t planes_used = 0;
-  for (int64_t i = 0; i < K; ++i) {
-    const int64_t k = order[i], e = k * g.dilation - g.pad_left;
-    const int64_t r = positive_mod(e, s);
-    if (planes_used == 0 || plane_phase[planes_used - 1] != r) plane_phase[planes_used++] = r;
-    taps[k] = {planes_used - 1, floor_div(e, s) - min_shift};
-  }
-  const PositionsCall<T> call{g, taps, plane_phase, planes_used, shift_span, min_shift, tile,
+  const int64_t planes_used = map_taps_to_planes(g, shape.min_shift, order, plane_phase,
+                                                 [&](int64_t k, int64_t plane, int64_t shift) {
+                                                   taps[k] = {plane, shift};
+                                                 });
+  const PositionsCall<T> call{g, taps, plane_phase, planes_used, shape.shift_span, shape.min_shift, tile,
                               reinterpret_cast<T*>(scratch), reinterpret_cast<T*>(scratch + plane_bytes),
                               reinterpret_cast<T*>(scratch + plane_bytes + x_bytes)};
   for (int64_t item = begin; item < end; ++item) {
