@@ -35,21 +35,16 @@ inline constexpr int kVectorRegisters = LUCID_TIER0_VECTOR_REGISTERS;
 template <class T>
 struct Simd;
 
-// Mask: the index vector __builtin_shuffle takes for Vec (integers of the element's width).
 template <>
 struct Simd<float> {
   typedef float Vec __attribute__((vector_size(kVectorBytes)));
   typedef float Unaligned __attribute__((vector_size(kVectorBytes), aligned(4), may_alias));
-  typedef int32_t Index;
-  typedef int32_t Mask __attribute__((vector_size(kVectorBytes)));
 };
 
 template <>
 struct Simd<double> {
   typedef double Vec __attribute__((vector_size(kVectorBytes)));
   typedef double Unaligned __attribute__((vector_size(kVectorBytes), aligned(8), may_alias));
-  typedef int64_t Index;
-  typedef int64_t Mask __attribute__((vector_size(kVectorBytes)));
 };
 
 template <class T>
@@ -89,9 +84,8 @@ inline T horizontal_sum(Vec<T> v) {
 template <class T, std::size_t... I>
 inline void interleave_pair(Vec<T> a, Vec<T> b, Vec<T>& low, Vec<T>& high, std::index_sequence<I...>) {
   constexpr std::size_t V = kLanes<T>;
-  using Index = typename Simd<T>::Index;
-  low = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(I % 2 ? V + I / 2 : I / 2)...});
-  high = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(I % 2 ? V + V / 2 + I / 2 : V / 2 + I / 2)...});
+  low = __builtin_shufflevector(a, b, (I % 2 ? V + I / 2 : I / 2)...);
+  high = __builtin_shufflevector(a, b, (I % 2 ? V + V / 2 + I / 2 : V / 2 + I / 2)...);
 }
 template <class T>
 inline void interleave_pair(Vec<T> a, Vec<T> b, Vec<T>& low, Vec<T>& high) {
@@ -101,9 +95,8 @@ inline void interleave_pair(Vec<T> a, Vec<T> b, Vec<T>& low, Vec<T>& high) {
 // The inverse: the even elements of the 2V-element sequence a, b into even, the odd into odd.
 template <class T, std::size_t... I>
 inline void deinterleave_pair(Vec<T> a, Vec<T> b, Vec<T>& even, Vec<T>& odd, std::index_sequence<I...>) {
-  using Index = typename Simd<T>::Index;
-  even = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(2 * I)...});
-  odd = __builtin_shuffle(a, b, typename Simd<T>::Mask{static_cast<Index>(2 * I + 1)...});
+  even = __builtin_shufflevector(a, b, (2 * I)...);
+  odd = __builtin_shufflevector(a, b, (2 * I + 1)...);
 }
 template <class T>
 inline void deinterleave_pair(Vec<T> a, Vec<T> b, Vec<T>& even, Vec<T>& odd) {
