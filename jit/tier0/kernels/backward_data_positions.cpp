@@ -27,9 +27,7 @@ struct DataPositionsCall {
   const int64_t* tap_column;   // per tap: plane * plane_length + (a_k - min_shift)
   const int64_t* plane_phase;  // r of each plane (planes exist only for phases with taps)
   int64_t planes_used;
-  int64_t shift_span;  // max a_k - min a_k
-  int64_t min_shift;   // min a_k
-  int64_t tile;        // positions per tile, a multiple of V
+  PlaneShape shape;
   T* planes;           // [plane][tile + shift_span]
   T* sums;             // [row][tile]
 };
@@ -57,23 +55,23 @@ void positions_item(const DataPositionsCall<T>& c, const T* grad_y, const T* wei
   constexpr int V = kLanes<T>;
   const Geometry& g = c.g;
   const int64_t L = g.length, Lout = g.out_length, K = g.kernel_size, s = g.stride;
-  const int64_t plane_length = c.tile + c.shift_span;
+  const int64_t plane_length = c.shape.plane_length();
   const ItemCoordinates at = split_item(item, g.groups, g.blocks_per_group);
   const int64_t ci0 = at.block * g.block;
   const int64_t rows = min64(g.block, g.in_per_group - ci0);
   const T* gy_n = grad_y + (at.n * g.out_channels + at.group * g.out_per_group) * Lout;
   const T* w = weight + (at.group * g.in_per_group + ci0) * g.out_per_group * K;  // row j: + j*Cog*K
   T* gx = grad_x + (at.n * g.in_channels + at.group * g.in_per_group + ci0) * L;
-  for (int64_t l0 = 0; l0 < L; l0 += c.tile) {
-    const int64_t positions = min64(c.tile, L - l0);
+  for (int64_t l0 = 0; l0 < L; l0 += c.shape.tile) {
+    const int64_t positions = min64(c.shape.tile, L - l0);
     const int64_t vectors = ceil_div(positions, V);
-    for (int64_t i = 0; i < rows * c.tile; ++i) c.sums[i] = T(0);
+    for (int64_t i = 0; i < rows * c.shape.tile; ++i) c.sums[i] = T(0);
     for (int64_t co = 0; co < g.out_per_group; ++co) {
       fill_phase_planes(c.planes, plane_length, c.plane_phase, c.planes_used, gy_n + co * Lout,
-                        l0 + c.min_shift, s, Lout);
+                        l0 + c.shape.min_shift, s, Lout);
       for (int64_t j = 0; j < rows; ++j) {
         const T* w_row = w + (j * g.out_per_group + co) * K;
-        T* sums = c.sums + j * c.tile;
+        T* sums = c.sums + j * c.shape.tile;
         int64_t i = 0;
         for (; i + kBlockVectors * V <= vectors * V; i += kBlockVectors * V)
           vector_block<T, kBlockVectors>(c, w_row, sums, i);
@@ -81,7 +79,7 @@ void positions_item(const DataPositionsCall<T>& c, const T* grad_y, const T* wei
       }
     }
     for (int64_t j = 0; j < rows; ++j)
-      for (int64_t i = 0; i < positions; ++i) gx[j * L + l0 + i] = c.sums[j * c.tile + i];
+      for (int64_t i = 0; i < positions; ++i) gx[j * L + l0 + i] = c.sums[j * c.shape.tile + i];
   }
 }
 
@@ -106,7 +104,7 @@ int backward_data_positions(const Geometry& g, const T* grad_y, const T* weight,
                                                  [&](int64_t k, int64_t plane, int64_t shift) {
                                                    tap_column[k] = plane * shape.plane_length() + shift;
                                                  });
-  const DataPositionsCall<T> call{g, tap_column, plane_phase, planes_used, shape.shift_span, shape.min_shift, tile,
+  const DataPositionsCall<T> call{g, tap_column, plane_phase, planes_used, shape,
                                   reinterpret_cast<T*>(scratch), reinterpret_cast<T*>(scratch + plane_bytes)};
   for (int64_t item = begin; item < end; ++item) positions_item(call, grad_y, weight, grad_x, item);
   return LUCID_STATUS_OK;

@@ -34,9 +34,7 @@ struct PositionsCall {
   const TapPhase* taps;
   const int64_t* plane_phase;  // r of each plane
   int64_t planes_used;
-  int64_t shift_span;  // max a_k - min a_k
-  int64_t min_shift;   // min a_k
-  int64_t tile;        // positions per tile, a multiple of V
+  PlaneShape shape;
   T* planes;           // [plane][tile + shift_span]
   T* x_tile;           // [row][tile]
   T* staging;          // [row][tap][V]
@@ -45,7 +43,7 @@ struct PositionsCall {
 template <class T, int RB, int KB>
 void tap_block(const PositionsCall<T>& c, int64_t r0, int64_t k0, int64_t vectors) {
   constexpr int V = kLanes<T>;
-  const int64_t K = c.g.kernel_size, plane_length = c.tile + c.shift_span;
+  const int64_t K = c.g.kernel_size, plane_length = c.shape.plane_length();
   Vec<T> acc[RB][KB];
   const T* plane[KB];
   for (int kb = 0; kb < KB; ++kb) {
@@ -57,7 +55,7 @@ void tap_block(const PositionsCall<T>& c, int64_t r0, int64_t k0, int64_t vector
   for (int64_t i = 0; i < vectors * V; i += V) {
     Vec<T> xv[RB];
 #pragma GCC unroll 4
-    for (int rb = 0; rb < RB; ++rb) xv[rb] = load(c.x_tile + (r0 + rb) * c.tile + i);
+    for (int rb = 0; rb < RB; ++rb) xv[rb] = load(c.x_tile + (r0 + rb) * c.shape.tile + i);
 #pragma GCC unroll 4
     for (int kb = 0; kb < KB; ++kb) {
       const Vec<T> pv = load(plane[kb] + i);
@@ -103,18 +101,18 @@ void positions_item(const PositionsCall<T>& c, const T* x, const T* grad_y, T* g
   constexpr int V = kLanes<T>;
   const Geometry& g = c.g;
   const int64_t L = g.length, Lout = g.out_length, K = g.kernel_size, s = g.stride;
-  const int64_t plane_length = c.tile + c.shift_span;
+  const int64_t plane_length = c.shape.plane_length();
   for (int64_t co = 0; co < g.out_per_group; ++co) {
     for (int64_t i = 0; i < rows * K * V; ++i) c.staging[i] = T(0);
     for (int64_t n = 0; n < g.batch; ++n) {
       const T* gy = grad_y + (n * g.out_channels + group * g.out_per_group + co) * Lout;
       const T* xs = x + (n * g.in_channels + group * g.in_per_group + ci0) * L;
-      for (int64_t l0 = 0; l0 < L; l0 += c.tile) {
-        const int64_t positions = min64(c.tile, L - l0);
+      for (int64_t l0 = 0; l0 < L; l0 += c.shape.tile) {
+        const int64_t positions = min64(c.shape.tile, L - l0);
         const int64_t vectors = ceil_div(positions, V);
-        fill_phase_planes(c.planes, plane_length, c.plane_phase, c.planes_used, gy, l0 + c.min_shift, s, Lout);
+        fill_phase_planes(c.planes, plane_length, c.plane_phase, c.planes_used, gy, l0 + c.shape.min_shift, s, Lout);
         for (int64_t j = 0; j < rows; ++j) {
-          T* dst = c.x_tile + j * c.tile;
+          T* dst = c.x_tile + j * c.shape.tile;
           const T* src = xs + j * L + l0;
           for (int64_t i = 0; i < positions; ++i) dst[i] = src[i];
           for (int64_t i = positions; i < vectors * V; ++i) dst[i] = T(0);
@@ -153,7 +151,7 @@ int backward_weight_positions(const Geometry& g, const T* x, const T* grad_y, T*
                                                  [&](int64_t k, int64_t plane, int64_t shift) {
                                                    taps[k] = {plane, shift};
                                                  });
-  const PositionsCall<T> call{g, taps, plane_phase, planes_used, shape.shift_span, shape.min_shift, tile,
+  const PositionsCall<T> call{g, taps, plane_phase, planes_used, shape,
                               reinterpret_cast<T*>(scratch), reinterpret_cast<T*>(scratch + plane_bytes),
                               reinterpret_cast<T*>(scratch + plane_bytes + x_bytes)};
   for (int64_t item = begin; item < end; ++item) {
