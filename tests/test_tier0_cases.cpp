@@ -30,6 +30,19 @@ std::vector<tier0::Isa> supported_isas() {
   return isas;
 }
 
+// Puts tier 0's testing knobs back to their defaults when a test case ends, however it ends,
+// so a failed check cannot leave a small budget to the cases after it.
+struct RestoreTier0Knobs {
+  RestoreTier0Knobs() = default;
+  RestoreTier0Knobs(const RestoreTier0Knobs&) = delete;
+  RestoreTier0Knobs& operator=(const RestoreTier0Knobs&) = delete;
+  ~RestoreTier0Knobs() {
+    tier0::set_scratch_limit_bytes_for_testing(0);
+    tier0::set_scratch_budget_bytes_for_testing(0);
+    tier0::set_direct_call_macs_for_testing(-1);
+  }
+};
+
 std::shared_ptr<const KernelSet> tier0_set(const ConvSpec& spec) {
   return tier0::make_kernel_set(spec, Schedule::default_for(spec, 256, 16));
 }
@@ -262,12 +275,7 @@ TEST_CASE("tier 0 takes any block size, normalised or not") {
 TEST_CASE("tier 0 reports scratch it cannot allocate as LUCID_STATUS_OUT_OF_MEMORY") {
   // Every blocked layout asks for scratch; capping it at one byte must give status 5, not a
   // crash. Backward-bias needs none. The direct loops of tiny passes need none either.
-  struct Restore {
-    ~Restore() {
-      tier0::set_scratch_limit_bytes_for_testing(0);
-      tier0::set_direct_call_macs_for_testing(-1);
-    }
-  } restore;
+  const RestoreTier0Knobs restore{};
   for (const char* text : {"ConvTranspose1d(32, 16, 4, stride=2, padding=1)",        // bww: channels
                            "ConvTranspose1d(6, 4, 16, stride=8, padding=4)",         // bww: taps
                            "ConvTranspose1d(4, 4, 4, stride=2, padding=1, groups=4)"}) {  // positions
@@ -310,12 +318,7 @@ TEST_CASE("tier 0 scratch does not grow with the stride") {
   lucid::reference::forward<double>(spec, x.data(), w.data(), b.data(), y_want.data(), N, L);
   lucid::reference::backward_data<double>(spec, gy.data(), w.data(), gx_want.data(), N, L);
   lucid::reference::backward_weight<double>(spec, x.data(), gy.data(), gw_want.data(), N, L);
-  struct Restore {
-    ~Restore() {
-      tier0::set_scratch_limit_bytes_for_testing(0);
-      tier0::set_direct_call_macs_for_testing(-1);
-    }
-  } restore;
+  const RestoreTier0Knobs restore{};
   tier0::set_direct_call_macs_for_testing(0);
   tier0::set_scratch_limit_bytes_for_testing(1 << 20);
   for (tier0::Isa isa : supported_isas()) {
@@ -347,12 +350,7 @@ void check_forward_with_budget(const char* text, DType dtype, std::size_t budget
   for (size_t i = 0; i < b.size(); ++i) b[i] = 0.25 * double(i) - 1;
   lucid::reference::forward<double>(spec, x.data(), w.data(), b.data(), y_want.data(), N, L);
   const std::vector<T> xt(x.begin(), x.end()), wt(w.begin(), w.end()), bt(b.begin(), b.end());
-  struct Restore {
-    ~Restore() {
-      tier0::set_scratch_budget_bytes_for_testing(0);
-      tier0::set_direct_call_macs_for_testing(-1);
-    }
-  } restore;
+  const RestoreTier0Knobs restore{};
   tier0::set_direct_call_macs_for_testing(0);
   tier0::set_scratch_budget_bytes_for_testing(budget);
   for (tier0::Isa isa : supported_isas()) {
@@ -369,15 +367,22 @@ void check_forward_with_budget(const char* text, DType dtype, std::size_t budget
 
 }  // namespace
 
-TEST_CASE("tier 0 forward with stride 2 stages its phases, also over several chunks of channels") {
-  // Stride 2 computes phase by phase into a staging tile, then interleaves the two planes
-  // into y. Budgets of 8 and 24 KiB split the 40 input channels into chunks (later chunks add
-  // to y), 192 KiB keeps them whole; K = 1 leaves phase 1 without taps (bias only).
+TEST_CASE("tier 0 forward with stride 2, 4 or 8 stages its phases, also over several chunks of channels") {
+  // These strides compute phase by phase into a staging tile, then weave the planes into y
+  // with shuffles. Budgets of 8 and 24 KiB split the 40 input channels into chunks (later
+  // chunks add to y), 192 KiB keeps them whole. K = 1 with stride 2 and K = 3 with stride 4
+  // leave phases without taps (bias only); the dilated stride-8 layer spreads its taps over
+  // five of the eight phases.
   for (std::size_t budget : {std::size_t(8 << 10), std::size_t(24 << 10), std::size_t(192 << 10)})
     for (const char* text : {"ConvTranspose1d(40, 6, 5, stride=2, padding=1)",
                              "ConvTranspose1d(40, 6, 1, stride=2, output_padding=1)",
                              "ConvTranspose1d(40, 6, 4, stride=2, padding=1, bias=False)",
-                             "ConvTranspose1d(8, 8, 4, stride=2, padding=1, groups=8)"}) {
+                             "ConvTranspose1d(8, 8, 4, stride=2, padding=1, groups=8)",
+                             "ConvTranspose1d(40, 6, 8, stride=4, padding=2)",
+                             "ConvTranspose1d(40, 6, 3, stride=4, output_padding=2)",
+                             "ConvTranspose1d(40, 5, 16, stride=8, padding=4, bias=False)",
+                             "ConvTranspose1d(24, 6, 5, stride=8, padding=3, dilation=3)",
+                             "ConvTranspose1d(8, 8, 8, stride=8, groups=8)"}) {
       check_forward_with_budget<float>(text, DType::Float32, budget, 2, 150);
       check_forward_with_budget<double>(text, DType::Float64, budget, 2, 37);
     }

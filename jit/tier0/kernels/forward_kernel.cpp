@@ -18,8 +18,10 @@
 //
 // With a stride, a phase's outputs are s apart in y. Rather than store them lane by lane, a
 // row block's phases go to contiguous planes of a staging tile, which are then interleaved
-// into y (two planes with vector shuffles for s = 2): on hifigan_up4 the lane-by-lane stores
-// were a third of the register blocks' time, and most of depthwise's.
+// into y with vector shuffles (log2(s) rounds of pairwise interleaves for s = 2, 4, 8): on
+// hifigan_up4 the lane-by-lane stores were a third of the register blocks' time, and most of
+// depthwise's. Other strides (3, 5, ...) keep the lane stores: interleaving them element by
+// element cost more than it saved.
 #include "../scratch.h"
 #include "../tap_order.h"
 #include "index_math.h"
@@ -66,6 +68,21 @@ struct ForwardCall {
   T* window;      // [channel][tile + max_offset - min_offset] zero-padded x
   T* stage;       // [row in block][phase][tile] when phases are staged, else null
 };
+
+// The taps of phase r: entries [first, first + count) of the phase-ordered tables; none
+// (count 0) for a phase without taps. p walks the phases with taps in step with r, which
+// ascends.
+struct PhaseTaps {
+  int64_t first = 0, count = 0;
+};
+
+template <class T>
+PhaseTaps taps_of_phase(const ForwardCall<T>& call, int64_t r, int64_t& p) {
+  if (p >= call.phases || call.phase_r[p] != r) return {};
+  const PhaseTaps t{call.phase_begin[p], call.phase_begin[p + 1] - call.phase_begin[p]};
+  ++p;
+  return t;
+}
 
 // What a register block of R rows of one phase needs.
 template <class T>
@@ -156,27 +173,42 @@ void strip_positions(const Strip<T>& a, int64_t tile_q0, int64_t q_begin, int64_
   }
 }
 
+// Whole vectors of S = s staged phases into one row of y: positions q in [q, ...) while a
+// vector of each plane, S*V outputs, ends by t_end. Advances q past them.
+template <class T, int S>
+void interleave_vectors(const T* planes, int64_t tile, T* out, int64_t q0, int64_t& q, int64_t t_end,
+                        bool first) {
+  constexpr int64_t V = kLanes<T>;
+  for (; (q + V) * S <= t_end; q += V) {
+    Vec<T> in[S], woven[S];
+#pragma GCC unroll 8
+    for (int r = 0; r < S; ++r) in[r] = load(planes + r * tile + (q - q0));
+    interleave_planes<T, S>(in, woven);
+#pragma GCC unroll 8
+    for (int r = 0; r < S; ++r) {
+      T* at = out + S * q + r * V;
+      if (!first) woven[r] += load(at);
+      store(at, woven[r]);
+    }
+  }
+}
+
 // Rows [0, R) of a staged tile into y: y[j, q*s + r] = (or +=) stage[j][r][q - q0] for the
-// positions t = q*s + r in [q0*s, t_end).
+// positions t = q*s + r in [q0*s, t_end). Strides 2, 4 and 8 (the ones forward() stages) go
+// by whole vectors woven with shuffles; the element loop after them serves their tail (the
+// last, partial vector of positions) and keeps the function right for any s.
 template <class T>
 void interleave_phases(const T* stage, int64_t tile, int64_t R, int64_t s, T* y, int64_t Lout,
                        int64_t q0, int64_t t_end, bool first) {
-  constexpr int64_t V = kLanes<T>;
   for (int64_t j = 0; j < R; ++j) {
     const T* planes = stage + j * s * tile;
     T* out = y + j * Lout;
     int64_t q = q0;
-    if (s == 2) {
-      for (; (q + V) * 2 <= t_end; q += V) {
-        Vec<T> low, high;
-        interleave_pair<T>(load(planes + (q - q0)), load(planes + tile + (q - q0)), low, high);
-        if (!first) {
-          low += load(out + 2 * q);
-          high += load(out + 2 * q + V);
-        }
-        store(out + 2 * q, low);
-        store(out + 2 * q + V, high);
-      }
+    switch (s) {
+      case 2: interleave_vectors<T, 2>(planes, tile, out, q0, q, t_end, first); break;
+      case 4: interleave_vectors<T, 4>(planes, tile, out, q0, q, t_end, first); break;
+      case 8: interleave_vectors<T, 8>(planes, tile, out, q0, q, t_end, first); break;
+      default: break;
     }
     for (; q * s < t_end; ++q)
       for (int64_t r = 0; r < s && q * s + r < t_end; ++r) {
@@ -254,17 +286,12 @@ void forward_item(const ForwardCall<T>& call, int64_t item) {
         for (int64_t j0 = 0; j0 < rows; j0 += kRows) {
           const int64_t R = min64(kRows, rows - j0);
           for (int64_t r = 0, p = 0; r < phase_end; ++r) {
-            int64_t b = 0, taps = 0;
-            if (p < call.phases && call.phase_r[p] == r) {
-              b = call.phase_begin[p];
-              taps = call.phase_begin[p + 1] - b;
-              ++p;
-            }
+            const PhaseTaps t = taps_of_phase(call, r, p);
             const int64_t q_end = min64(q0 + call.tile, ceil_div(Lout - r, s));
             if (q_end <= q0) continue;
             const Strip<T> a{call.window, row_stride,
-                             call.packed + j0 * K * channels + b * channels * R, call.tap_offset + b,
-                             taps, channels, call.stage + r * call.tile, q0, s * call.tile, 1,
+                             call.packed + j0 * K * channels + t.first * channels * R, call.tap_offset + t.first,
+                             t.count, channels, call.stage + r * call.tile, q0, s * call.tile, 1,
                              first && bias ? bias + j0 : nullptr, true};
             run_strip(static_cast<int>(R), a, q0, q0, q_end);
           }
@@ -273,12 +300,8 @@ void forward_item(const ForwardCall<T>& call, int64_t item) {
         continue;
       }
       for (int64_t r = 0, p = 0; r < phase_end; ++r) {
-        int64_t b = 0, taps = 0;
-        if (p < call.phases && call.phase_r[p] == r) {
-          b = call.phase_begin[p];
-          taps = call.phase_begin[p + 1] - b;
-          ++p;
-        } else if (!first) {
+        const PhaseTaps t = taps_of_phase(call, r, p);
+        if (t.count == 0 && !first) {
           // Only the bias, stored by the first chunk: on to the next phase with taps.
           if (p == call.phases) break;
           r = call.phase_r[p] - 1;
@@ -289,8 +312,8 @@ void forward_item(const ForwardCall<T>& call, int64_t item) {
         for (int64_t j0 = 0; j0 < rows; j0 += kRows) {
           const int64_t R = min64(kRows, rows - j0);
           const Strip<T> a{call.window, row_stride,
-                           call.packed + j0 * K * channels + b * channels * R, call.tap_offset + b,
-                           taps, channels, y + j0 * Lout + r, 0, Lout, s, bias ? bias + j0 : nullptr,
+                           call.packed + j0 * K * channels + t.first * channels * R, call.tap_offset + t.first,
+                           t.count, channels, y + j0 * Lout + r, 0, Lout, s, bias ? bias + j0 : nullptr,
                            first};
           run_strip(static_cast<int>(R), a, q0, q0, q_end);
         }
@@ -338,10 +361,10 @@ int forward(const Geometry& g, const void* x, const void* weight, const void* bi
 
   const int64_t packed_bytes = (chunk * row_bytes + 63) / 64 * 64;
   const int64_t window_bytes = (chunk * (tile + span) * size + 63) / 64 * 64;
-  // Staged phases (see the top): a row block's planes of one tile, when they fit the budget
-  // (a long stride with a long tile falls back to lane-by-lane stores).
+  // Staged phases (see the top) for the strides woven by shuffles: a row block's planes of
+  // one tile, when they fit the budget (else lane-by-lane stores).
   const int64_t stage_bytes = min64(kRows, g.block) * s * tile * size;
-  const bool staged = s == 2 && stage_bytes <= budget;
+  const bool staged = (s == 2 || s == 4 || s == 8) && stage_bytes <= budget;
   auto* scratch = static_cast<char*>(thread_scratch(
       static_cast<std::size_t>(tables_aligned + packed_bytes + window_bytes + (staged ? stage_bytes : 0))));
   if (scratch == nullptr) return LUCID_STATUS_OUT_OF_MEMORY;

@@ -92,6 +92,27 @@ inline void interleave_pair(Vec<T> a, Vec<T> b, Vec<T>& low, Vec<T>& high) {
   interleave_pair<T>(a, b, low, high, std::make_index_sequence<kLanes<T>>{});
 }
 
+// out[0, S) = the S*V elements planes[0][0], planes[1][0], ..., planes[S-1][0],
+// planes[0][1], ...: S planes woven into one sequence, S a power of two. The even planes and
+// the odd planes are woven first, then the two results pairwise, log2(S) rounds of
+// interleave_pair in all.
+template <class T, int S>
+inline void interleave_planes(const Vec<T>* planes, Vec<T>* out) {
+  if constexpr (S == 1) {
+    out[0] = planes[0];
+  } else {
+    static_assert(S % 2 == 0, "S is a power of two");
+    Vec<T> even[S / 2], odd[S / 2], a[S / 2], b[S / 2];
+    for (int i = 0; i < S / 2; ++i) {
+      even[i] = planes[2 * i];
+      odd[i] = planes[2 * i + 1];
+    }
+    interleave_planes<T, S / 2>(even, a);
+    interleave_planes<T, S / 2>(odd, b);
+    for (int i = 0; i < S / 2; ++i) interleave_pair<T>(a[i], b[i], out[2 * i], out[2 * i + 1]);
+  }
+}
+
 // The inverse: the even elements of the 2V-element sequence a, b into even, the odd into odd.
 template <class T, std::size_t... I>
 inline void deinterleave_pair(Vec<T> a, Vec<T> b, Vec<T>& even, Vec<T>& odd, std::index_sequence<I...>) {
