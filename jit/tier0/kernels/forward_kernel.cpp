@@ -193,6 +193,10 @@ void interleave_vectors(const T* planes, int64_t tile, T* out, int64_t q0, int64
   }
 }
 
+// The strides whose phases are woven into y with shuffles (interleave_planes does S = 2,
+// 4, 8); forward() stages only these, and interleave_phases dispatches on the same set.
+constexpr bool woven_stride(int64_t s) { return s == 2 || s == 4 || s == 8; }
+
 // Rows [0, R) of a staged tile into y: y[j, q*s + r] = (or +=) stage[j][r][q - q0] for the
 // positions t = q*s + r in [q0*s, t_end). Strides 2, 4 and 8 (the ones forward() stages) go
 // by whole vectors woven with shuffles; the element loop after them serves their tail (the
@@ -364,7 +368,7 @@ int forward(const Geometry& g, const void* x, const void* weight, const void* bi
   // Staged phases (see the top) for the strides woven by shuffles: a row block's planes of
   // one tile, when they fit the budget (else lane-by-lane stores).
   const int64_t stage_bytes = min64(kRows, g.block) * s * tile * size;
-  const bool staged = (s == 2 || s == 4 || s == 8) && stage_bytes <= budget;
+  const bool staged = woven_stride(s) && stage_bytes <= budget;
   auto* scratch = static_cast<char*>(thread_scratch(
       static_cast<std::size_t>(tables_aligned + packed_bytes + window_bytes + (staged ? stage_bytes : 0))));
   if (scratch == nullptr) return LUCID_STATUS_OUT_OF_MEMORY;
