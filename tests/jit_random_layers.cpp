@@ -4,6 +4,7 @@
 // schedule and half with a random one (any knob the tuner may set). CTest runs each shard as
 // its own test (test_jit_random_f32_a, ...; tests/random_layer_tests.cmake), naming it in
 // LUCID_RANDOM_SHARD, so the compiles spread over the cores; without it every shard runs.
+// LUCID_RANDOM_SEED replaces the shards' seeds.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -56,7 +57,7 @@ void check_problem(const Problem& p, std::mt19937_64& rng, double tolerance, Sch
 // random_layer_count() layers drawn from the shard's seed.
 template <class T>
 void check_shard(const Shard& shard, double tolerance) {
-  std::mt19937_64 rng(shard.seed);
+  std::mt19937_64 rng(random_seed_or(shard.seed));
   for (int i = 0; i < random_layer_count(); ++i) {
     auto p = random_problem(rng, shard.dtype);
     check_problem<T>(p, rng, tolerance, shard.schedules);
@@ -68,7 +69,7 @@ TEST_CASE("JIT kernels match the reference on random layers") {
   int ran = 0;
   for (const Shard& shard : kShards) {
     if (wanted && std::string(wanted) != shard.name) continue;
-    INFO("shard ", shard.name, " (seed ", shard.seed, ")");
+    INFO("shard ", shard.name, " (seed ", random_seed_or(shard.seed), ")");
     if (shard.dtype == DType::Float32) check_shard<float>(shard, 1e-5);
     else check_shard<double>(shard, 1e-12);
     ++ran;

@@ -60,6 +60,13 @@ inline int random_layer_count() {
   return v ? std::max(1, std::atoi(v)) : 500;
 }
 
+// LUCID_RANDOM_SEED, if set, replaces a shard's fixed seed: more random layers on demand, for
+// example after a change to the optimisation pipeline, without editing the test.
+inline uint64_t random_seed_or(uint64_t fixed) {
+  const char* v = std::getenv("LUCID_RANDOM_SEED");
+  return v ? std::strtoull(v, nullptr, 10) : fixed;
+}
+
 // A problem's inputs and the fp64 reference results for them.
 template <class T>
 struct PassData {
