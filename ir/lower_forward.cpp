@@ -173,10 +173,23 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
 // it as one shuffle and one store of T elements: about 2s + 1 instructions per row instead
 // of K scalar loads and K scalar stores (hifigan_up1 packs 512 x 12 rows of 16 taps per
 // item). Longer kernels copy scalars.
-void emit_pack_phase_major(KernelBuilder& kb, const ForwardPlan& plan, int rows, Value* w, Value* packed,
-                           Value* last_row) {
+//
+// The pack is its own out-of-line function, called once per item. Inlined, a layer with one
+// input channel per group (depthwise) let GVN forward the packed stores into the tap
+// broadcasts, which turned them into shuffles of the K-element row vector; with K and a
+// phase's tap count not powers of two, LLVM 19's instruction selection crashes on that
+// shape unless vector-combine and instcombine happen to tidy it first
+// (docs/repro/llc19_dagcombine_crash.ll). Behind a call the packed weights stay memory, as
+// they are at run time, and the tap loop broadcasts from it.
+Function* emit_pack_phase_major(const Lowering& lw, const ForwardPlan& plan, int rows) {
   constexpr int64_t kVectorPackTaps = 64;
+  Function* fn = lw.make_body("fwd.pack.rows" + std::to_string(rows), {"w", "packed"}, {"last_row"});
+  KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
+  b.SetInsertPoint(&fn->getEntryBlock());
+  Value* w = fn->getArg(0);
+  Value* packed = fn->getArg(1);
+  Value* last_row = fn->getArg(2);
   const int64_t element_bytes = kb.element_bytes();
   const Align element_align(static_cast<uint64_t>(element_bytes));
   kb.loop("fwd.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
@@ -208,6 +221,8 @@ void emit_pack_phase_major(KernelBuilder& kb, const ForwardPlan& plan, int rows,
     }
     return Values{};
   });
+  b.CreateRet(b.getInt32(LUCID_STATUS_OK));
+  return fn;
 }
 
 // The body of one work item: `rows` output channels of one (n, group), every position; of
@@ -242,7 +257,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
   Value* packed = scratch.pointer;
   Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
-  emit_pack_phase_major(kb, plan, rows, w, packed, last_row);
+  b.CreateCall(emit_pack_phase_major(lw, plan, rows), {w, packed, last_row});
   // q covers every output: q*s + p - pl in [0, Lout) for some phase p.
   Value* q_lo = kb.i64(pl / s);
   Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(pl - 1)), s), kb.i64(1), "q.hi");
