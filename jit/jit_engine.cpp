@@ -201,11 +201,12 @@ struct JitEngine::Impl {
       request.prefix = prefix;
       request.target = jit::host_target();
       if (!options.dump_dir.empty()) {
-        // Dumps want the four kernels in one readable module: the one-module path.
+        // Dumps show the code that runs: the per-pass modules, their texts one after another.
         request.keep_ir = request.keep_assembly = true;
-        jit::CompiledObject compiled = jit::compile_kernels(request);
-        dump(prefix, compiled);
-        bundle = jit::bundle_objects({std::move(compiled.object)});
+        jit::CompiledObject text;
+        auto objects = jit::compile_kernel_objects_with_text(request, text);
+        dump(prefix, text);
+        bundle = jit::bundle_objects(std::move(objects));
       } else {
         bundle = jit::bundle_objects(jit::compile_kernel_objects(request, compile_threads()));
       }

@@ -1,4 +1,4 @@
-// The lowering -> O3 -> machine code pipeline.
+// The lowering -> optimisation -> machine code pipeline.
 #include "kernel_compiler.h"
 
 #include <llvm/Analysis/CGSCCPassManager.h>
@@ -63,14 +63,57 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const Target& t) {
   return tm;
 }
 
-void optimize(llvm::Module& module, llvm::TargetMachine& tm) {
+// The optimisation pipelines. The lowering already vectorised, blocked and unrolled its
+// loops, so most of O3's ~90 passes change nothing in the machine code, and they still cost
+// 27-50% of each compile (each sets up its analyses per function). kShortPipeline keeps the
+// passes of O3 whose absence showed in the machine code or the benchmarks:
+// - ipsccp, deadargelim: the internal register-block functions take their row count as an
+//   argument that is often a constant (full blocks only); propagating it deletes the
+//   partial-block paths. Without them grouped4's backward-data and dilated's forward and
+//   backward-data came out twice as large and took 60-80% longer in codegen.
+// - sroa, early-cse, instcombine, simplifycfg: the clean-up of the builder's address
+//   arithmetic, selects and branches before instruction selection sees them.
+// - reassociate, loop-rotate, indvars: canonical address sums and induction variables, so
+//   loop strength reduction puts a block's tap pointers on one base with constant offsets.
+//   Without them grouped4's backward-weight inner loop reloaded 5 spilled pointers per
+//   12 FMAs instead of 2.
+// - simple-loop-unswitch<nontrivial>: loops versioned on invariant conditions (O3 only).
+//   Without it the edge tests stayed inside backward-weight's loops (depthwise's kernel had a
+//   third of O3's FMA blocks).
+// - loop-idiom: zeroing loops become memset calls.
+// - licm, gvn: invariant row addresses out of the tap loops; loads repeated across unrolled
+//   phases merged. adce and simplifycfg then drop what is left dead.
+// - infer-alignment: aligned vector moves where the scratch is aligned, as O3 emits them
+//   (small_batch32's forward is byte-identical to O3's with it, 10% slower without).
+// Backward-weight still ran 3-9% slower through it than through O3 on demucs_s4 and grouped4
+// (5 alternating runs), with the same inner loops, so that pass keeps O3 until the
+// difference is found; forward, backward-data and backward-bias ran as fast or faster.
+// instcombine is spelled with <no-verify-fixpoint>, as the default pipelines run it: the bare
+// textual name checks for a fixpoint after one round and aborts the process when there is none.
+// A pipeline in an order of its own hands the back end shapes O3 seldom leaves: the random-
+// layer tests found one that crashes LLVM 19's instruction selection, now kept out by the
+// lowering (ir/lower_forward.cpp, emit_pack_phase_major), and tests/test_codegen_regressions
+// holds the layers that met it.
+constexpr const char* kShortPipeline =
+    "ipsccp,deadargelim,"
+    "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,reassociate,"
+    "loop-mssa(loop-rotate,licm,simple-loop-unswitch<nontrivial>),simplifycfg,"
+    "instcombine<no-verify-fixpoint>,loop(loop-idiom,indvars,loop-deletion),gvn,"
+    "instcombine<no-verify-fixpoint>,simplifycfg,adce,infer-alignment)";
+
+enum class Pipeline { kO3, kShort };
+
+Pipeline pipeline_for(ir::Pass pass) {
+  return pass == ir::Pass::BackwardWeight ? Pipeline::kO3 : Pipeline::kShort;
+}
+
+void optimize(llvm::Module& module, llvm::TargetMachine& tm, Pipeline pipeline) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  // The lowering already vectorised, blocked and unrolled exactly what pays; letting O3's
-  // loop vectoriser and unroller loose on the scalar edge loops only multiplies code size
-  // and compile time, so those two are off and the rest of O3 runs as usual.
+  // For O3: the lowering vectorised and unrolled exactly what pays; O3's loop vectoriser and
+  // unroller on the scalar edge loops would only multiply code size and compile time.
   llvm::PipelineTuningOptions tuning;
   tuning.LoopVectorization = false;
   tuning.SLPVectorization = false;
@@ -82,7 +125,14 @@ void optimize(llvm::Module& module, llvm::TargetMachine& tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+  if (pipeline == Pipeline::kO3) {
+    pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+    return;
+  }
+  llvm::ModulePassManager passes;
+  if (llvm::Error error = pb.parsePassPipeline(passes, kShortPipeline))
+    throw InternalError("lucid-jit: the optimisation pipeline does not parse: " + llvm::toString(std::move(error)));
+  passes.run(module, mam);
 }
 
 std::vector<char> emit(llvm::Module& module, llvm::TargetMachine& tm, llvm::CodeGenFileType type) {
@@ -130,7 +180,9 @@ CompiledObject compile_kernels(const CompileRequest& request) {
   result.lower_ms = ms_since(start);
 
   start = std::chrono::steady_clock::now();
-  optimize(module, *tm);
+  // One module holds every pass, so one pipeline serves them all: O3, which every pass's code
+  // is at least as fast under (see kShortPipeline). AOT builds are off every user's path.
+  optimize(module, *tm, Pipeline::kO3);
   if (request.keep_ir) result.ir_after = print(module);
   result.optimize_ms = ms_since(start);
 
@@ -179,7 +231,11 @@ std::vector<char> compile_warm_up(const Target& target) {
   b.CreateCondBr(b.CreateICmpSLT(next, fn->getArg(2)), loop, done);
   b.SetInsertPoint(done);
   b.CreateRetVoid();
-  optimize(module, *tm);
+  // Both pipelines: O3's passes (LazyCallGraph's library-function lookups, for one) create
+  // statics that the short pipeline never touches; with the short one alone, a process
+  // exiting during a backward-weight compile spun in a destroyed table (test_jit_exit).
+  optimize(module, *tm, Pipeline::kShort);
+  optimize(module, *tm, Pipeline::kO3);
   return emit(module, *tm, llvm::CodeGenFileType::ObjectFile);
 }
 
@@ -188,21 +244,40 @@ CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass) {
   CompiledObject result;
   auto tm = make_target_machine(request.target);
   llvm::LLVMContext context;
-  context.setDiscardValueNames(true);
+  context.setDiscardValueNames(!request.keep_ir);
   llvm::Module module(request.prefix + "." + ir::pass_name(pass), context);
   module.setTargetTriple(request.target.triple);
   module.setDataLayout(tm->createDataLayout());
 
   auto start = thread_cpu_now();
   ir::lower_kernels(request.spec, request.schedule, request.prefix, module, std::span(&pass, 1));
+  if (request.keep_ir) result.ir_before = print(module);
   result.lower_ms = thread_cpu_ms_since(start);
   start = thread_cpu_now();
-  optimize(module, *tm);
+  optimize(module, *tm, pipeline_for(pass));
+  if (request.keep_ir) result.ir_after = print(module);
   result.optimize_ms = thread_cpu_ms_since(start);
   start = thread_cpu_now();
+  if (request.keep_assembly) {
+    auto text = emit(module, *tm, llvm::CodeGenFileType::AssemblyFile);
+    result.assembly.assign(text.begin(), text.end());
+  }
   result.object = emit(module, *tm, llvm::CodeGenFileType::ObjectFile);
   result.codegen_ms = thread_cpu_ms_since(start);
   return result;
+}
+
+std::vector<std::vector<char>> compile_kernel_objects_with_text(const CompileRequest& request,
+                                                                CompiledObject& text) {
+  std::vector<std::vector<char>> objects;
+  for (ir::Pass pass : ir::kAllPasses) {
+    CompiledObject compiled = compile_pass(request, pass);
+    text.ir_before += compiled.ir_before;
+    text.ir_after += compiled.ir_after;
+    text.assembly += compiled.assembly;
+    objects.push_back(std::move(compiled.object));
+  }
+  return objects;
 }
 
 std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads) {

@@ -1,6 +1,7 @@
-// compile_kernels: spec + schedule + target -> optimised object file. The one pipeline shared
-// by the JIT (which links the object into the process) and lucid-aot (which writes it out),
-// so both produce bit-identical code for the same target and schedule.
+// spec + schedule + target -> optimised object files: compile_kernels (one module, lucid-aot
+// and the tools) and compile_kernel_objects (one module per pass, the JIT). Both run the same
+// lowering; their machine code differs only where their pipelines do (compile_kernel_objects
+// says where), and their results never differ.
 #pragma once
 
 #include <cstdint>
@@ -37,18 +38,26 @@ struct CompiledObject {
 
 CompiledObject compile_kernels(const CompileRequest& request);
 
-// The JIT's faster path: each pass lowered, optimised and compiled as its own module (its own
+// The JIT's path: each pass lowered, optimised and compiled as its own module (its own
 // LLVMContext), on up to `threads` threads, longest passes first. Returns one object per pass
-// in kAllPasses order; the code of each kernel is what compile_kernels emits for it. keep_ir,
-// keep_assembly and abi_prefix are not supported here (dumps and AOT use compile_kernels).
+// in kAllPasses order. Each pass gets its own pipeline (forward, backward-data and
+// backward-bias a short one, backward-weight O3; kernel_compiler.cpp says why), so its code
+// can differ from compile_kernels' (O3 for all) in instruction choice, never in results.
+// keep_ir, keep_assembly and abi_prefix are ignored here (AOT uses compile_kernels).
 std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads);
+
+// compile_kernel_objects on the calling thread with keep_ir and keep_assembly honoured: the
+// passes' texts are appended to `text` in kAllPasses order (the JIT's dumps, which show the
+// code that runs).
+std::vector<std::vector<char>> compile_kernel_objects_with_text(const CompileRequest& request,
+                                                                CompiledObject& text);
 
 // One pass of compile_kernel_objects, on the calling thread; the stage times in the result
 // are that thread's CPU milliseconds (lucid-compile-profile reports them).
 CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass);
 
 // A tiny object (a vector loop of both element types) through the kernels' optimisation
-// pipeline, instruction selection and emission. The JIT runs it once before its first background compile, on the caller's
+// pipelines (the short one and O3), instruction selection and emission. The JIT runs it once before its first background compile, on the caller's
 // thread: LLVM keeps tables in function-local statics created on first use (e.g.
 // SDNode::getValueTypeList's, TargetLibraryInfo's name table), and ones created first on the background thread would be
 // destroyed at exit before the engine could stop that thread.
