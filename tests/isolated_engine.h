@@ -1,6 +1,6 @@
 // What the engine tests share to stay out of the user's caches and out of each other's way:
 // a fresh per-process directory and JitOptions that keep every file an engine reads or
-// writes (kernel cache, tuning database) inside it.
+// writes (kernel cache, tuning database) inside it, or an engine without a disk cache.
 #pragma once
 
 #include <unistd.h>
@@ -31,6 +31,17 @@ inline JitOptions isolated_options(const std::filesystem::path& dir) {
   o.disk_cache = true;
   o.tuning_db = (dir / "no-tuning.json").string();
   return o;
+}
+
+// A process-wide engine with the environment's options and the disk cache off: the random
+// and regression layers, thousands of throwaway sets, stay out of every cache folder.
+inline JitEngine& memory_only_engine() {
+  static JitEngine engine([] {
+    JitOptions o = JitOptions::from_environment();
+    o.disk_cache = false;
+    return o;
+  }());
+  return engine;
 }
 
 }  // namespace lucid::testing

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "isolated_engine.h"
 #include "kernel_check.h"
 #include "lucid/jit_engine.h"
 #include "random_pass_check.h"
@@ -33,22 +34,13 @@ constexpr Shard kShards[] = {
     {"f64_b", DType::Float64, 65537, Schedules::Random},
 };
 
-// A private engine with the disk cache off: a thousand throwaway layers stay out of the cache.
-JitEngine& test_engine() {
-  static JitEngine engine([] {
-    JitOptions o = JitOptions::from_environment();
-    o.disk_cache = false;
-    return o;
-  }());
-  return engine;
-}
 
 template <class T>
 void check_problem(const Problem& p, std::mt19937_64& rng, double tolerance, Schedules schedules) {
   const ConvSpec& s = p.spec;
   const PassData<T> data(p, rng);
-  auto k = schedules == Schedules::Random ? test_engine().kernels(s, random_schedule(rng, s))
-                                          : test_engine().kernels(s);
+  auto k = schedules == Schedules::Random ? memory_only_engine().kernels(s, random_schedule(rng, s))
+                                          : memory_only_engine().kernels(s);
   const PassOutputs<T> out = run_passes_in_pieces(*k, *k, p, data, rng);
   INFO(s.to_string(), " batch=", p.batch, " length=", p.length, " schedule=", k->schedule.key());
   check_outputs(out, data.want, tolerance);

@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "isolated_engine.h"
 #include "kernel_check.h"
 #include "lucid/jit_engine.h"
 #include "random_pass_check.h"
@@ -15,28 +16,19 @@
 namespace lucid::testing {
 namespace {
 
-JitEngine& test_engine() {
-  static JitEngine engine([] {
-    JitOptions o = JitOptions::from_environment();
-    o.disk_cache = false;
-    return o;
-  }());
-  return engine;
-}
-
 template <class T>
 void check_layer(const ConvSpec& spec, int64_t batch, int64_t length, double tolerance) {
   std::mt19937_64 rng(spec.in_channels * 1000 + spec.kernel_size);
   const Problem p{spec, batch, length};
   const PassData<T> data(p, rng);
-  std::vector<Schedule> schedules{test_engine().default_schedule(spec)};
+  std::vector<Schedule> schedules{memory_only_engine().default_schedule(spec)};
   for (int lanes : {2, 4, 8, 16}) {
     Schedule s = schedules.front();
     s.vector_width = lanes;
     schedules.push_back(s.normalized_for(spec));
   }
   for (const Schedule& schedule : schedules) {
-    auto k = test_engine().kernels(spec, schedule);
+    auto k = memory_only_engine().kernels(spec, schedule);
     INFO(spec.to_string(), " schedule=", k->schedule.key());
     check_outputs(run_passes_in_pieces(*k, *k, p, data, rng), data.want, tolerance);
   }
