@@ -85,9 +85,10 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const Target& t) {
 //   phases merged. adce and simplifycfg then drop what is left dead.
 // - infer-alignment: aligned vector moves where the scratch is aligned, as O3 emits them
 //   (small_batch32's forward is byte-identical to O3's with it, 10% slower without).
-// Backward-weight still ran 3-9% slower through it than through O3 on demucs_s4 and grouped4
-// (5 alternating runs), with the same inner loops, so that pass keeps O3 until the
-// difference is found; forward, backward-data and backward-bias ran as fast or faster.
+// Backward-weight ran 3-18% slower through it than through O3 on demucs_s4 and grouped4
+// (alternating runs), with the same inner loops, so that pass keeps O3 until the difference
+// is found. Forward and backward-data ran at 0.91-1.04x O3's time (hifigan's forward the
+// slowest, 1.02-1.04x; README, "A new layer: tiers and compile time").
 // instcombine is spelled with <no-verify-fixpoint>, as the default pipelines run it: the bare
 // textual name checks for a fixpoint after one round and aborts the process when there is none.
 // A pipeline in an order of its own hands the back end shapes O3 seldom leaves: the random-
