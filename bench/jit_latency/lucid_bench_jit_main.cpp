@@ -255,6 +255,9 @@ int main(int argc, char** argv) {
   const std::vector<std::string> benchmark_args =
       lucid::bench::parse_benchmark_command_line(app, argc, argv);
   try {
+    // Flags first, as lucid-bench does: a bad flag is reported as such, even when the suite
+    // file is missing too.
+    if (!lucid::bench::initialize_benchmark(benchmark_args)) return 1;
     const auto configs = lucid::bench::load_suite(suite);
     benchmark::AddCustomContext("suite", suite);
     benchmark::AddCustomContext("lucid_cpu", JitEngine::global().cpu_name());
@@ -277,7 +280,6 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(("call/" + c.name + "/forward").c_str(), bench_forward_call, c)
             ->Unit(benchmark::kNanosecond);
 
-    if (!lucid::bench::initialize_benchmark(benchmark_args)) return 1;
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
   } catch (const std::exception& e) {
