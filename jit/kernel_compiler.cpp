@@ -252,38 +252,31 @@ CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass) {
 
   auto start = thread_cpu_now();
   ir::lower_kernels(request.spec, request.schedule, request.prefix, module, std::span(&pass, 1));
-  if (request.keep_ir) result.ir_before = print(module);
   result.lower_ms = thread_cpu_ms_since(start);
+  // The stage times leave out the texts, which only dumps ask for.
+  if (request.keep_ir) result.ir_before = print(module);
   start = thread_cpu_now();
   optimize(module, *tm, pipeline_for(pass));
-  if (request.keep_ir) result.ir_after = print(module);
   result.optimize_ms = thread_cpu_ms_since(start);
-  start = thread_cpu_now();
+  if (request.keep_ir) result.ir_after = print(module);
   if (request.keep_assembly) {
     auto text = emit(module, *tm, llvm::CodeGenFileType::AssemblyFile);
     result.assembly.assign(text.begin(), text.end());
   }
+  start = thread_cpu_now();
   result.object = emit(module, *tm, llvm::CodeGenFileType::ObjectFile);
   result.codegen_ms = thread_cpu_ms_since(start);
   return result;
 }
 
-std::vector<std::vector<char>> compile_kernel_objects_with_text(const CompileRequest& request,
-                                                                CompiledObject& text) {
-  std::vector<std::vector<char>> objects;
-  for (ir::Pass pass : ir::kAllPasses) {
-    CompiledObject compiled = compile_pass(request, pass);
-    text.ir_before += compiled.ir_before;
-    text.ir_after += compiled.ir_after;
-    text.assembly += compiled.assembly;
-    objects.push_back(std::move(compiled.object));
-  }
-  return objects;
-}
-
-std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads) {
+std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads,
+                                                      CompiledObject* text) {
   constexpr std::size_t kPasses = std::size(ir::kAllPasses);
-  std::vector<std::vector<char>> objects(kPasses);
+  // The texts are made exactly when someone takes them: printing a module costs about as much
+  // as lowering it.
+  CompileRequest job = request;
+  job.keep_ir = job.keep_assembly = text != nullptr;
+  std::vector<CompiledObject> compiled(kPasses);
   std::vector<std::exception_ptr> errors(kPasses);
   std::atomic<std::size_t> next{0};
   // Forward and backward-data come first in kAllPasses and are the longest compiles, so
@@ -291,7 +284,7 @@ std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& requ
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < kPasses;) {
       try {
-        objects[i] = std::move(compile_pass(request, ir::kAllPasses[i]).object);
+        compiled[i] = compile_pass(job, ir::kAllPasses[i]);
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -304,6 +297,15 @@ std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& requ
   for (auto& t : pool) t.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
+  std::vector<std::vector<char>> objects;
+  for (CompiledObject& pass : compiled) {
+    if (text) {
+      text->ir_before += pass.ir_before;
+      text->ir_after += pass.ir_after;
+      text->assembly += pass.assembly;
+    }
+    objects.push_back(std::move(pass.object));
+  }
   return objects;
 }
 

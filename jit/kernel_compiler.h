@@ -43,14 +43,11 @@ CompiledObject compile_kernels(const CompileRequest& request);
 // in kAllPasses order. Each pass gets its own pipeline (forward, backward-data and
 // backward-bias a short one, backward-weight O3; kernel_compiler.cpp says why), so its code
 // can differ from compile_kernels' (O3 for all) in instruction choice, never in results.
-// keep_ir, keep_assembly and abi_prefix are ignored here (AOT uses compile_kernels).
-std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads);
-
-// compile_kernel_objects on the calling thread with keep_ir and keep_assembly honoured: the
-// passes' texts are appended to `text` in kAllPasses order (the JIT's dumps, which show the
-// code that runs).
-std::vector<std::vector<char>> compile_kernel_objects_with_text(const CompileRequest& request,
-                                                                CompiledObject& text);
+// With `text`, the passes' IR and assembly are appended to it in kAllPasses order (the JIT's
+// dumps, which show the code that runs); request's keep_ir and keep_assembly are ignored
+// either way, and so is abi_prefix (AOT uses compile_kernels).
+std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads,
+                                                      CompiledObject* text = nullptr);
 
 // One pass of compile_kernel_objects, on the calling thread; the stage times in the result
 // are that thread's CPU milliseconds (lucid-compile-profile reports them).

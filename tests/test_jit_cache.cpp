@@ -175,7 +175,16 @@ TEST_CASE("LUCID_JIT_DUMP writes IR before and after optimisation and the assemb
       CHECK(text.find("fwd.phase0") != std::string::npos);  // readable names survive
     } else if (name.ends_with(".s")) {
       ++s;
-      CHECK(text.find("_forward") != std::string::npos);
+      // Every pass's module, in kAllPasses order, though they compile on several threads.
+      const auto fwd = text.find("_forward:"), bd = text.find("_backward_data:");
+      const auto bw = text.find("_backward_weight:"), bb = text.find("_backward_bias:");
+      CHECK(fwd != std::string::npos);
+      CHECK(bd != std::string::npos);
+      CHECK(bw != std::string::npos);
+      CHECK(bb != std::string::npos);
+      CHECK(fwd < bd);
+      CHECK(bd < bw);
+      CHECK(bw < bb);
     }
   }
   CHECK(ll == 1);
