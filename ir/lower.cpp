@@ -260,6 +260,11 @@ ItemCoordinates split_item(KernelBuilder& kb, Value* item, int64_t groups, int64
           b.CreateSRem(rest, kb.i64(blocks), "block")};
 }
 
+Value* rows_in_block(KernelBuilder& kb, int64_t channels, int64_t rows, Value* first_row) {
+  if (channels % rows == 0) return kb.i64(rows);
+  return kb.min(kb.i64(rows), kb.b().CreateSub(kb.i64(channels), first_row));
+}
+
 Scratch emit_scratch(KernelBuilder& kb, Module& module, int64_t bytes, const std::string& name) {
   constexpr int64_t kStackLimit = 32 * 1024;
   auto& b = kb.b();

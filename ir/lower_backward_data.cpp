@@ -330,7 +330,7 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
         Value* gy = ncl_row(kb, a.pointers[0], n, spec.out_channels, b.CreateMul(g, kb.i64(plan.Cog)), a.out_length, "gy.ng");
         Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
         Value* gx = ncl_row(kb, a.pointers[2], n, spec.in_channels, ci, a.length, "gx.nci");
-        Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cig), b.CreateMul(block, kb.i64(R))));
+        Value* rows_valid = rows_in_block(kb, plan.Cig, R, b.CreateMul(block, kb.i64(R)));
         return b.CreateCall(body, {gy, w, gx, a.length, a.out_length, rows_valid});
       });
 }

@@ -381,7 +381,7 @@ void lower_backward_weight(const Lowering& lw, const std::string& symbol) {
         Value* x = kb.at(a.pointers[0], b.CreateMul(ci, a.length), "x.ci");
         Value* gy = kb.at(a.pointers[1], b.CreateMul(b.CreateMul(g, kb.i64(plan.Cog)), a.out_length), "gy.g");
         Value* gw = kb.at(a.pointers[2], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "gw.ci");
-        Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cig), b.CreateMul(block, kb.i64(R))));
+        Value* rows_valid = rows_in_block(kb, plan.Cig, R, b.CreateMul(block, kb.i64(R)));
         return b.CreateCall(body, {x, gy, gw, a.batch, a.length, a.out_length, rows_valid});
       });
 }

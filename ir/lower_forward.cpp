@@ -302,7 +302,7 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
         Value* w = kb.at(a.pointers[1], b.CreateMul(b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig * plan.Cog)), co0), kb.i64(plan.K)), "w.g");
         Value* bias = spec.bias ? kb.at(a.pointers[2], group_co0, "bias.g") : a.pointers[2];
         Value* y = ncl_row(kb, a.pointers[3], n, spec.out_channels, group_co0, a.out_length, "y.ng");
-        Value* rows_valid = kb.min(kb.i64(R), b.CreateSub(kb.i64(plan.Cog), co0));
+        Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
         return b.CreateCall(body, {x, w, bias, y, a.length, a.out_length, rows_valid});
       });
 }
