@@ -83,12 +83,13 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const Target& t) {
 // - loop-idiom: zeroing loops become memset calls.
 // - licm, gvn: invariant row addresses out of the tap loops; loads repeated across unrolled
 //   phases merged. adce and simplifycfg then drop what is left dead.
+// - correlated-propagation: backward-weight's edge tests that the value ranges of its loop
+//   bounds decide; without it hifigan_up3's backward-weight was 26% larger than under O3 and
+//   ran up to 3% slower (encodec_s5). It changes no other pass's code.
 // - infer-alignment: aligned vector moves where the scratch is aligned, as O3 emits them
 //   (small_batch32's forward is byte-identical to O3's with it, 10% slower without).
-// Backward-weight ran 3-18% slower through it than through O3 on demucs_s4 and grouped4
-// (alternating runs), with the same inner loops, so that pass keeps O3 until the difference
-// is found. Forward and backward-data ran at 0.91-1.04x O3's time (hifigan's forward the
-// slowest, 1.02-1.04x; README, "A new layer: tiers and compile time").
+// Every pass's kernel ran at 0.91-1.04x its O3 time (alternating runs; README, "A new layer:
+// tiers and compile time").
 // instcombine is spelled with <no-verify-fixpoint>, as the default pipelines run it: the bare
 // textual name checks for a fixpoint after one round and aborts the process when there is none.
 // A pipeline in an order of its own hands the back end shapes O3 seldom leaves: the random-
@@ -100,13 +101,11 @@ constexpr const char* kShortPipeline =
     "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,simplifycfg,reassociate,"
     "loop-mssa(loop-rotate,licm,simple-loop-unswitch<nontrivial>),simplifycfg,"
     "instcombine<no-verify-fixpoint>,loop(loop-idiom,indvars,loop-deletion),gvn,"
-    "instcombine<no-verify-fixpoint>,simplifycfg,adce,infer-alignment)";
+    "correlated-propagation,instcombine<no-verify-fixpoint>,simplifycfg,adce,infer-alignment)";
 
+// The JIT's modules go through kShortPipeline, lucid-aot's through O3 (off every user's
+// path, and at least as fast for every pass).
 enum class Pipeline { kO3, kShort };
-
-Pipeline pipeline_for(ir::Pass pass) {
-  return pass == ir::Pass::BackwardWeight ? Pipeline::kO3 : Pipeline::kShort;
-}
 
 void optimize(llvm::Module& module, llvm::TargetMachine& tm, Pipeline pipeline) {
   llvm::LoopAnalysisManager lam;
@@ -232,9 +231,12 @@ std::vector<char> compile_warm_up(const Target& target) {
   b.CreateCondBr(b.CreateICmpSLT(next, fn->getArg(2)), loop, done);
   b.SetInsertPoint(done);
   b.CreateRetVoid();
-  // Both pipelines: O3's passes (LazyCallGraph's library-function lookups, for one) create
-  // statics that the short pipeline never touches; with the short one alone, a process
-  // exiting during a backward-weight compile spun in a destroyed table (test_jit_exit).
+  // Both pipelines. O3's passes (LazyCallGraph's library-function lookups, for one) create
+  // statics the short pipeline never touches: when backward-weight still compiled with O3 and
+  // the warm-up ran only the short one, a process exiting during that compile spun in a
+  // destroyed table (test_jit_exit). The JIT runs only the short one now; O3 stays here for
+  // compile_kernels on a thread of its own, and costs nothing measurable (both together took
+  // 14-19 ms over 5 cold runs, as either alone).
   optimize(module, *tm, Pipeline::kShort);
   optimize(module, *tm, Pipeline::kO3);
   return emit(module, *tm, llvm::CodeGenFileType::ObjectFile);
@@ -256,7 +258,7 @@ CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass) {
   // The stage times leave out the texts, which only dumps ask for.
   if (request.keep_ir) result.ir_before = print(module);
   start = thread_cpu_now();
-  optimize(module, *tm, pipeline_for(pass));
+  optimize(module, *tm, Pipeline::kShort);
   result.optimize_ms = thread_cpu_ms_since(start);
   if (request.keep_ir) result.ir_after = print(module);
   if (request.keep_assembly) {
@@ -279,8 +281,10 @@ std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& requ
   std::vector<CompiledObject> compiled(kPasses);
   std::vector<std::exception_ptr> errors(kPasses);
   std::atomic<std::size_t> next{0};
-  // Forward and backward-data come first in kAllPasses and are the longest compiles, so
-  // handing out passes in that order keeps both threads busy until the end.
+  // Passes are handed out in kAllPasses order: forward and backward-data are mostly among the
+  // longest compiles and backward-bias always the shortest, so it comes last. (Ordering by the
+  // lowered instruction count was tried: it predicts backward-weight's compile time badly, and
+  // with three comparable passes on two threads the order rarely changes the finish.)
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < kPasses;) {
       try {

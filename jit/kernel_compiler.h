@@ -39,10 +39,10 @@ struct CompiledObject {
 CompiledObject compile_kernels(const CompileRequest& request);
 
 // The JIT's path: each pass lowered, optimised and compiled as its own module (its own
-// LLVMContext), on up to `threads` threads, longest passes first. Returns one object per pass
-// in kAllPasses order. Each pass gets its own pipeline (forward, backward-data and
-// backward-bias a short one, backward-weight O3; kernel_compiler.cpp says why), so its code
-// can differ from compile_kernels' (O3 for all) in instruction choice, never in results.
+// LLVMContext), on up to `threads` threads. Returns one object per pass
+// in kAllPasses order. The modules go through a short pipeline of O3's passes
+// (kernel_compiler.cpp says which and why), so their code can differ from compile_kernels'
+// (O3) in instruction choice, never in results.
 // With `text`, the passes' IR and assembly are appended to it in kAllPasses order (the JIT's
 // dumps, which show the code that runs); request's keep_ir and keep_assembly are ignored
 // either way, and so is abi_prefix (AOT uses compile_kernels).
@@ -53,10 +53,11 @@ std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& requ
 // are that thread's CPU milliseconds (lucid-compile-profile reports them).
 CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass);
 
-// A tiny object (a vector loop of both element types) through the kernels' optimisation
-// pipelines (the short one and O3), instruction selection and emission. The JIT runs it once before its first background compile, on the caller's
-// thread: LLVM keeps tables in function-local statics created on first use (e.g.
-// SDNode::getValueTypeList's, TargetLibraryInfo's name table), and ones created first on the background thread would be
+// A tiny object (a vector loop of both element types) through both optimisation pipelines
+// (the JIT's short one and compile_kernels' O3), instruction selection and emission. The JIT
+// runs it once before its first background compile, on the caller's thread: LLVM keeps
+// tables in function-local statics created on first use (e.g. SDNode::getValueTypeList's,
+// TargetLibraryInfo's name table), and ones created first on the background thread would be
 // destroyed at exit before the engine could stop that thread.
 std::vector<char> compile_warm_up(const Target& target);
 

@@ -2,7 +2,7 @@
 // Per config and pass: this thread's CPU milliseconds in the lowering, the optimisation
 // pipeline and instruction selection + emission, and the bytes of machine code; per config,
 // the sum over passes and the compile's wall-clock lower bound on T threads (the passes
-// dealt longest-first, as compile_kernel_objects does). Repeats each compile and keeps the
+// dealt in kAllPasses order, as compile_kernel_objects does). Repeats each compile and keeps the
 // median, so a busy machine moves the figures little.
 //
 //   lucid-compile-profile [--suite=FILE] [--repeats=N] [--threads=T] [--only=NAME]
@@ -51,9 +51,9 @@ StageTimes profile(const lucid::jit::CompileRequest& request, lucid::ir::Pass pa
   return t;
 }
 
-// Longest-first list scheduling of the passes' times on `threads` workers: the makespan.
-double makespan(std::vector<double> times, int threads) {
-  std::sort(times.rbegin(), times.rend());
+// List scheduling of the passes' times on `threads` workers, in the order given (the
+// engine's, kAllPasses): each pass goes to the first worker free. The makespan.
+double makespan(const std::vector<double>& times, int threads) {
   std::vector<double> load(std::max(threads, 1), 0.0);
   for (double t : times) *std::min_element(load.begin(), load.end()) += t;
   return *std::max_element(load.begin(), load.end());
