@@ -122,7 +122,7 @@ ItemCoordinates split_item(KernelBuilder& kb, llvm::Value* item, int64_t groups,
 // The rows of a block of `rows` channels starting at first_row that exist:
 // min(rows, channels - first_row). When rows divides channels every block is full and this
 // is the constant `rows`, which the body's callers pass on, so interprocedural constant
-// propagation deletes its short-block guards (a third of backward-data's code for demucs_s4).
+// propagation deletes its short-block guards (two fifths of backward-data's code for demucs_s4).
 llvm::Value* rows_in_block(KernelBuilder& kb, int64_t channels, int64_t rows, llvm::Value* first_row);
 
 // Scratch memory of a compile-time size for one work item's body: on the stack when small

@@ -326,8 +326,8 @@ struct JitEngine::Impl {
   // compile and link, so LLVM's lazily created statics exist before the exit handler that
   // stops the background thread is registered (see BackgroundCompiler::stop_all_at_exit).
   // Without it, exiting while a compile runs crashed in destroyed LLVM tables. It costs
-  // 14-19 ms, most of it LLVM's one-time set-up that the first compile would pay anyway; running
-  // both pipelines (compile_warm_up) costs no more than O3 alone (5 cold runs of each).
+  // 14-19 ms (compile_warm_up gives the runs), most of it LLVM's one-time set-up that the first
+  // compile would pay anyway.
   void warm_up() {
     static std::once_flag warm_once;
     std::call_once(warm_once, [this] {
