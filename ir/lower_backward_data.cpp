@@ -63,34 +63,30 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan
   }
 }
 
-// Positions l in [l_begin, l_end) one at a time, every tap checked against the ends of gy.
-void emit_edge(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* l_begin, Value* l_end,
-               Value* gy, const Values& w_rows, Value* gx, Value* L, Value* Lout, Value* rows_valid) {
+// Position l alone, every tap checked against the ends of gy.
+void emit_edge(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* l, Value* gy, const Values& w_rows,
+               Value* gx, Value* L, Value* Lout, Value* rows_valid) {
   auto& b = kb.b();
   Value* zero = ConstantFP::get(kb.element(), 0.0);
-  kb.loop("bwd_data.edge.l", l_begin, l_end, 1, {}, [&](Value* l, const Values&) {
-    Values acc = kb.loop("bwd_data.edge.co", kb.i64(0), kb.i64(plan.Cog), 1, Values(rows, zero), [&](Value* co, const Values& in) {
-      Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
-      Value* w_co_offset = b.CreateMul(co, kb.i64(plan.K), "w.co");
-      return kb.loop("bwd_data.edge.tap", kb.i64(0), kb.i64(plan.K), 1, in, [&](Value* k, const Values& a) {
-        Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), plan.e(kb, k, 0));
-        Value* valid = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
-        Value* g = b.CreateSelect(valid, kb.load_scalar(gy_row, b.CreateSelect(valid, j, kb.i64(0)), "gy"), zero);
-        Values next = a;
-        for (int r = 0; r < rows; ++r)
-          next[r] = kb.fma(g, kb.load_scalar(w_rows[r], b.CreateAdd(w_co_offset, k), "w"), a[r], "acc");
-        return next;
-      });
+  Values acc = kb.loop("bwd_data.edge.co", kb.i64(0), kb.i64(plan.Cog), 1, Values(rows, zero), [&](Value* co, const Values& in) {
+    Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
+    Value* w_co_offset = b.CreateMul(co, kb.i64(plan.K), "w.co");
+    return kb.loop("bwd_data.edge.tap", kb.i64(0), kb.i64(plan.K), 1, in, [&](Value* k, const Values& a) {
+      Value* j = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), plan.e(kb, k, 0));
+      Value* valid = b.CreateAnd(b.CreateICmpSGE(j, kb.i64(0)), b.CreateICmpSLT(j, Lout));
+      Value* g = b.CreateSelect(valid, kb.load_scalar(gy_row, b.CreateSelect(valid, j, kb.i64(0)), "gy"), zero);
+      Values next = a;
+      for (int r = 0; r < rows; ++r)
+        next[r] = kb.fma(g, kb.load_scalar(w_rows[r], b.CreateAdd(w_co_offset, k), "w"), a[r], "acc");
+      return next;
     });
-    for (int r = 0; r < rows; ++r) {
-      auto store_row = [&, r] {
-        b.CreateAlignedStore(acc[r], kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), l)),
-                             kb.element_align());
-      };
-      emit_row_store(kb, r, rows_valid, "bwd_data.edge", store_row);
-    }
-    return Values{};
   });
+  for (int r = 0; r < rows; ++r) {
+    auto store_row = [&, r] {
+      b.CreateAlignedStore(acc[r], kb.at(gx, b.CreateAdd(b.CreateMul(kb.i64(r), L), l)), kb.element_align());
+    };
+    emit_row_store(kb, r, rows_valid, "bwd_data.edge", store_row);
+  }
 }
 
 // Taps in vector lanes: dx[ci, l] = sum over co of a dot product along k of
@@ -250,14 +246,9 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
     Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "w.chunk");
     Value* row0 = b.CreateMul(c, kb.i64(width), "row0");
     emit_sweep(
-        kb, "bwd_data.channels", kb.i64(0), inside.first, inside.end, L, P,
+        kb, "bwd_data.channels", plan, kb.i64(0), inside.first, inside.end, L, P, 1,
         [&](Value* l0) { emit_block_channels(kb, plan, vectors, P, l0, false, gy, chunk_w, gx, L, Lout, row0, rows_valid); },
-        [&](Value* begin, Value* end) {
-          kb.loop("bwd_data.channels.edge", begin, end, 1, {}, [&](Value* l, const Values&) {
-            emit_block_channels(kb, plan, vectors, 1, l, true, gy, chunk_w, gx, L, Lout, row0, rows_valid);
-            return Values{};
-          });
-        });
+        [&](Value* l) { emit_block_channels(kb, plan, vectors, 1, l, true, gy, chunk_w, gx, L, Lout, row0, rows_valid); });
     return Values{};
   });
   packed.release(kb, lw.module);
@@ -291,22 +282,17 @@ Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
   if (lw.schedule.bwd_data_lanes == Lanes::Taps) {
     const int positions = lw.schedule.bwd_data_block_t;
     emit_sweep(
-        kb, "bwd_data.vtaps", kb.i64(0), l_a, l_b, L, positions,
+        kb, "bwd_data.vtaps", plan, kb.i64(0), l_a, l_b, L, positions, 1,
         [&](Value* l0) { emit_block_vector_taps(kb, plan, rows, positions, l0, false, gy, w_rows, gx, L, Lout, rows_valid); },
-        [&](Value* begin, Value* end) {
-          kb.loop("bwd_data.vtaps.edge", begin, end, 1, {}, [&](Value* l, const Values&) {
-            emit_block_vector_taps(kb, plan, rows, 1, l, true, gy, w_rows, gx, L, Lout, rows_valid);
-            return Values{};
-          });
-        });
+        [&](Value* l) { emit_block_vector_taps(kb, plan, rows, 1, l, true, gy, w_rows, gx, L, Lout, rows_valid); });
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
   const int64_t B = static_cast<int64_t>(lw.schedule.bwd_data_block_t) * kb.lanes();
   emit_sweep(
-      kb, "bwd_data", kb.i64(0), l_a, l_b, L, B,
+      kb, "bwd_data", plan, kb.i64(0), l_a, l_b, L, B, 1,
       [&](Value* l0) { emit_block(kb, lw, plan, rows, l0, gy, w_rows, gx, L, Lout, rows_valid); },
-      [&](Value* begin, Value* end) { emit_edge(kb, plan, rows, begin, end, gy, w_rows, gx, L, Lout, rows_valid); });
+      [&](Value* l) { emit_edge(kb, plan, rows, l, gy, w_rows, gx, L, Lout, rows_valid); });
   b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;
 }

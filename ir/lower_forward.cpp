@@ -269,13 +269,8 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
     emit_block(kb, lw, plan, rows, q0, edge, x, window, packed, bias, y, L, Lout, rows_valid);
   };
   emit_sweep(
-      kb, "fwd", q_lo, q_a, q_b, q_hi, B, [&](Value* q0) { block(q0, false); },
-      [&](Value* begin, Value* end) {
-        kb.loop("fwd.edge", begin, end, kb.lanes(), {}, [&](Value* q0, const Values&) {
-          block(q0, true);
-          return Values{};
-        });
-      });
+      kb, "fwd", plan, q_lo, q_a, q_b, q_hi, B, kb.lanes(), [&](Value* q0) { block(q0, false); },
+      [&](Value* q0) { block(q0, true); });
   scratch.release(kb, lw.module);
   b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;

@@ -222,13 +222,8 @@ void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
                c.rows_valid);
   };
   emit_sweep(
-      kb, name, q_lo, q_a, q_b, q_hi, positions, [&](Value* q0) { block(q0, positions, false); },
-      [&](Value* begin, Value* end) {
-        kb.loop(name + ".edge", begin, end, 1, {}, [&](Value* q, const Values&) {
-          block(q, 1, true);
-          return Values{};
-        });
-      });
+      kb, name, plan, q_lo, q_a, q_b, q_hi, positions, 1, [&](Value* q0) { block(q0, positions, false); },
+      [&](Value* q) { block(q, 1, true); });
 }
 
 }  // namespace
