@@ -274,9 +274,24 @@ CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass) {
   return result;
 }
 
+constexpr ir::Pass kCompileOrder[4] = {ir::Pass::BackwardWeight, ir::Pass::Forward, ir::Pass::BackwardData,
+                                       ir::Pass::BackwardBias};
+
 std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& request, int threads,
                                                       CompiledObject* text) {
   constexpr std::size_t kPasses = std::size(ir::kAllPasses);
+  static_assert(
+      [] {
+        bool each_once[kPasses] = {};
+        for (std::size_t i = 0; i < kPasses; ++i) {
+          if (static_cast<std::size_t>(ir::kAllPasses[i]) != i) return false;  // Pass is its index
+          const auto n = static_cast<std::size_t>(kCompileOrder[i]);
+          if (n >= kPasses || each_once[n]) return false;
+          each_once[n] = true;
+        }
+        return std::size(kCompileOrder) == kPasses;
+      }(),
+      "kCompileOrder must deal every pass of kAllPasses once");
   // The texts are made exactly when someone takes them: printing a module costs about as much
   // as lowering it.
   CompileRequest job = request;
@@ -284,14 +299,12 @@ std::vector<std::vector<char>> compile_kernel_objects(const CompileRequest& requ
   std::vector<CompiledObject> compiled(kPasses);
   std::vector<std::exception_ptr> errors(kPasses);
   std::atomic<std::size_t> next{0};
-  // Passes are handed out in kAllPasses order: forward and backward-data are mostly among the
-  // longest compiles and backward-bias always the shortest, so it comes last. (Ordering by the
-  // lowered instruction count was tried: it predicts backward-weight's compile time badly, and
-  // with three comparable passes on two threads the order rarely changes the finish.)
   auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < kPasses;) {
+    for (std::size_t n; (n = next.fetch_add(1)) < kPasses;) {
+      const ir::Pass pass = kCompileOrder[n];
+      const auto i = static_cast<std::size_t>(pass);  // the result's place: kAllPasses order
       try {
-        compiled[i] = compile_pass(job, ir::kAllPasses[i]);
+        compiled[i] = compile_pass(job, pass);
       } catch (...) {
         errors[i] = std::current_exception();
       }

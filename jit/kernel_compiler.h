@@ -38,9 +38,20 @@ struct CompiledObject {
 
 CompiledObject compile_kernels(const CompileRequest& request);
 
+// The order compile_kernel_objects hands the passes to its threads, longest first as far as
+// one fixed order can be. Since forward and backward-data share their edge code,
+// backward-weight is the longest compile of most suite layers; where forward is longer (long
+// strided kernels) forward alone outlasts the other three. From lucid-compile-profile's
+// per-pass times, this order finishes the suite's compiles on two threads as early as each
+// layer's best order would (all but wide_s1, 3% later), kAllPasses order up to 26% later
+// (medians 75 and 81 ms). Measured in lucid-bench-jit's first_call (tier 1 installed, two
+// runs): median 96-99 -> 88 ms; hifigan_up1 4-8% later, its forward then starting on the
+// helper thread.
+extern const ir::Pass kCompileOrder[4];  // backward-weight, forward, backward-data, backward-bias
+
 // The JIT's path: each pass lowered, optimised and compiled as its own module (its own
-// LLVMContext), on up to `threads` threads. Returns one object per pass
-// in kAllPasses order. The modules go through a short pipeline of O3's passes
+// LLVMContext), on up to `threads` threads, dealt in kCompileOrder. Returns one object per
+// pass in kAllPasses order. The modules go through a short pipeline of O3's passes
 // (kernel_compiler.cpp says which and why), so their code can differ from compile_kernels'
 // (O3) in instruction choice, never in results.
 // With `text`, the passes' IR and assembly are appended to it in kAllPasses order (the JIT's
