@@ -158,13 +158,13 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry&
       return Values{};
     });
   };
-  // An edge copy per side was a quarter to two fifths of some passes' machine code, and of
-  // their compile time with it, for a few positions per row. One copy then serves both sides,
-  // walking the left edge's steps and then the right edge's. That walk costs 1-3 ns per call
-  // (measured on seed_toy, whose call takes 16-20 ns), so layers whose positions hold little
-  // work (one copy compiles fast) keep a copy per side.
-  constexpr int64_t kSharedEdgeWork = 64;  // multiply-adds per position and output channel
-  if (layer.Cig * layer.Cog * layer.K < kSharedEdgeWork) {
+  // A copy of the edge code per side made up a quarter to a half of some passes' machine
+  // code, and of their compile time with it, for a few positions per row. So one copy serves
+  // both sides, walking the left edge's steps and then the right edge's. The walk costs 1-3 ns
+  // per call (measured on seed_toy, whose call takes 16-20 ns), so tiny layers, whose edge
+  // copies compile fast anyway, keep one per side.
+  constexpr int64_t kSharedEdgeWeights = 64;  // a group's weights, Cig x Cog x K
+  if (layer.Cig * layer.Cog * layer.K < kSharedEdgeWeights) {
     edge_loop(lo, left_end);
     interior_loop();
     edge_loop(right_begin, hi);

@@ -67,9 +67,10 @@ void emit_entry(const Lowering& lowering, const std::string& symbol,
 
 // Visits [lo, hi): unmasked blocks of `block` positions inside [a, b), and the edges
 // [lo, a) and [b, hi) every `edge_step` positions through `emit_edge`, a compact path with
-// bounds checks (one copy serves both edges unless `layer` is tiny; see lower.cpp). Needs an overwriting block: the last interior block is moved back to end at
-// b and recomputes a few positions with identical arithmetic instead of running a tail. When
-// [a, b) is shorter than one block, all of [lo, hi) is edge.
+// bounds checks (one copy serves both edges unless `layer` is tiny; see lower.cpp). Needs an
+// overwriting block: the last interior block is moved back to end at b and recomputes a few
+// positions with identical arithmetic instead of running a tail. When [a, b) is shorter than
+// one block, all of [lo, hi) is edge.
 void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry& layer, llvm::Value* lo,
                 llvm::Value* a, llvm::Value* b, llvm::Value* hi, int64_t block, int64_t edge_step,
                 const std::function<void(llvm::Value* start)>& emit_block,
