@@ -34,6 +34,10 @@ std::string kernel_symbol(const std::string& prefix, Pass pass) {
   return prefix + "_" + pass_name(pass);
 }
 
+std::string pack_rows_symbol(DType dtype, int lanes) {
+  return fmt::format("lucid_pack_rows_as_lanes_{}x{}", dtype == DType::Float32 ? "f32" : "f64", lanes);
+}
+
 Function* Lowering::make_body(const std::string& name, const std::vector<std::string>& pointer_params,
                               const std::vector<std::string>& index_params) const {
   LLVMContext& c = module.getContext();
@@ -262,6 +266,35 @@ void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, Value* 
   });
 }
 
+void emit_pack_rows(const Lowering& lw, KernelBuilder& kb, const std::string& name, Value* row0, Value* rows_valid,
+                    Value* src, Value* src_row_stride, Value* columns, Value* dst, Value* dst_column_stride) {
+  auto& b = kb.b();
+  if (!lw.call_pack_rows) {
+    emit_pack_rows_as_lanes(
+        kb, name, row0, rows_valid, [&](Value* row) { return kb.at(src, b.CreateMul(row, src_row_stride)); }, columns,
+        [&](Value* m) { return kb.at(dst, b.CreateMul(m, dst_column_stride)); });
+    return;
+  }
+  LLVMContext& c = kb.ctx();
+  Type* ptr = PointerType::getUnqual(c);
+  Type* i64 = Type::getInt64Ty(c);
+  FunctionCallee routine = lw.module.getOrInsertFunction(pack_rows_symbol(lw.spec.dtype, lw.lanes),
+                                                         FunctionType::get(Type::getVoidTy(c), {ptr, i64, i64, i64, ptr, i64}, false));
+  // What the routine does, so LLVM keeps values in registers across the call: it touches
+  // only memory through its two pointers, reading src and writing dst.
+  auto* fn = cast<Function>(routine.getCallee());
+  fn->setDoesNotThrow();
+  fn->setWillReturn();
+  fn->setMemoryEffects(MemoryEffects::argMemOnly());
+  fn->addParamAttr(0, Attribute::NoCapture);
+  fn->addParamAttr(0, Attribute::ReadOnly);
+  fn->addParamAttr(4, Attribute::NoCapture);
+  fn->addParamAttr(4, Attribute::WriteOnly);
+  Value* rows = kb.min(kb.max(b.CreateSub(rows_valid, row0), kb.i64(0)), kb.i64(lw.lanes));
+  b.CreateCall(routine, {kb.at(src, b.CreateMul(row0, src_row_stride), name + ".src"), src_row_stride, rows, columns, dst,
+                         dst_column_stride});
+}
+
 void emit_row_store(KernelBuilder& kb, int r, Value* rows_valid, const std::string& tag,
                     const std::function<void()>& emit_store) {
   if (r == 0)
@@ -338,7 +371,7 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 }
 
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
-                   Module& module, std::span<const Pass> passes) {
+                   Module& module, std::span<const Pass> passes, const LoweringOptions& options) {
   require_normalized(spec, schedule, "lower_kernels");
   // Each stride phase is a block of code (and PhaseTaps an entry): a huge stride would have
   // the lowering allocate and emit without bound (stride 2^31: 48 GB of phase lists). Such a
@@ -349,7 +382,7 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
                             spec.to_string(), spec.stride, kMaxUnrolledStride));
   LLVMContext& c = module.getContext();
   Type* element = spec.dtype == DType::Float32 ? Type::getFloatTy(c) : Type::getDoubleTy(c);
-  Lowering lw{spec, schedule, module, element, schedule.vector_width};
+  Lowering lw{spec, schedule, module, element, schedule.vector_width, options.call_pack_rows};
   for (Pass pass : passes) {
     const std::string symbol = kernel_symbol(prefix, pass);
     switch (pass) {

@@ -28,6 +28,21 @@ inline constexpr int64_t kMaxUnrolledStride = 1024;  // "forward", "backward_dat
 // The exported symbol of a pass's kernel: "<prefix>_<pass_name>".
 std::string kernel_symbol(const std::string& prefix, Pass pass);
 
+// The library routine that packs `lanes` rows of `dtype` into lanes
+// (tier0::pack_rows_as_lanes_routine), which kernels lowered with call_pack_rows call:
+// "lucid_pack_rows_as_lanes_<f32|f64>x<lanes>", with the C signature
+// void(const T* src, int64_t src_row_stride, int64_t rows, int64_t columns, T* dst, int64_t dst_column_stride).
+std::string pack_rows_symbol(DType dtype, int lanes);
+
+struct LoweringOptions {
+  // The row-to-lane packing of backward-data's weights and backward-weight's x calls
+  // pack_rows_symbol instead of being inlined: its register transpose is the same in every
+  // layer and was a fifth of those passes' compile time. Only for code linked into a process
+  // that defines the symbol (the JIT engine, when the library has a routine of the schedule's
+  // vector); lucid-aot's objects stand alone and keep it inline.
+  bool call_pack_rows = false;
+};
+
 // Adds the four kernels to `module` with the C ABI of include/lucid/kernel_abi.h. `schedule`
 // must already be normalised for `spec` (lucid::InternalError otherwise). The module's data
 // layout and target triple are the caller's to set (they decide the vector ISA).
@@ -36,7 +51,7 @@ void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::st
 // The same for some of the passes only (the JIT compiles each pass as its own module, so the
 // passes can go through LLVM on different threads).
 void lower_kernels(const ConvSpec& spec, const Schedule& schedule, const std::string& prefix,
-                   llvm::Module& module, std::span<const Pass> passes);
+                   llvm::Module& module, std::span<const Pass> passes, const LoweringOptions& options = {});
 
 // Adds `int64_t symbol(int64_t length)`: the output length, or -1 when length < 1, the
 // result < 1 or it overflows int64 (lucid-aot's <prefix>_output_length, in each target's

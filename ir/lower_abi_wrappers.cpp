@@ -87,7 +87,7 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
 
   Function* output_length = lower_output_length(spec, abi_prefix + "_output_length", module);
   Type* element = spec.dtype == DType::Float64 ? Type::getDoubleTy(c) : Type::getFloatTy(c);
-  const Lowering lowering{spec, schedule, module, element, schedule.vector_width};
+  const Lowering lowering{spec, schedule, module, element, schedule.vector_width, /*call_pack_rows=*/false};
   const ExactLoops exact = lower_exact_loops(lowering, abi_prefix);
 
   // items(batch) = batch * per_batch + fixed

@@ -230,13 +230,11 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   const int64_t M = plan.Cog * plan.K;
   kb.loop("bwd_data.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
-    // A loop over the channel vectors, not an unrolled copy per vector: the tile transpose is
-    // the costliest code of the module to compile.
+    // A loop over the channel vectors, not an unrolled copy per vector: inlined (lucid-aot),
+    // the tile transpose is the costliest code of the module to compile.
     kb.loop("bwd_data.pack.vector", kb.i64(0), kb.i64(vectors * V), V, {}, [&](Value* lane0, const Values&) {
-      emit_pack_rows_as_lanes(
-          kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(width)), lane0), rows_valid,
-          [&](Value* row) { return kb.at(w, b.CreateMul(row, kb.i64(M)), "pack.src"); }, kb.i64(M),
-          [&](Value* m) { return kb.at(chunk_w, b.CreateAdd(b.CreateMul(m, kb.i64(width)), lane0), "pack.dst"); });
+      emit_pack_rows(lw, kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(width)), lane0), rows_valid, w, kb.i64(M),
+                     kb.i64(M), kb.at(chunk_w, lane0, "pack.dst"), kb.i64(width));
       return Values{};
     });
     return Values{};

@@ -289,13 +289,11 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
         Value* c0 = b.CreateMul(ch, kb.i64(chunk), "c0");
         Value* c1 = kb.min(b.CreateAdd(c0, kb.i64(chunk)), L);
         // xT[j][r] = x[row0 + r, c0 + j]; rows past rows_valid are zero.
-        // A loop over the channel vectors, not an unrolled copy per vector: the tile transpose
-        // is the costliest code of the module to compile.
+        // A loop over the channel vectors, not an unrolled copy per vector: inlined (lucid-aot),
+        // the tile transpose is the costliest code of the module to compile.
         kb.loop("bwd_weight.transpose.vector", kb.i64(0), kb.i64(vectors * V), V, {}, [&](Value* lane0, const Values&) {
-          emit_pack_rows_as_lanes(
-              kb, "bwd_weight.transpose", b.CreateAdd(row0, lane0), rows_valid,
-              [&](Value* row) { return kb.at(x_n, b.CreateAdd(b.CreateMul(row, L), c0), "src"); }, b.CreateSub(c1, c0),
-              [&](Value* j) { return kb.at(xT, b.CreateAdd(b.CreateMul(j, kb.i64(width)), lane0), "xT.dst"); });
+          emit_pack_rows(lw, kb, "bwd_weight.transpose", b.CreateAdd(row0, lane0), rows_valid, kb.at(x_n, c0, "src"), L,
+                         b.CreateSub(c1, c0), kb.at(xT, lane0, "xT.dst"), kb.i64(width));
           return Values{};
         });
         Value* a = kb.min(kb.max(inside.first, c0), c1);

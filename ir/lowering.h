@@ -42,6 +42,7 @@ struct Lowering {
   llvm::Module& module;
   llvm::Type* element;  // float or double
   int lanes;            // schedule.vector_width
+  bool call_pack_rows;  // LoweringOptions::call_pack_rows
 
   // Internal function named `name` taking `params` (pointers then i64s) and returning an i32
   // LUCID_STATUS_* (bodies that allocate scratch can fail).
@@ -105,6 +106,13 @@ void store_lanes_as_rows(KernelBuilder& kb, const Values& acc, int vectors, int 
 void emit_pack_rows_as_lanes(KernelBuilder& kb, const std::string& name, llvm::Value* row0, llvm::Value* rows_valid,
                              const std::function<llvm::Value*(llvm::Value* row)>& src_row, llvm::Value* columns,
                              const std::function<llvm::Value*(llvm::Value* column)>& dst_column);
+
+// emit_pack_rows_as_lanes for a matrix with rows src_row_stride apart from src (row 0), whose
+// column m's vector goes to dst + m * dst_column_stride: inline, or as a call of the library's
+// routine when lw.call_pack_rows (pack_rows_symbol; same result, element for element).
+void emit_pack_rows(const Lowering& lw, KernelBuilder& kb, const std::string& name, llvm::Value* row0,
+                    llvm::Value* rows_valid, llvm::Value* src, llvm::Value* src_row_stride, llvm::Value* columns,
+                    llvm::Value* dst, llvm::Value* dst_column_stride);
 
 // Row `channel` of batch entry n of an NCL tensor with `channels` rows of `length` elements:
 // base + (n * channels + channel) * length.

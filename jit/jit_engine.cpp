@@ -200,6 +200,7 @@ struct JitEngine::Impl {
       request.schedule = schedule;
       request.prefix = prefix;
       request.target = jit::host_target();
+      request.call_pack_rows = tier0::pack_rows_as_lanes_routine(spec.dtype, schedule.vector_width) != nullptr;
       if (!options.dump_dir.empty()) {
         // Dumps show the code that runs: the per-pass modules, their texts one after another.
         jit::CompiledObject text;
@@ -226,13 +227,19 @@ struct JitEngine::Impl {
     llvm::orc::JITDylib* jd = &*dylib;
     // Heap scratch goes through a malloc that records a failed request's size, so the
     // runtime's out-of-memory error can name it. The set's own JITDylib is searched first.
-    llvm::orc::SymbolMap scratch_malloc;
-    scratch_malloc[lljit.mangleAndIntern("malloc")] =
-        llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&lucid_kernel_scratch_malloc),
-                                     llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
-    if (auto err = jd->define(llvm::orc::absoluteSymbols(std::move(scratch_malloc)))) {
+    // The packing routine is the library's, when it has one for the set's vector (a disk
+    // entry's key holds the CPU's features, which decide that, so its objects call it
+    // exactly when a compile here would).
+    llvm::orc::SymbolMap library;
+    const auto callable = llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
+    library[lljit.mangleAndIntern("malloc")] =
+        llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&lucid_kernel_scratch_malloc), callable);
+    if (void* pack = tier0::pack_rows_as_lanes_routine(spec.dtype, schedule.vector_width))
+      library[lljit.mangleAndIntern(ir::pack_rows_symbol(spec.dtype, schedule.vector_width))] =
+          llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(pack), callable);
+    if (auto err = jd->define(llvm::orc::absoluteSymbols(std::move(library)))) {
       llvm::cantFail(lljit.getExecutionSession().removeJITDylib(*jd));
-      throw Error("JitEngine: cannot define the kernels' malloc: " + error_text(std::move(err)));
+      throw Error("JitEngine: cannot define the kernels' library symbols: " + error_text(std::move(err)));
     }
     std::shared_ptr<KernelSet> set(new KernelSet, [owner = jit, jd](KernelSet* s) {
       delete s;

@@ -256,7 +256,8 @@ CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass) {
   module.setDataLayout(tm->createDataLayout());
 
   auto start = thread_cpu_now();
-  ir::lower_kernels(request.spec, request.schedule, request.prefix, module, std::span(&pass, 1));
+  ir::lower_kernels(request.spec, request.schedule, request.prefix, module, std::span(&pass, 1),
+                    {.call_pack_rows = request.call_pack_rows});
   result.lower_ms = thread_cpu_ms_since(start);
   // The stage times leave out the texts, which only dumps ask for.
   if (request.keep_ir) result.ir_before = print(module);

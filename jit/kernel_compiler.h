@@ -27,6 +27,10 @@ struct CompileRequest {
   std::string abi_prefix;     // non-empty: also emit lucid-aot's whole-call entry points
   bool keep_ir = false;       // fill ir_before / ir_after
   bool keep_assembly = false; // fill assembly
+  // compile_kernel_objects only: the kernels call the library's packing routine
+  // (ir::LoweringOptions::call_pack_rows), so their objects link only where the JIT engine
+  // defines it. compile_kernels (lucid-aot) always inlines it.
+  bool call_pack_rows = false;
 };
 
 struct CompiledObject {

@@ -1,6 +1,7 @@
 // lucid-aot round trip, JIT side: for target "host" and the JIT's default schedule, the AOT
 // object's entry points give the same bits as lucid::JitEngine's kernels for every pass.
 // The object is turned into a shared library by the system C compiler and loaded with dlopen.
+// (The JIT's kernels call the library's row packing where AOT objects inline it: same bits.)
 #include <dlfcn.h>
 #include <stdlib.h>
 
@@ -92,6 +93,10 @@ TEST_CASE("an AOT object for target host is bit-identical to the JIT's kernels")
       "ConvTranspose1d(12, 18, 5, stride=3, padding=\"same\", dilation=2, groups=3)",
       "ConvTranspose1d(7, 5, 4, stride=2, padding=(1, 2), output_padding=1, bias=False, dtype=float64)",
       "ConvTranspose1d(16, 16, 3, padding=1, groups=4, dtype=float64)",
+      // Channels in lanes for backward-data and -weight, with a short last channel block: the
+      // JIT's kernels call the library's packing routine, AOT objects inline it.
+      "ConvTranspose1d(20, 12, 4, stride=2, padding=1)",
+      "ConvTranspose1d(10, 6, 3, padding=1, dtype=float64)",
   };
   for (const char* text : layers) {
     CAPTURE(text);

@@ -21,6 +21,7 @@
 #include "lucid/schedule.h"
 #include "suite_file.h"
 #include "target.h"
+#include "tier0/tier0_kernels.h"
 
 namespace {
 
@@ -100,6 +101,9 @@ int main(int argc, char** argv) {
                                          "", target, {}};
       request.schedule = request.schedule.normalized_for(config.spec);
       request.prefix = lucid::jit::symbol_prefix(config.spec, request.schedule);
+      // As the engine compiles it: calling the library's packing routine where it has one.
+      request.call_pack_rows =
+          lucid::tier0::pack_rows_as_lanes_routine(config.spec.dtype, request.schedule.vector_width) != nullptr;
       std::vector<double> totals;
       for (auto pass : lucid::ir::kAllPasses) {
         const StageTimes t = profile(request, pass, repeats);

@@ -42,6 +42,11 @@ struct IsaKernels {
   const char* name;  // "baseline", "avx2", "avx512", ...
   DtypeKernels f32;
   DtypeKernels f64;
+  int vector_bytes;  // this copy's vector: its packing routines move vector_bytes / sizeof(T) lanes
+  void (*pack_rows_f32)(const float* src, int64_t src_row_stride, int64_t rows, int64_t columns, float* dst,
+                        int64_t dst_column_stride);
+  void (*pack_rows_f64)(const double* src, int64_t src_row_stride, int64_t rows, int64_t columns, double* dst,
+                        int64_t dst_column_stride);
 };
 
 }  // namespace lucid::tier0

@@ -1,9 +1,10 @@
 // Which compiled copy of kernels/ runs: the richest the CPU supports, unless LUCID_TIER0_ISA
-// asks for a lower one.
+// asks for a lower one; and which copy's packing routine JIT kernels of a given vector call.
 #include <cstdlib>
 #include <cstring>
 
 #include "tier0_isa.h"
+#include "tier0_kernels.h"
 
 namespace lucid::tier0 {
 
@@ -60,6 +61,17 @@ const IsaKernels& isa_kernels(Isa isa) {
     case Isa::Avx512Shape: return avx512_shape::kKernels;
   }
   return baseline::kKernels;
+}
+
+void* pack_rows_as_lanes_routine(DType dtype, int lanes) {
+  const auto element_bytes = static_cast<int>(dtype_size(dtype));
+  // Avx512Shape last: its 64-byte vectors are AVX-512's shape built from AVX2 halves.
+  for (Isa isa : {Isa::Avx512, Isa::Avx2, Isa::Baseline, Isa::Avx512Shape}) {
+    const IsaKernels& k = isa_kernels(isa);
+    if (k.vector_bytes != lanes * element_bytes || !isa_supported(isa)) continue;
+    return dtype == DType::Float32 ? reinterpret_cast<void*>(k.pack_rows_f32) : reinterpret_cast<void*>(k.pack_rows_f64);
+  }
+  return nullptr;
 }
 
 }  // namespace lucid::tier0

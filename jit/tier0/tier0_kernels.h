@@ -26,4 +26,10 @@ int backward_weight(const KernelSet& set, const void* x, const void* grad_y, voi
 int backward_bias(const KernelSet& set, const void* grad_y, void* grad_bias, int64_t batch,
                   int64_t length, int64_t item_begin, int64_t item_end);
 
+// The compiled row-to-lane packing that JIT kernels call (ir::pack_rows_symbol names it; the
+// lowering inlines the packing where none exists): the copy whose vector holds `lanes`
+// elements of `dtype`, the richest instruction set this CPU runs first, or null. Independent
+// of LUCID_TIER0_ISA, which picks tier 0's kernels only.
+void* pack_rows_as_lanes_routine(DType dtype, int lanes);
+
 }  // namespace lucid::tier0

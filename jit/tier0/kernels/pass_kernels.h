@@ -57,4 +57,11 @@ template <class T>
 int backward_weight_direct(const Geometry& g, const T* x, const T* grad_y, T* grad_weight,
                            int64_t begin, int64_t end);
 
+// Rows 0 .. V-1 of a row-major source (V = kLanes<T>; rows past `rows` read as zero) into
+// lanes: dst[m * dst_column_stride + i] = src[i * src_row_stride + m] for m < columns
+// (pack_rows_as_lanes.cpp; the routine JIT kernels call, IsaKernels::pack_rows_*).
+template <class T>
+void pack_rows_as_lanes(const T* src, int64_t src_row_stride, int64_t rows, int64_t columns, T* dst,
+                        int64_t dst_column_stride);
+
 }  // namespace lucid::tier0::LUCID_TIER0_ISA
