@@ -19,7 +19,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include <time.h>
@@ -62,6 +65,39 @@ std::unique_ptr<llvm::TargetMachine> make_target_machine(const Target& t) {
   if (!tm) throw Error("lucid-jit: cannot create a target machine for " + t.cpu);
   return tm;
 }
+
+// Target machines outlive the compiles that use them. A new machine builds its subtarget
+// (X86's lowering tables and cost models) when a module first asks for it, which cost 1-2 ms
+// of every module's optimisation and codegen (a 1-13 ms module: the bias kernel's is 12).
+// A machine serves one compile at a time, so the pool holds at most one per concurrent
+// compile; it is never destroyed, since a background compile may still hold one at exit.
+class TargetMachinePool {
+ public:
+  using Lease = std::unique_ptr<llvm::TargetMachine, std::function<void(llvm::TargetMachine*)>>;
+
+  static Lease lease(const Target& target) {
+    static auto* pool = new TargetMachinePool;
+    std::string key = target.identity();
+    std::unique_ptr<llvm::TargetMachine> tm;
+    {
+      std::lock_guard<std::mutex> lock(pool->mutex_);
+      auto& spare = pool->spare_[key];
+      if (!spare.empty()) {
+        tm = std::move(spare.back());
+        spare.pop_back();
+      }
+    }
+    if (!tm) tm = make_target_machine(target);
+    return Lease(tm.release(), [key = std::move(key)](llvm::TargetMachine* returned) {
+      std::lock_guard<std::mutex> lock(pool->mutex_);
+      pool->spare_[key].emplace_back(returned);
+    });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::unique_ptr<llvm::TargetMachine>>> spare_;
+};
 
 // The optimisation pipelines. The lowering already vectorised, blocked and unrolled its
 // loops, so most of O3's ~90 passes change nothing in the machine code, and they still cost
@@ -168,7 +204,7 @@ std::string symbol_prefix(const ConvSpec& spec, const Schedule& schedule) {
 CompiledObject compile_kernels(const CompileRequest& request) {
   initialize_llvm();
   CompiledObject result;
-  auto tm = make_target_machine(request.target);
+  auto tm = TargetMachinePool::lease(request.target);
   llvm::LLVMContext context;
   context.setDiscardValueNames(!request.keep_ir);  // names only matter to a reader of dumps
   llvm::Module module(request.prefix, context);
@@ -202,7 +238,7 @@ CompiledObject compile_kernels(const CompileRequest& request) {
 
 std::vector<char> compile_warm_up(const Target& target) {
   initialize_llvm();
-  auto tm = make_target_machine(target);
+  auto tm = TargetMachinePool::lease(target);
   llvm::LLVMContext context;
   llvm::Module module("lucid.warm_up", context);
   module.setTargetTriple(target.triple);
@@ -248,7 +284,7 @@ std::vector<char> compile_warm_up(const Target& target) {
 CompiledObject compile_pass(const CompileRequest& request, ir::Pass pass) {
   initialize_llvm();
   CompiledObject result;
-  auto tm = make_target_machine(request.target);
+  auto tm = TargetMachinePool::lease(request.target);
   llvm::LLVMContext context;
   context.setDiscardValueNames(!request.keep_ir);
   llvm::Module module(request.prefix + "." + ir::pass_name(pass), context);
