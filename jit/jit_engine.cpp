@@ -194,13 +194,16 @@ struct JitEngine::Impl {
       from_disk = found == jit::DiskCache::Lookup::Hit;
     }
     if (!from_disk && reach == Reach::DiskOnly) return nullptr;
+    // The library's packing routine for the set's vector, if it has one: compiled kernels call
+    // it, and it is bound into the set's JITDylib below.
+    void* pack_rows = tier0::pack_rows_as_lanes_routine(spec.dtype, schedule.vector_width);
     if (!from_disk) {
       jit::CompileRequest request;
       request.spec = spec;
       request.schedule = schedule;
       request.prefix = prefix;
       request.target = jit::host_target();
-      request.call_pack_rows = tier0::pack_rows_as_lanes_routine(spec.dtype, schedule.vector_width) != nullptr;
+      request.call_pack_rows = pack_rows != nullptr;
       if (!options.dump_dir.empty()) {
         // Dumps show the code that runs: the per-pass modules, their texts one after another.
         jit::CompiledObject text;
@@ -234,9 +237,9 @@ struct JitEngine::Impl {
     const auto callable = llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
     library[lljit.mangleAndIntern("malloc")] =
         llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&lucid_kernel_scratch_malloc), callable);
-    if (void* pack = tier0::pack_rows_as_lanes_routine(spec.dtype, schedule.vector_width))
+    if (pack_rows)
       library[lljit.mangleAndIntern(ir::pack_rows_symbol(spec.dtype, schedule.vector_width))] =
-          llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(pack), callable);
+          llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(pack_rows), callable);
     if (auto err = jd->define(llvm::orc::absoluteSymbols(std::move(library)))) {
       llvm::cantFail(lljit.getExecutionSession().removeJITDylib(*jd));
       throw Error("JitEngine: cannot define the kernels' library symbols: " + error_text(std::move(err)));
