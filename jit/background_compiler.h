@@ -18,7 +18,9 @@ class BackgroundCompiler {
   BackgroundCompiler& operator=(const BackgroundCompiler&) = delete;
   ~BackgroundCompiler();  // stop()
 
-  // Queues a job; the worker thread starts with the first one. Jobs must not throw.
+  // Queues a job; the worker thread starts with the first one. Jobs must not throw. The job
+  // starts on another CPU than the one submit() ran on, when the process may use another:
+  // the caller goes on running tier 0 there.
   void submit(std::function<void()> job);
 
   // Blocks until no job is queued or running (for benchmarks, tests and short tools that
@@ -43,7 +45,11 @@ class BackgroundCompiler {
 
   std::mutex mutex_;
   std::condition_variable wake_, idle_;
-  std::deque<std::function<void()>> queue_;
+  struct Job {
+    std::function<void()> run;
+    int caller_cpu;  // where submit() was called, or -1
+  };
+  std::deque<Job> queue_;
   bool running_job_ = false;
   bool stopping_ = false;
   std::thread worker_;
