@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +60,64 @@ ConvSpec checked(const ConvSpec& spec) {
   if (!(s == spec)) throw Error("JitEngine: spec fields are inconsistent; build specs with ConvSpec::make or parse");
   return s;
 }
+
+// The process's warm-up compile (JitEngine::Impl::warm_up) runs on the background thread, so
+// no caller waits for it; until it is over, the exit handler that stops a running compile
+// before LLVM's statics are destroyed is not registered yet. The first thread to queue a
+// background compile takes the ticket with it, and waits at its end until the ticket is
+// gone: after the warm-up, or with the job if stop() drops it unrun. A thread's
+// thread_local objects are destroyed when it ends, and for the thread that calls exit()
+// before any static object or exit handler: so exiting from that thread (the main thread, for
+// a program or Python that loads a layer at start) waits for the warm-up, at most its 14-19
+// ms, once per process.
+class WarmUpTicket {
+ public:
+  // The process's one ticket, to the first caller; null afterwards.
+  static std::shared_ptr<WarmUpTicket> take() {
+    Gate& g = gate();
+    {
+      std::lock_guard<std::mutex> lock(g.mutex);
+      if (g.taken) return nullptr;
+      g.taken = true;
+    }
+    thread_local WaitAtThreadEnd wait;
+    (void)wait;
+    return std::shared_ptr<WarmUpTicket>(new WarmUpTicket);
+  }
+
+  ~WarmUpTicket() {
+    Gate& g = gate();
+    {
+      std::lock_guard<std::mutex> lock(g.mutex);
+      g.returned = true;
+    }
+    g.returned_cv.notify_all();
+  }
+
+ private:
+  WarmUpTicket() = default;
+
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable returned_cv;
+    bool taken = false;
+    bool returned = false;
+  };
+
+  // Never destroyed: a thread may end after static destruction began.
+  static Gate& gate() {
+    static Gate* g = new Gate;
+    return *g;
+  }
+
+  struct WaitAtThreadEnd {
+    ~WaitAtThreadEnd() {
+      Gate& g = gate();
+      std::unique_lock<std::mutex> lock(g.mutex);
+      g.returned_cv.wait(lock, [&] { return g.returned; });
+    }
+  };
+};
 
 // Threads for one kernel set's compile: one per pass, at most one per core.
 int compile_threads() {
@@ -332,12 +391,12 @@ struct JitEngine::Impl {
     return std::make_shared<KernelHandle>(std::move(set));
   }
 
-  // Once per process, before the first background compile, on the caller's thread: a tiny
-  // compile and link, so LLVM's lazily created statics exist before the exit handler that
-  // stops the background thread is registered (see BackgroundCompiler::stop_all_at_exit).
-  // Without it, exiting while a compile runs crashed in destroyed LLVM tables. It costs
-  // 14-19 ms (compile_warm_up gives the runs), most of it LLVM's one-time set-up that the first
-  // compile would pay anyway.
+  // Once per process, as the first background job: a tiny compile and link, so LLVM's lazily
+  // created statics exist before the exit handler that stops the background thread is
+  // registered (see BackgroundCompiler::stop_all_at_exit). Without it, exiting while a
+  // compile runs crashed in destroyed LLVM tables. It costs 14-19 ms (compile_warm_up gives
+  // the runs), most of it LLVM's one-time set-up that the first compile would pay anyway;
+  // WarmUpTicket keeps an exit from overtaking it.
   void warm_up() {
     static std::once_flag warm_once;
     std::call_once(warm_once, [this] {
@@ -364,9 +423,13 @@ struct JitEngine::Impl {
 
   void compile_in_background(const ConvSpec& spec, const Schedule& schedule,
                              std::shared_ptr<KernelHandle> handle) {
-    warm_up();
     auto requested = Clock::now();
-    background.submit([this, spec, schedule, handle, requested] {
+    std::shared_ptr<WarmUpTicket> ticket = WarmUpTicket::take();
+    background.submit([this, spec, schedule, handle, requested, ticket]() mutable {
+      if (ticket) {
+        warm_up();
+        ticket.reset();  // the exit handler is registered: exit may go on
+      }
       try {
         if (options.background_delay_ms > 0)
           std::this_thread::sleep_for(std::chrono::milliseconds(options.background_delay_ms));
