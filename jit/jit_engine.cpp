@@ -424,8 +424,7 @@ struct JitEngine::Impl {
   void compile_in_background(const ConvSpec& spec, const Schedule& schedule,
                              std::shared_ptr<KernelHandle> handle) {
     auto requested = Clock::now();
-    std::shared_ptr<WarmUpTicket> ticket = WarmUpTicket::take();
-    background.submit([this, spec, schedule, handle, requested, ticket]() mutable {
+    background.submit([this, spec, schedule, handle, requested, ticket = WarmUpTicket::take()]() mutable {
       if (ticket) {
         warm_up();
         ticket.reset();  // the exit handler is registered: exit may go on
