@@ -5,7 +5,8 @@
 #     the random-layer and 2,000-layer suites with fewer layers (LUCID_RANDOM_LAYERS,
 #     LUCID_MEMORY_TEST_LAYERS); then each libFuzzer target for LUCID_FUZZ_SECONDS (45 s);
 #   - ThreadSanitizer (build-tsan/): the suites with threads (thread pool, compile-once, tier
-#     swap, background compiles at exit and with eviction, multi-threaded layer calls); the
+#     swap, the background compiler's queue, background compiles at exit and with eviction,
+#     multi-threaded layer calls); the
 #     eviction suite with 80 layers (past its 32-set capacity).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,7 +27,7 @@ LUCID_RANDOM_LAYERS=40 LUCID_MEMORY_TEST_LAYERS=300 \
 bash scripts/fuzz.sh "${LUCID_FUZZ_SECONDS:-45}"
 
 tsan_tests=(test_thread_pool test_jit_tiers test_jit_cache test_jit_exit test_jit_concurrency
-            test_jit_memory_bound test_nn_conv_transpose1d)
+            test_jit_memory_bound test_nn_conv_transpose1d test_background_compiler)
 cmake -S . -B build-tsan -G Ninja -DLUCID_SANITIZE=thread -DLUCID_BUILD_BENCH=OFF \
   -DLUCID_BUILD_PYTHON=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-tsan -j2 --target "${tsan_tests[@]}"
