@@ -9,13 +9,16 @@
 // full-width stores.
 //
 // A work item is (n, group, block of fwd_block_co output channels). It first packs its
-// slice of the weight phase-major ([phase][ci][row][tap], counted in the kernel's time): in
-// PyTorch's (Cin, Cout/G, K) order consecutive input channels of one output channel lie
-// Cout/G*K elements apart, so the channel loop would touch a new page every step. Inside, blocks of
-// fwd_block_t vectors along q keep all their accumulators in registers over the whole
-// input-channel loop, reading a dense, zero-padded copy of the block's x window; the inner
-// loop has no bounds checks, and edge blocks differ from interior ones only in the masks of
-// the window copy and of the output stores.
+// slice of the weight phase-major ([phase][ci][row][tap] per register block, counted in the
+// kernel's time): in PyTorch's (Cin, Cout/G, K) order consecutive input channels of one
+// output channel lie Cout/G*K elements apart, so the channel loop would touch a new page
+// every step. Inside, blocks of fwd_block_t vectors along q copy their x window once into a
+// dense, zero-padded scratch (x rows L apart alias in L1 and defeat the prefetchers when
+// L*4 bytes is a multiple of 4 KiB). The item's register blocks of fwd_register_co rows
+// then each keep their accumulators in registers over the input channels, in chunks of
+// fwd_ci_chunk with every stride phase inside a chunk; the inner loop has no bounds checks,
+// and edge blocks differ from interior ones only in the masks of the window copy and of the
+// output stores.
 //
 // With Schedule::fwd_lanes == Lanes::Channels the item's body is lower_forward_channels.cpp
 // instead: output channels in lanes, x broadcast.
@@ -45,7 +48,17 @@ struct ForwardPlan : LayerGeometry {
   // Where phase p's weights start in the packed [phase][ci][row][tap] slice of `rows` rows.
   int64_t packed_offset(int64_t p, int rows) const { return Cig * rows * phase_taps.before(p); }
 
-  explicit ForwardPlan(const ConvSpec& spec) : LayerGeometry(spec), phase_taps(spec), max_m(phase_taps.max_m) {}
+  // Rows of one register block, and input channels per reduction chunk (Schedule's
+  // fwd_register_co and fwd_ci_chunk; here never 0).
+  int register_rows;
+  int64_t ci_chunk;
+
+  ForwardPlan(const ConvSpec& spec, const Schedule& schedule)
+      : LayerGeometry(spec),
+        phase_taps(spec),
+        max_m(phase_taps.max_m),
+        register_rows(schedule.fwd_register_co > 0 ? schedule.fwd_register_co : schedule.fwd_block_co),
+        ci_chunk(schedule.fwd_ci_chunk > 0 ? std::min<int64_t>(schedule.fwd_ci_chunk, Cig) : Cig) {}
 };
 
 // acc[p][r][u]: the sums of stride phase p, row r, vector u of a block.
@@ -75,12 +88,15 @@ void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* q0, boo
 // The sums of stride phases [p0, p1) over every input channel, into acc[p]: one pass over
 // the window and the packed weights serves all the chunk's phases.
 void emit_phase_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int rows, int U, int64_t p0, int64_t p1,
-                           int64_t pitch, const std::string& tag, Value* window, Value* packed, PhaseSums& acc) {
+                           int64_t pitch, const std::string& tag, Value* c0, Value* c1, Value* window,
+                           Value* packed, PhaseSums& acc) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  Values init(static_cast<size_t>((p1 - p0) * rows * U), kb.zero_vector());
+  Values init;
+  for (int64_t p = p0; p < p1; ++p)
+    for (int r = 0; r < rows; ++r) init.insert(init.end(), acc[static_cast<size_t>(p)][r].begin(), acc[static_cast<size_t>(p)][r].end());
   std::string loop_name = tag + ".phase" + std::to_string(p0) + ".ci";
-  Values out = kb.loop(loop_name, kb.i64(0), kb.i64(plan.Cig), 1, init, [&](Value* ci, const Values& in) {
+  Values out = kb.loop(loop_name, c0, c1, 1, init, [&](Value* ci, const Values& in) {
     Value* x_row = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.row");
     std::map<std::pair<int64_t, int>, Value*> xv;
     auto x_vector = [&](int64_t m, int u) {
@@ -146,26 +162,98 @@ void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan&
   }
 }
 
-// Emits one block of `lanes * U` consecutive q for `rows` output channels and stores it.
+// The sums of one register block of `rows` output channels over every input channel, in
+// chunks of plan.ci_chunk channels with every phase inside a chunk: the chunk's slice of the
+// window and of the packed weights is read once per phase from L1 instead of L2. The sums
+// cross chunks in registers or, past the register file, on the stack: a few loads and
+// stores per phase and chunk, against chunk x taps x rows x U FMAs.
+PhaseSums emit_register_block_sums(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U,
+                                   int64_t pitch, const std::string& tag, Value* window, Value* packed) {
+  const int P = lw.schedule.fwd_phase_chunk;
+  PhaseSums acc(static_cast<size_t>(plan.s), std::vector<Values>(rows, Values(U, kb.zero_vector())));
+  auto chunk_sums = [&](Value* c0, Value* c1) {
+    for (int64_t p0 = 0; p0 < plan.s; p0 += P) {
+      const int64_t p1 = std::min<int64_t>(plan.s, p0 + P);
+      bool any_tap = false;
+      for (int64_t p = p0; p < p1; ++p) any_tap |= !plan.phase_taps[static_cast<size_t>(p)].empty();
+      // Phases no tap reaches hold only the bias.
+      if (any_tap) emit_phase_chunk_sums(kb, plan, rows, U, p0, p1, pitch, tag, c0, c1, window, packed, acc);
+    }
+  };
+  if (plan.ci_chunk >= plan.Cig) {
+    chunk_sums(kb.i64(0), kb.i64(plan.Cig));
+    return acc;
+  }
+  auto flatten = [&] {
+    Values all;
+    for (const auto& phase : acc)
+      for (const auto& row : phase) all.insert(all.end(), row.begin(), row.end());
+    return all;
+  };
+  auto unflatten = [&](const Values& all) {
+    size_t i = 0;
+    for (auto& phase : acc)
+      for (auto& row : phase)
+        for (auto& v : row) v = all[i++];
+  };
+  auto& b = kb.b();
+  unflatten(kb.loop(tag + ".ci_chunk", kb.i64(0), kb.i64(plan.Cig), plan.ci_chunk, flatten(),
+                    [&](Value* c0, const Values& in) {
+                      unflatten(in);
+                      chunk_sums(c0, kb.min(b.CreateAdd(c0, kb.i64(plan.ci_chunk)), kb.i64(plan.Cig)));
+                      return flatten();
+                    }));
+  return acc;
+}
+
+// Where register block j of an item starts: its packed weights, bias, output rows, and how
+// many of its rows exist.
+struct RegisterBlock {
+  Value* packed;
+  Value* bias;
+  Value* y;
+  Value* rows_valid;
+};
+
+// Runs `body` for each register block of an item whose first row exists: a loop when the
+// item has several, else once.
+void for_each_register_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows,
+                             int64_t packed_pitch, Value* packed, Value* bias, Value* y, Value* Lout,
+                             Value* rows_valid, const std::string& tag,
+                             const std::function<void(const RegisterBlock&)>& body) {
+  const int R = plan.register_rows;
+  if (R >= rows) {
+    body({packed, bias, y, rows_valid});
+    return;
+  }
+  auto& b = kb.b();
+  kb.loop(tag + ".register_block", kb.i64(0), kb.ceil_div(rows_valid, R), 1, {}, [&](Value* j, const Values&) {
+    Value* r0 = b.CreateMul(j, kb.i64(R), "r0");
+    body({kb.at(packed, b.CreateMul(j, kb.i64(packed_pitch)), "packed.j"),
+          lw.spec.bias ? kb.at(bias, r0, "bias.j") : bias, kb.at(y, b.CreateMul(r0, Lout), "y.j"),
+          b.CreateSub(rows_valid, r0, "rows_valid.j")});
+    return Values{};
+  });
+}
+
+// Emits one block of `lanes * U` consecutive q for the item's rows and stores it: one copy
+// of the x window, shared by the item's register blocks.
 void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, Value* q0, bool edge,
-                Value* x, Value* window, Value* packed, Value* bias, Value* y, Value* L, Value* Lout,
-                Value* rows_valid) {
+                Value* x, Value* window, Value* packed, int64_t packed_pitch, Value* bias, Value* y, Value* L,
+                Value* Lout, Value* rows_valid) {
   // Edge blocks are one vector wide: they run a few times per row, so their code should be
   // small rather than fast.
   const int U = edge ? 1 : lw.schedule.fwd_block_t;
-  const int P = lw.schedule.fwd_phase_chunk;
   const std::string tag = edge ? "fwd.edge" : "fwd";
   const int64_t pitch = plan.window_pitch(lw.schedule.fwd_block_t * kb.lanes(), kb.lanes());  // one scratch for both
   emit_window_copy(kb, plan, q0, edge, plan.window_width(U * kb.lanes()), pitch, x, window, L);
-  PhaseSums acc(static_cast<size_t>(plan.s), std::vector<Values>(rows, Values(U, kb.zero_vector())));
-  for (int64_t p0 = 0; p0 < plan.s; p0 += P) {
-    const int64_t p1 = std::min<int64_t>(plan.s, p0 + P);
-    bool any_tap = false;
-    for (int64_t p = p0; p < p1; ++p) any_tap |= !plan.phase_taps[static_cast<size_t>(p)].empty();
-    // Phases no tap reaches hold only the bias.
-    if (any_tap) emit_phase_chunk_sums(kb, plan, rows, U, p0, p1, pitch, tag, window, packed, acc);
-  }
-  emit_block_stores(kb, lw, plan, rows, U, q0, edge, tag, acc, bias, y, Lout, rows_valid);
+  for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, tag,
+                          [&](const RegisterBlock& block) {
+                            PhaseSums acc = emit_register_block_sums(kb, lw, plan, plan.register_rows, U, pitch,
+                                                                     tag, window, block.packed);
+                            emit_block_stores(kb, lw, plan, plan.register_rows, U, q0, edge, tag, acc, block.bias,
+                                              block.y, Lout, block.rows_valid);
+                          });
 }
 
 // Packs the item's weights phase-major ([phase][ci][row][tap]); rows past the last real
@@ -245,19 +333,28 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
-  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
-
   const int64_t s = plan.s, pl = plan.pl;
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
+  const int R = plan.register_rows;
 
-  // The packed weights and the x window share one scratch.
+  // The packed weights (one [phase][ci][row][tap] slice per register block) and the x window
+  // share one scratch.
   const int64_t element_bytes = kb.element_bytes();
-  const int64_t packed_elements = (plan.Cig * rows * plan.K + 15) / 16 * 16;
+  const int64_t packed_pitch = (plan.Cig * R * plan.K + 15) / 16 * 16;
+  const int64_t packed_elements = ceil_div(rows, R) * packed_pitch;
   const int64_t window_elements = plan.Cig * plan.window_pitch(B, kb.lanes());
   Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
   Value* packed = scratch.pointer;
   Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
-  b.CreateCall(emit_pack_phase_major(lw, plan, rows), {w, packed, last_row});
+  Function* pack = emit_pack_phase_major(lw, plan, R);
+  for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
+                          [&](const RegisterBlock& block) {
+                            // Register block j's rows start j*R rows into the item's weights.
+                            Value* r0 = b.CreateSub(rows_valid, block.rows_valid);
+                            Value* w_block = kb.at(w, b.CreateMul(r0, kb.i64(plan.K)), "w.block");
+                            Value* last_row = b.CreateSub(kb.min(block.rows_valid, kb.i64(R)), kb.i64(1), "last_row");
+                            b.CreateCall(pack, {w_block, block.packed, last_row});
+                          });
   // q covers every output: q*s + p - pl in [0, Lout) for some phase p.
   Value* q_lo = kb.i64(pl / s);
   Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(pl - 1)), s), kb.i64(1), "q.hi");
@@ -266,7 +363,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* q_a = kb.i64(std::max(plan.max_m, ceil_div(pl, s)));
   Value* q_b = kb.min(L, kb.floor_div(b.CreateAdd(Lout, kb.i64(pl)), s));
   auto block = [&](Value* q0, bool edge) {
-    emit_block(kb, lw, plan, rows, q0, edge, x, window, packed, bias, y, L, Lout, rows_valid);
+    emit_block(kb, lw, plan, rows, q0, edge, x, window, packed, packed_pitch, bias, y, L, Lout, rows_valid);
   };
   emit_sweep(
       kb, "fwd", plan, q_lo, q_a, q_b, q_hi, B, kb.lanes(), [&](Value* q0) { block(q0, false); },
@@ -280,7 +377,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
 
 void lower_forward(const Lowering& lw, const std::string& symbol) {
   const ConvSpec& spec = lw.spec;
-  ForwardPlan plan(spec);
+  ForwardPlan plan(spec, lw.schedule);
   const int R = lw.schedule.fwd_block_co;
   const int64_t blocks = forward_blocks_per_group(spec, lw.schedule);
   Function* body = emit_body(lw, plan, R);

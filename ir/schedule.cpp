@@ -40,6 +40,28 @@ int forward_rows_wide(int64_t out_per_group, int threads) {
   return best;
 }
 
+// Output channels per forward item made of register blocks of `register_rows` (q in the
+// lanes): every block of positions copies its x window once per item, and the copy cost as
+// much as the FMAs of a few register rows. So items are as many register blocks as fit in
+// kMaxBlockRows, unless fewer rows deal a batch-1 call out more evenly over `threads`: the
+// rows of the longest thread's share, at most 5% above the best count's, with the largest
+// items among those. Measured with 16 registers (4 rows x 3 vectors), one thread:
+// hifigan_up3 10.2-11.7 -> 7.7-8.1 ms, hifigan_up4 5.1-5.9 -> 3.5-4.2 ms at 32 rows.
+int forward_item_rows(const ConvSpec& spec, int register_rows, int threads) {
+  const int64_t per_group = spec.out_per_group();
+  const auto longest_thread = [&](int64_t rows) {
+    return ceil_div(ceil_div(per_group, rows) * spec.groups, threads) * rows;
+  };
+  const int64_t most = std::min<int64_t>(per_group, Schedule::kMaxBlockRows);
+  int64_t best_share = longest_thread(register_rows);
+  for (int64_t rows = register_rows; rows <= most; rows += register_rows)
+    best_share = std::min(best_share, longest_thread(rows));
+  int64_t chosen = register_rows;
+  for (int64_t rows = register_rows; rows <= most; rows += register_rows)
+    if (longest_thread(rows) * 20 <= best_share * 21) chosen = rows;
+  return static_cast<int>(chosen);
+}
+
 // Positions per register block with channels in the lanes: the accumulators are
 // min(channel vectors, 2) x positions, at most 12 positions (past that the broadcasts and
 // weight vectors of a tap no longer fit beside them).
@@ -47,6 +69,9 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
   const int vectors = std::min(2, static_cast<int>(ceil_div(rows, lanes)));
   return std::clamp(accumulators / std::max(1, vectors), 1, 12);
 }
+
+// Rows of one forward register block with q in the lanes.
+int forward_register_rows(const Schedule& s) { return s.fwd_register_co > 0 ? s.fwd_register_co : s.fwd_block_co; }
 
 // A register file of 32 (AVX-512) leaves 28 accumulators; its blocks were measured on one,
 // the smaller file's on Zen 3 (AVX2).
@@ -76,6 +101,22 @@ int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
   return std::max(1, budget / grad_y);
 }
 
+// Input channels per forward reduction chunk (Schedule::fwd_ci_chunk) on a host with
+// `l1d_bytes` of L1 data cache: as many as keep the chunk's x window (max_m + U*V positions,
+// whole 64-byte lines) and its packed weights (register rows x K) in half of L1, the other
+// half left to the output stores, the stack and the next lines. 0 (no chunks) when the whole
+// group fits, or when the cache size is unknown.
+int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes) {
+  if (s.fwd_lanes != Lanes::Length || l1d_bytes <= 0) return 0;
+  const int64_t element = dtype_size(spec.dtype);
+  const int64_t line = std::max<int64_t>(1, 64 / element);
+  const int64_t max_m = (spec.kernel_size - 1) * spec.dilation / spec.stride;
+  const int64_t window = ceil_div(max_m + int64_t{s.fwd_block_t} * s.vector_width, line) * line;
+  const int64_t per_channel = (window + int64_t{forward_register_rows(s)} * spec.kernel_size) * element;
+  const int64_t chunk = std::max<int64_t>(8, l1d_bytes / 2 / per_channel);
+  return chunk >= spec.in_per_group() ? 0 : static_cast<int>(std::min<int64_t>(chunk, 4096));
+}
+
 // The register-block dimensions that follow from a schedule's rows (fwd_block_co,
 // bwd_data_block_ci, bwd_weight_block_ci: the work items' channel blocks), its lane layouts and its
 // accumulator budget. default_for picks rows and lanes and ends here; with_work_items_of
@@ -90,17 +131,18 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     s.fwd_block_t = channel_block_positions(s.fwd_block_co, V, acc);
     s.fwd_phase_chunk = 1;
   } else {
-    // fwd_block_co rows of broadcast weights x fwd_block_t loaded vectors of x per tap. With
-    // 16 registers, 4 channels x 3 vectors reuse each loaded x vector 4 times and each
-    // broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
-    s.fwd_block_t = clamp_int(acc / s.fwd_block_co, 1, wide_file ? 6 : 3);
+    // forward_register_rows rows of broadcast weights x fwd_block_t loaded vectors of x per
+    // tap. With 16 registers, 4 channels x 3 vectors reuse each loaded x vector 4 times and
+    // each broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
+    const int rows = forward_register_rows(s);
+    s.fwd_block_t = clamp_int(acc / rows, 1, wide_file ? 6 : 3);
     // Every stride phase's accumulators are interleaved at the store; past stride 8 that
     // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
     // compile time, so one vector per phase.
     if (spec.stride > 8) s.fwd_block_t = 1;
     // Phases share one pass over the input channels (and its x loads) as far as their
     // accumulators fit.
-    s.fwd_phase_chunk = clamp_int(acc / (s.fwd_block_co * s.fwd_block_t), 1, spec.stride);
+    s.fwd_phase_chunk = clamp_int(acc / (rows * s.fwd_block_t), 1, spec.stride);
   }
 
   if (s.bwd_data_lanes == Lanes::Channels) {
@@ -146,7 +188,8 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
 
 }  // namespace
 
-Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads) {
+Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads,
+                               int64_t l1d_bytes) {
   Schedule s;
   int bits = host_vector_bits >= 512 ? 512 : host_vector_bits >= 256 ? 256 : 128;
   s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
@@ -160,6 +203,12 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   s.fwd_block_co = wide_file ? forward_rows_wide(spec.out_per_group(), std::max(1, threads)) : clamp_int(spec.out_per_group(), 1, 4);
   // Past stride 8 two channels per phase (see fit_register_blocks).
   if (spec.stride > 8) s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 2);
+  if (!wide_file) {
+    // The small file's register blocks are too few rows to pay for their x window copies:
+    // items of several register blocks share them.
+    s.fwd_register_co = s.fwd_block_co;
+    s.fwd_block_co = forward_item_rows(spec, s.fwd_register_co, std::max(1, threads));
+  }
   if (spec.stride == 1 && spec.out_per_group() >= 8) {
     // Without a stride, output channels in lanes (lower_forward_channels.cpp) measured 30-40%
     // faster on wide_s1 and dilated: one dense reduction over ci x K per register block of
@@ -200,11 +249,14 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   }
   s = s.normalized_for(spec);
   fit_register_blocks(spec, s);
+  s.fwd_ci_chunk = forward_ci_chunk(spec, s, l1d_bytes);
   return s.normalized_for(spec);
 }
 
 Schedule Schedule::with_work_items_of(const Schedule& other, const ConvSpec& spec) const {
   Schedule s = *this;
+  // This host's forward register rows stay (unless the new items are smaller).
+  if (s.fwd_lanes == Lanes::Length) s.fwd_register_co = forward_register_rows(*this);
   s.fwd_block_co = other.fwd_block_co;
   s.bwd_data_block_ci = other.bwd_data_block_ci;
   s.bwd_weight_block_ci = other.bwd_weight_block_ci;
@@ -223,6 +275,11 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
   s.fwd_phase_chunk = clamp_int(s.fwd_phase_chunk, 1, spec.stride);
   if (s.fwd_lanes != Lanes::Channels) s.fwd_lanes = Lanes::Length;
   if (s.fwd_lanes == Lanes::Channels) s.fwd_phase_chunk = 1;
+  // Off (0) where unused or where it would change nothing, so each kernel has one key.
+  s.fwd_register_co = s.fwd_lanes == Lanes::Length ? std::clamp(s.fwd_register_co, 0, s.fwd_block_co) : 0;
+  if (s.fwd_register_co == s.fwd_block_co) s.fwd_register_co = 0;
+  s.fwd_ci_chunk = s.fwd_lanes == Lanes::Length ? std::clamp(s.fwd_ci_chunk, 0, 4096) : 0;
+  if (s.fwd_ci_chunk >= spec.in_per_group()) s.fwd_ci_chunk = 0;
   s.bwd_data_block_ci = clamp_int(s.bwd_data_block_ci, 1, std::min<int64_t>(spec.in_per_group(), kMaxBlockRows));
   s.bwd_data_block_t = clamp_int(s.bwd_data_block_t, 1, 16);
   s.bwd_weight_block_ci = clamp_int(s.bwd_weight_block_ci, 1, std::min<int64_t>(spec.in_per_group(), kMaxBlockRows));
@@ -243,11 +300,13 @@ std::string Schedule::key() const {
   return fmt::format("v{}.f{}x{}x{}{}.d{}x{}{}.w{}x{}x{}{}.a{}", vector_width, fwd_block_co, fwd_block_t,
                      fwd_phase_chunk, suffix(fwd_lanes), bwd_data_block_ci, bwd_data_block_t, suffix(bwd_data_lanes),
                      bwd_weight_block_ci, bwd_weight_block_co, bwd_weight_block_taps, suffix(bwd_weight_lanes),
-                     accumulators);
+                     accumulators) +
+         (fwd_register_co > 0 ? fmt::format(".r{}", fwd_register_co) : "") +
+         (fwd_ci_chunk > 0 ? fmt::format(".k{}", fwd_ci_chunk) : "");
 }
 
 Schedule Schedule::parse_key(const std::string& key) {
-  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)(c?)\.d(\d+)x(\d+)([tc]?)\.w(\d+)x(\d+)x(\d+)([tc]?)(?:\.a(\d+))?)");
+  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)(c?)\.d(\d+)x(\d+)([tc]?)\.w(\d+)x(\d+)x(\d+)([tc]?)(?:\.a(\d+))?(?:\.r(\d+))?(?:\.k(\d{1,4}))?)");
   std::smatch m;
   if (!std::regex_match(key, m, pattern))
     throw Error(fmt::format("Schedule: malformed schedule key '{}' (expected e.g. '{}')", key, Schedule{}.key()));
@@ -272,6 +331,11 @@ Schedule Schedule::parse_key(const std::string& key) {
   s.bwd_weight_block_taps = knob(11);
   s.bwd_weight_lanes = lanes(12);
   if (m[13].matched) s.accumulators = knob(13);
+  if (m[14].matched) s.fwd_register_co = knob(14);
+  if (m[15].matched) {
+    s.fwd_ci_chunk = std::atoi(m[15].str().c_str());
+    if (s.fwd_ci_chunk < 1) throw Error(fmt::format("Schedule: the channel chunk of '{}' must be in 1..9999", key));
+  }
   return s;
 }
 

@@ -39,9 +39,13 @@ inline Schedule random_schedule(std::mt19937_64& rng, const ConvSpec& spec) {
   Schedule s;
   s.vector_width = 1 << pick(1, 4);
   s.fwd_lanes = pick(0, 1) ? Lanes::Channels : Lanes::Length;
-  s.fwd_block_co = pick(1, s.fwd_lanes == Lanes::Channels ? Schedule::kMaxBlockRows : 12);
+  s.fwd_block_co = pick(1, Schedule::kMaxBlockRows);
   s.fwd_block_t = pick(1, s.fwd_lanes == Lanes::Channels ? 12 : 6);
   s.fwd_phase_chunk = pick(1, 8);
+  // Cache blocking (q in lanes): register blocks that need not divide the item's rows, and
+  // channel chunks that need not divide the group's channels (1 included); off half the time.
+  s.fwd_register_co = pick(0, 1) || s.fwd_block_co > 12 ? pick(1, std::min(12, s.fwd_block_co)) : 0;
+  s.fwd_ci_chunk = pick(0, 1) ? pick(1, 24) : 0;
   s.bwd_data_lanes = pick_lanes(Lanes::Length, Lanes::Channels);
   s.bwd_data_block_ci = pick(1, Schedule::kMaxBlockRows);
   s.bwd_data_block_t = pick(1, s.bwd_data_lanes == Lanes::Channels ? 12 : 4);

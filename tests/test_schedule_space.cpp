@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lucid/conv_spec.h"
+#include "lucid/error.h"
 #include "lucid/integer_division.h"
 #include "lucid/schedule.h"
 #include "schedule_space.h"
@@ -84,8 +85,11 @@ TEST_CASE("default register blocks fit the target's register file, and AOT targe
     for (const Schedule& s : {wide, narrow, narrow.with_work_items_of(wide, spec), wide.with_work_items_of(narrow, spec)}) {
       INFO("schedule ", s.key());
       CHECK(s == s.normalized_for(spec));
-      if (s.fwd_lanes == Lanes::Length)
-        CHECK(s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk <= std::max(s.accumulators, s.fwd_block_co));
+      if (s.fwd_lanes == Lanes::Length) {
+        const int register_rows = s.fwd_register_co > 0 ? s.fwd_register_co : s.fwd_block_co;
+        CHECK(register_rows <= s.fwd_block_co);
+        CHECK(register_rows * s.fwd_block_t * s.fwd_phase_chunk <= std::max(s.accumulators, register_rows));
+      }
     }
     const Schedule adopted = narrow.with_work_items_of(wide, spec);
     CHECK(adopted.fwd_block_co == wide.fwd_block_co);
@@ -133,4 +137,48 @@ TEST_CASE("with several threads, forward row blocks deal a batch-1 call out even
       CHECK(lucid::ceil_div(blocks, threads) * s.fwd_block_co <= lucid::ceil_div(blocks_one, threads) * one.fwd_block_co);
     }
   }
+}
+
+TEST_CASE("forward cache blocking: items of several register blocks on 16 registers, channel chunks from L1") {
+  const ConvSpec up1 = ConvSpec::parse("ConvTranspose1d(512, 256, 16, stride=8, padding=4)");
+  const ConvSpec up4 = ConvSpec::parse("ConvTranspose1d(64, 32, 4, stride=2, padding=1)");
+  const ConvSpec demucs = ConvSpec::parse("ConvTranspose1d(192, 96, 8, stride=4)");
+  // One thread: as many 4-row register blocks as kMaxBlockRows holds.
+  const Schedule one = Schedule::default_for(up4, 256, 16, 1);
+  CHECK(one.fwd_register_co == 4);
+  CHECK(one.fwd_block_co == 32);
+  // Two threads: a batch-1 call of 32 channels is two items of 16, not one of 32.
+  CHECK(Schedule::default_for(up4, 256, 16, 2).fwd_block_co == 16);
+  // 96 channels on two threads: blocks of 24 (2 + 2) beat 32 (2 + 1: 64 rows on one thread).
+  CHECK(Schedule::default_for(demucs, 256, 16, 2).fwd_block_co == 24);
+  // The 32-register file keeps one register block per item.
+  CHECK(Schedule::default_for(up1, 512, 32, 2).fwd_register_co == 0);
+
+  // No cache size, no chunks; 32 KiB of L1: chunks whose window (1 + 24 positions -> 32
+  // floats) and weights (4 rows x 16 taps) take half of it: 16384 / 384 = 42 channels.
+  CHECK(Schedule::default_for(up1, 256, 16, 1).fwd_ci_chunk == 0);
+  const Schedule chunked = Schedule::default_for(up1, 256, 16, 1, 32 * 1024);
+  CHECK(chunked.fwd_ci_chunk == 42);
+  // A group that fits whole needs no chunks: 64 channels x (32 + 16) floats = 12 KiB.
+  CHECK(Schedule::default_for(up4, 256, 16, 1, 32 * 1024).fwd_ci_chunk == 0);
+  // Channels in lanes use neither knob.
+  const Schedule wide_s1 = Schedule::default_for(ConvSpec::parse("ConvTranspose1d(256, 256, 3, padding=1)"), 256, 16, 2, 32 * 1024);
+  CHECK(wide_s1.fwd_lanes == Lanes::Channels);
+  CHECK(wide_s1.fwd_register_co == 0);
+  CHECK(wide_s1.fwd_ci_chunk == 0);
+
+  // Keys carry both knobs and parse back; keys without them mean both off.
+  CHECK(chunked.key() == "v8.f32x3x1.d16x6c.w3x2x2t.a12.r4.k42");
+  CHECK(Schedule::parse_key(chunked.key()) == chunked);
+  const Schedule old_key = Schedule::parse_key("v8.f4x3x1.d16x6c.w3x2x2t.a12");
+  CHECK(old_key.fwd_register_co == 0);
+  CHECK(old_key.fwd_ci_chunk == 0);
+  CHECK_THROWS_AS(Schedule::parse_key("v8.f4x3x1.d16x6c.w3x2x2t.a12.r4.k0"), lucid::Error);
+  // Normalising drops knobs that change nothing: register rows equal to the item's, chunks
+  // of the whole group.
+  Schedule same = chunked;
+  same.fwd_register_co = same.fwd_block_co;
+  same.fwd_ci_chunk = 512;
+  CHECK(same.normalized_for(up1).fwd_register_co == 0);
+  CHECK(same.normalized_for(up1).fwd_ci_chunk == 0);
 }

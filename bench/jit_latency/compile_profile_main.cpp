@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     std::vector<double> sums, walls;
     for (const auto& config : lucid::bench::load_suite(suite)) {
       if (!only.empty() && config.name != only) continue;
-      lucid::jit::CompileRequest request{config.spec, lucid::Schedule::default_for(config.spec, target.vector_bits, lucid::jit::vector_registers_of(target), lucid::jit::host_info().hardware_threads),
+      lucid::jit::CompileRequest request{config.spec, lucid::Schedule::default_for(config.spec, target.vector_bits, lucid::jit::vector_registers_of(target), lucid::jit::host_info().hardware_threads, lucid::jit::host_info().caches.l1d_bytes),
                                          "", target, {}};
       request.schedule = request.schedule.normalized_for(config.spec);
       request.prefix = lucid::jit::symbol_prefix(config.spec, request.schedule);

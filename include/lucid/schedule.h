@@ -21,8 +21,9 @@ struct Schedule {
   int vector_width = 8;
 
   // forward: each work item computes `fwd_block_co` output channels of one (n, group); the
-  // time loop keeps `fwd_block_t` vectors of stride-phase outputs per channel in registers,
-  // and `fwd_phase_chunk` stride phases share one pass over the input channels.
+  // time loop keeps `fwd_block_t` vectors of stride-phase outputs per channel of a register
+  // block in registers, and `fwd_phase_chunk` stride phases share one pass over the input
+  // channels.
   int fwd_block_co = 4;
   int fwd_block_t = 2;
   int fwd_phase_chunk = 1;
@@ -30,6 +31,13 @@ struct Schedule {
   // (fwd_block_co rows repacked per item, fwd_block_t single positions per register block,
   // fwd_phase_chunk unused). Values as for bwd_data_lanes below, taps excluded.
   Lanes fwd_lanes = Lanes::Length;
+  // Cache blocking of the forward with q in the lanes (both 0 = off, as in keys without them):
+  // an item's fwd_block_co rows run as register blocks of `fwd_register_co` rows, which share
+  // each copied x window (the copy costs as much as the FMAs of a few rows); and each block
+  // sums its input channels in chunks of `fwd_ci_chunk`, every phase inside the chunk, so the
+  // chunk's x window and packed weights stay in L1 across the phases.
+  int fwd_register_co = 0;
+  int fwd_ci_chunk = 0;
 
   // backward-data: each work item computes `bwd_data_block_ci` input channels of one (n, group),
   // `bwd_data_block_t` vectors along the input length.
@@ -67,7 +75,9 @@ struct Schedule {
   // `threads`, the threads a call is expected to split over (the host's cores), may pick
   // forward row blocks that deal a batch-1 call out more evenly; 1 leaves them to the rule
   // for one thread.
-  static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads = 1);
+  // `l1d_bytes`, the host's L1 data cache (0: unknown), sizes the forward's channel chunks.
+  static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads = 1,
+                              int64_t l1d_bytes = 0);
 
   // This schedule with the work-item knobs of `other` (fwd_block_co, bwd_data_block_ci,
   // bwd_weight_block_ci) and its register blocks refitted to this schedule's accumulators: how the
@@ -79,8 +89,8 @@ struct Schedule {
 
   // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3.a12" ("...d4x3t" or
   // "...w3x2x2t" with taps in lanes, "f16x6x1c", "...d16x6c" or "...w16x1x6c" with channels
-  // in lanes). parse_key also takes keys without ".aN" (written before that knob existed),
-  // as accumulators = 12.
+  // in lanes), then ".rN" and ".kN" when fwd_register_co and fwd_ci_chunk are on. parse_key
+  // also takes keys without ".aN" (written before that knob existed), as accumulators = 12.
   std::string key() const;
   // Parses key() back; throws lucid::Error on malformed text.
   static Schedule parse_key(const std::string& key);

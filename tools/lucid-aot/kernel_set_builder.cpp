@@ -65,9 +65,11 @@ KernelSetFiles build_kernel_set(const lucid::ConvSpec& spec, const std::string& 
 
   // 1. One object per target, through the JIT's pipeline.
   for (const NamedTarget& t : targets) {
-    // The building host's threads, as the JIT's default, so target "host" gets the JIT's schedule.
+    // The building host's threads and L1, as the JIT's default, so target "host" gets the
+    // JIT's schedule.
+    const lucid::jit::HostInfo host = lucid::jit::host_info();
     TargetBuild build{t, lucid::Schedule::default_for(spec, t.target.vector_bits, lucid::jit::vector_registers_of(t.target),
-                                                      lucid::jit::host_info().hardware_threads),
+                                                      host.hardware_threads, host.caches.l1d_bytes),
                       "", "", "", {}};
     // Every target of one build splits a call into the same work items (the header's item
     // counts and range entry points are shared): the first target's, refitted to each.

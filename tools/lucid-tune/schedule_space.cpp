@@ -12,10 +12,18 @@ namespace lucid::tune {
 
 namespace {
 
+// The forward's register rows and channel chunk as counts (0 means "the item's rows" and
+// "the whole group").
+int forward_register_rows(const Schedule& s) { return s.fwd_register_co > 0 ? s.fwd_register_co : s.fwd_block_co; }
+int64_t forward_chunk(const Schedule& s, const ConvSpec& spec) {
+  return s.fwd_ci_chunk > 0 ? s.fwd_ci_chunk : spec.in_per_group();
+}
+
 // Distance of a candidate from base in "doublings", summed over knobs: 4 -> 8 is one step.
-double distance(const Schedule& a, const Schedule& b) {
-  auto d = [](int x, int y) { return std::fabs(std::log2(static_cast<double>(x) / y)); };
-  return d(a.fwd_block_co, b.fwd_block_co) + d(a.fwd_block_t, b.fwd_block_t) +
+double distance(const Schedule& a, const Schedule& b, const ConvSpec& spec) {
+  auto d = [](int64_t x, int64_t y) { return std::fabs(std::log2(static_cast<double>(x) / static_cast<double>(y))); };
+  return d(a.fwd_block_co, b.fwd_block_co) + d(forward_register_rows(a), forward_register_rows(b)) +
+         d(forward_chunk(a, spec), forward_chunk(b, spec)) + d(a.fwd_block_t, b.fwd_block_t) +
          d(a.fwd_phase_chunk, b.fwd_phase_chunk) + d(a.bwd_data_block_ci, b.bwd_data_block_ci) +
          d(a.bwd_data_block_t, b.bwd_data_block_t) + d(a.bwd_weight_block_ci, b.bwd_weight_block_ci) +
          d(a.bwd_weight_block_co, b.bwd_weight_block_co) + d(a.bwd_weight_block_taps, b.bwd_weight_block_taps) +
@@ -48,7 +56,7 @@ bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
   switch (pass) {
     case bench::Pass::Forward:
       if (s.fwd_lanes == Lanes::Channels) return s.fwd_block_t * r <= budget;
-      return s.fwd_block_co * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
+      return forward_register_rows(s) * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
     case bench::Pass::BackwardData:
       // Channels in lanes size their register block from bwd_data_block_t themselves.
       if (s.bwd_data_lanes == Lanes::Channels) return s.bwd_data_block_t * r <= budget;
@@ -67,6 +75,8 @@ void ScheduleSpace::copy_pass_knobs(const Schedule& from, bench::Pass pass, Sche
       to.fwd_block_t = from.fwd_block_t;
       to.fwd_phase_chunk = from.fwd_phase_chunk;
       to.fwd_lanes = from.fwd_lanes;
+      to.fwd_register_co = from.fwd_register_co;
+      to.fwd_ci_chunk = from.fwd_ci_chunk;
       break;
     case bench::Pass::BackwardData:
       to.bwd_data_block_ci = from.bwd_data_block_ci;
@@ -94,16 +104,27 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
   const int blocks[] = {1, 2, 3, 4, 6, 8, 12};
   switch (pass) {
     case bench::Pass::Forward:
+      // Register blocks of co rows, items of 1 to 8 of them (sharing each x window copy).
       for (int co : blocks)
         for (int t : {1, 2, 3, 4, 6})
-          for (int phases : {1, 2, 4, 8}) {
-            Schedule s = base;
-            s.fwd_block_co = co;
-            s.fwd_block_t = t;
-            s.fwd_phase_chunk = phases;
-            s.fwd_lanes = Lanes::Length;
-            consider(s);
-          }
+          for (int phases : {1, 2, 4, 8})
+            for (int per_item : {1, 2, 4, 8}) {
+              if (co * per_item > Schedule::kMaxBlockRows) continue;
+              Schedule s = base;
+              s.fwd_block_co = co * per_item;
+              s.fwd_register_co = co;
+              s.fwd_block_t = t;
+              s.fwd_phase_chunk = phases;
+              s.fwd_lanes = Lanes::Length;
+              consider(s);
+            }
+      // Channel chunks around the host's L1 rule (base), and none.
+      if (base.fwd_lanes == Lanes::Length)
+        for (int chunk : {0, 16, 32, 64, 128}) {
+          Schedule s = base;
+          s.fwd_ci_chunk = chunk;
+          consider(s);
+        }
       // Output channels in lanes: items of one to four channel vectors (the lowering fits
       // as many per register block as the accumulators hold), positions per block.
       for (int co : {8, 16, 32})
@@ -161,7 +182,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
       break;
   }
   std::stable_sort(out.begin() + 1, out.end(), [&](const Schedule& a, const Schedule& b) {
-    return distance(a, base) < distance(b, base);
+    return distance(a, base, spec_) < distance(b, base, spec_);
   });
   return out;
 }
