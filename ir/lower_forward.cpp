@@ -57,7 +57,7 @@ struct ForwardPlan : LayerGeometry {
       : LayerGeometry(spec),
         phase_taps(spec),
         max_m(phase_taps.max_m),
-        register_rows(schedule.fwd_register_co > 0 ? schedule.fwd_register_co : schedule.fwd_block_co),
+        register_rows(schedule.fwd_register_rows()),
         ci_chunk(schedule.fwd_ci_chunk > 0 ? std::min<int64_t>(schedule.fwd_ci_chunk, Cig) : Cig) {}
 };
 

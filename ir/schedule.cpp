@@ -70,9 +70,6 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
   return std::clamp(accumulators / std::max(1, vectors), 1, 12);
 }
 
-// Rows of one forward register block with q in the lanes.
-int forward_register_rows(const Schedule& s) { return s.fwd_register_co > 0 ? s.fwd_register_co : s.fwd_block_co; }
-
 // A register file of 32 (AVX-512) leaves 28 accumulators; its blocks were measured on one,
 // the smaller file's on Zen 3 (AVX2).
 bool wide_register_file(const Schedule& s) { return s.accumulators >= 28; }
@@ -112,7 +109,7 @@ int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes)
   const int64_t line = std::max<int64_t>(1, 64 / element);
   const int64_t max_m = (spec.kernel_size - 1) * spec.dilation / spec.stride;
   const int64_t window = ceil_div(max_m + int64_t{s.fwd_block_t} * s.vector_width, line) * line;
-  const int64_t per_channel = (window + int64_t{forward_register_rows(s)} * spec.kernel_size) * element;
+  const int64_t per_channel = (window + int64_t{s.fwd_register_rows()} * spec.kernel_size) * element;
   const int64_t chunk = std::max<int64_t>(8, l1d_bytes / 2 / per_channel);
   return chunk >= spec.in_per_group() ? 0 : static_cast<int>(std::min<int64_t>(chunk, 4096));
 }
@@ -131,10 +128,10 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     s.fwd_block_t = channel_block_positions(s.fwd_block_co, V, acc);
     s.fwd_phase_chunk = 1;
   } else {
-    // forward_register_rows rows of broadcast weights x fwd_block_t loaded vectors of x per
+    // fwd_register_rows() rows of broadcast weights x fwd_block_t loaded vectors of x per
     // tap. With 16 registers, 4 channels x 3 vectors reuse each loaded x vector 4 times and
     // each broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
-    const int rows = forward_register_rows(s);
+    const int rows = s.fwd_register_rows();
     s.fwd_block_t = clamp_int(acc / rows, 1, wide_file ? 6 : 3);
     // Every stride phase's accumulators are interleaved at the store; past stride 8 that
     // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
@@ -256,7 +253,7 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
 Schedule Schedule::with_work_items_of(const Schedule& other, const ConvSpec& spec) const {
   Schedule s = *this;
   // This host's forward register rows stay (unless the new items are smaller).
-  if (s.fwd_lanes == Lanes::Length) s.fwd_register_co = forward_register_rows(*this);
+  if (s.fwd_lanes == Lanes::Length) s.fwd_register_co = fwd_register_rows();
   s.fwd_block_co = other.fwd_block_co;
   s.bwd_data_block_ci = other.bwd_data_block_ci;
   s.bwd_weight_block_ci = other.bwd_weight_block_ci;

@@ -86,7 +86,7 @@ TEST_CASE("default register blocks fit the target's register file, and AOT targe
       INFO("schedule ", s.key());
       CHECK(s == s.normalized_for(spec));
       if (s.fwd_lanes == Lanes::Length) {
-        const int register_rows = s.fwd_register_co > 0 ? s.fwd_register_co : s.fwd_block_co;
+        const int register_rows = s.fwd_register_rows();
         CHECK(register_rows <= s.fwd_block_co);
         CHECK(register_rows * s.fwd_block_t * s.fwd_phase_chunk <= std::max(s.accumulators, register_rows));
       }

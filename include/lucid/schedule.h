@@ -38,6 +38,8 @@ struct Schedule {
   // chunk's x window and packed weights stay in L1 across the phases.
   int fwd_register_co = 0;
   int fwd_ci_chunk = 0;
+  // Rows of one forward register block with q in the lanes: fwd_register_co, else the item's.
+  int fwd_register_rows() const { return fwd_register_co > 0 ? fwd_register_co : fwd_block_co; }
 
   // backward-data: each work item computes `bwd_data_block_ci` input channels of one (n, group),
   // `bwd_data_block_t` vectors along the input length.

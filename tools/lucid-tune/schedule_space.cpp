@@ -12,9 +12,7 @@ namespace lucid::tune {
 
 namespace {
 
-// The forward's register rows and channel chunk as counts (0 means "the item's rows" and
-// "the whole group").
-int forward_register_rows(const Schedule& s) { return s.fwd_register_co > 0 ? s.fwd_register_co : s.fwd_block_co; }
+// The forward's channel chunk as a count (0 means the whole group).
 int64_t forward_chunk(const Schedule& s, const ConvSpec& spec) {
   return s.fwd_ci_chunk > 0 ? s.fwd_ci_chunk : spec.in_per_group();
 }
@@ -22,7 +20,7 @@ int64_t forward_chunk(const Schedule& s, const ConvSpec& spec) {
 // Distance of a candidate from base in "doublings", summed over knobs: 4 -> 8 is one step.
 double distance(const Schedule& a, const Schedule& b, const ConvSpec& spec) {
   auto d = [](int64_t x, int64_t y) { return std::fabs(std::log2(static_cast<double>(x) / static_cast<double>(y))); };
-  return d(a.fwd_block_co, b.fwd_block_co) + d(forward_register_rows(a), forward_register_rows(b)) +
+  return d(a.fwd_block_co, b.fwd_block_co) + d(a.fwd_register_rows(), b.fwd_register_rows()) +
          d(forward_chunk(a, spec), forward_chunk(b, spec)) + d(a.fwd_block_t, b.fwd_block_t) +
          d(a.fwd_phase_chunk, b.fwd_phase_chunk) + d(a.bwd_data_block_ci, b.bwd_data_block_ci) +
          d(a.bwd_data_block_t, b.bwd_data_block_t) + d(a.bwd_weight_block_ci, b.bwd_weight_block_ci) +
@@ -56,7 +54,7 @@ bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
   switch (pass) {
     case bench::Pass::Forward:
       if (s.fwd_lanes == Lanes::Channels) return s.fwd_block_t * r <= budget;
-      return forward_register_rows(s) * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
+      return s.fwd_register_rows() * s.fwd_block_t * s.fwd_phase_chunk * r <= budget;
     case bench::Pass::BackwardData:
       // Channels in lanes size their register block from bwd_data_block_t themselves.
       if (s.bwd_data_lanes == Lanes::Channels) return s.bwd_data_block_t * r <= budget;
