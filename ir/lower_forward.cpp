@@ -206,9 +206,10 @@ PhaseSums emit_register_block_sums(KernelBuilder& kb, const Lowering& lw, const 
   return acc;
 }
 
-// Where register block j of an item starts: its packed weights, bias, output rows, and how
-// many of its rows exist.
+// Where register block j of an item starts: its first row within the item, its packed
+// weights, bias and output rows, and how many of its rows exist.
 struct RegisterBlock {
+  Value* first_row;
   Value* packed;
   Value* bias;
   Value* y;
@@ -223,13 +224,13 @@ void for_each_register_block(KernelBuilder& kb, const Lowering& lw, const Forwar
                              const std::function<void(const RegisterBlock&)>& body) {
   const int R = plan.register_rows;
   if (R >= rows) {
-    body({packed, bias, y, rows_valid});
+    body({kb.i64(0), packed, bias, y, rows_valid});
     return;
   }
   auto& b = kb.b();
   kb.loop(tag + ".register_block", kb.i64(0), kb.ceil_div(rows_valid, R), 1, {}, [&](Value* j, const Values&) {
     Value* r0 = b.CreateMul(j, kb.i64(R), "r0");
-    body({kb.at(packed, b.CreateMul(j, kb.i64(packed_pitch)), "packed.j"),
+    body({r0, kb.at(packed, b.CreateMul(j, kb.i64(packed_pitch)), "packed.j"),
           lw.spec.bias ? kb.at(bias, r0, "bias.j") : bias, kb.at(y, b.CreateMul(r0, Lout), "y.j"),
           b.CreateSub(rows_valid, r0, "rows_valid.j")});
     return Values{};
@@ -349,9 +350,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Function* pack = emit_pack_phase_major(lw, plan, R);
   for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
                           [&](const RegisterBlock& block) {
-                            // Register block j's rows start j*R rows into the item's weights.
-                            Value* r0 = b.CreateSub(rows_valid, block.rows_valid);
-                            Value* w_block = kb.at(w, b.CreateMul(r0, kb.i64(plan.K)), "w.block");
+                            Value* w_block = kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block");
                             Value* last_row = b.CreateSub(kb.min(block.rows_valid, kb.i64(R)), kb.i64(1), "last_row");
                             b.CreateCall(pack, {w_block, block.packed, last_row});
                           });

@@ -95,9 +95,10 @@ int main(int argc, char** argv) {
     fmt::print("{:<14} {:<15} {:>8} {:>9} {:>8} {:>8} {:>8}\n", "config", "pass", "lower", "optimize",
                "codegen", "total", "bytes");
     std::vector<double> sums, walls;
+    const lucid::jit::HostInfo host = lucid::jit::host_info();
     for (const auto& config : lucid::bench::load_suite(suite)) {
       if (!only.empty() && config.name != only) continue;
-      lucid::jit::CompileRequest request{config.spec, lucid::Schedule::default_for(config.spec, target.vector_bits, lucid::jit::vector_registers_of(target), lucid::jit::host_info().hardware_threads, lucid::jit::host_info().caches.l1d_bytes),
+      lucid::jit::CompileRequest request{config.spec, lucid::Schedule::default_for(config.spec, target.vector_bits, lucid::jit::vector_registers_of(target), host.hardware_threads, host.caches.l1d_bytes),
                                          "", target, {}};
       request.schedule = request.schedule.normalized_for(config.spec);
       request.prefix = lucid::jit::symbol_prefix(config.spec, request.schedule);

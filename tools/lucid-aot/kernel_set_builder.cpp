@@ -63,11 +63,10 @@ KernelSetFiles build_kernel_set(const lucid::ConvSpec& spec, const std::string& 
   std::vector<TargetBuild> builds;
   std::vector<std::pair<std::string, std::vector<char>>> objects;
 
-  // 1. One object per target, through the JIT's pipeline.
+  // 1. One object per target, through the JIT's pipeline. Each schedule takes the building
+  // host's threads and L1, as the JIT's default, so target "host" gets the JIT's schedule.
+  const lucid::jit::HostInfo host = lucid::jit::host_info();
   for (const NamedTarget& t : targets) {
-    // The building host's threads and L1, as the JIT's default, so target "host" gets the
-    // JIT's schedule.
-    const lucid::jit::HostInfo host = lucid::jit::host_info();
     TargetBuild build{t, lucid::Schedule::default_for(spec, t.target.vector_bits, lucid::jit::vector_registers_of(t.target),
                                                       host.hardware_threads, host.caches.l1d_bytes),
                       "", "", "", {}};
