@@ -187,8 +187,10 @@ void emit_block_channels(KernelBuilder& kb, const LayerGeometry& plan, int vecto
       valid[u].push_back(ok);
     }
   Values init(static_cast<size_t>(vectors * positions), kb.zero_vector());
+  Value* ahead = edge ? nullptr : b.CreateAdd(index[0][0], kb.i64(kRowPrefetchBytes / kb.element_bytes()), "gy.ahead");
   Values acc = kb.loop(tag + ".co", kb.i64(0), kb.i64(plan.Cog), 1, init, [&](Value* co, const Values& in) {
     Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
+    if (ahead) kb.prefetch(gy_row, ahead, 1);
     Value* w_co = kb.at(packed, b.CreateMul(co, kb.i64(plan.K * width)), "w.co");
     Values next = in;
     for (int64_t k = 0; k < plan.K; ++k) {

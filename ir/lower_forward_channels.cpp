@@ -50,8 +50,10 @@ void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
   for (int g = 0; g < vectors; ++g)
     for (int m = 0; m < positions; ++m) init.push_back(bias[static_cast<size_t>(g)]);
   Value* w_phase = kb.at(packed, kb.i64(plan.phase_offset(p, width)), "w.phase");
+  Value* ahead = edge ? nullptr : b.CreateAdd(index[0][0], kb.i64(kRowPrefetchBytes / kb.element_bytes()), "x.ahead");
   Values acc = kb.loop(tag + ".ci", kb.i64(0), kb.i64(plan.Cig), 1, init, [&](Value* ci, const Values& in) {
     Value* x_row = kb.at(x, b.CreateMul(ci, L), "x.row");
+    if (ahead) kb.prefetch(x_row, ahead, 1);
     Value* w_ci = kb.at(w_phase, b.CreateMul(ci, kb.i64(T * width)), "w.ci");
     Values next = in;
     for (int64_t j = 0; j < T; ++j) {
