@@ -87,15 +87,20 @@ int tap_lane_columns(int tap_vectors) { return std::max(1, 4 / tap_vectors); }
 // grad_y vectors are the only other live values: hifigan_up1/2 (16 taps, one tap vector of
 // 16 lanes) ran 6 rows x 4 columns (24 accumulators) in 2.8-3.1 ms / 5.5-5.8 ms against
 // 3.8-4.1 / 7.5-7.8 ms for the 3 x 2 block before, and 7 x 4 (28 accumulators, spilling)
-// in 3.9-4.5 / 7.1-7.9 ms. The 16-register file's budget is its 12 accumulators, which keeps
-// the 3 rows x 2 columns x 2 tap vectors measured on Zen 3 (AVX2) for 16+ taps; for 8-15 taps
-// (one tap vector) it now fills them as 3 x 4 instead of 3 x 2, not measured on AVX2 (no
-// suite layer has that block there: their channels put them in channel lanes).
+// in 3.9-4.5 / 7.1-7.9 ms.
+// The 16-register file has no broadcast memory operand: each row's x element takes a register,
+// and the loop keeps two grad_y vectors in flight. So rows x grad_y accumulators + rows + 2
+// must fit the registers (the accumulators plus the 4 that default_for holds back). The 3 x 4
+// block before filled all 16 with no slack, and LLVM spilled three accumulators in
+// hifigan_up2's loop (a store and a reload per step): 27-30 ms on Zen 3. 2 x 4: 12.9-13.9 ms;
+// hifigan_up1, which had escaped the spill, went from 7.1-7.7 to 8.3-9.0 ms.
 int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
   const int taps = tap_lane_vectors(spec, s);
   const int grad_y = std::min<int>(tap_lane_columns(taps), static_cast<int>(spec.out_per_group())) * taps;
-  const int budget = wide_register_file(s) ? s.accumulators - grad_y : s.accumulators;
-  return std::max(1, budget / grad_y);
+  if (wide_register_file(s)) return std::max(1, (s.accumulators - grad_y) / grad_y);
+  const int registers = s.accumulators + 4;
+  constexpr int kGradYInFlight = 2;
+  return std::max(1, (registers - kGradYInFlight) / (grad_y + 1));
 }
 
 // Input channels per forward reduction chunk (Schedule::fwd_ci_chunk) on a host with

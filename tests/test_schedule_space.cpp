@@ -168,7 +168,7 @@ TEST_CASE("forward cache blocking: items of several register blocks on 16 regist
   CHECK(wide_s1.fwd_ci_chunk == 0);
 
   // Keys carry both knobs and parse back; keys without them mean both off.
-  CHECK(chunked.key() == "v8.f32x3x1.d16x6c.w3x2x2t.a12.r4.k42");
+  CHECK(chunked.key() == "v8.f32x3x1.d16x6c.w2x2x2t.a12.r4.k42");
   CHECK(Schedule::parse_key(chunked.key()) == chunked);
   const Schedule old_key = Schedule::parse_key("v8.f4x3x1.d16x6c.w3x2x2t.a12");
   CHECK(old_key.fwd_register_co == 0);
