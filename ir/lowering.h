@@ -97,7 +97,7 @@ void emit_row_store(KernelBuilder& kb, int r, llvm::Value* rows_valid, const std
 // follows, rows that alias in L1 when their pitch is a multiple of 4 KiB. So one prefetch
 // per row and block, a few blocks ahead. A stand-alone copy of hifigan_up3's backward-data
 // block loop (64 rows 64 KiB apart, Zen 3) ran at 83 GFLOP/s without it and 95 with 256
-// bytes; in the kernel, hifigan_up3 went from 8.2 to 6.3 ms and encodec_s5 from 6.5 to 4.4.
+// bytes; in the kernels, alternating runs stayed within that VM's noise (medians 0.94-1.22x).
 constexpr int64_t kRowPrefetchBytes = 256;
 
 // Stores register blocks whose lanes are rows (channels in lanes): lane i of
