@@ -9,7 +9,11 @@
 // against the ends of grad_y; every l is visited exactly once (the sum is not idempotent).
 // Schedule::bwd_weight_lanes picks what the lanes hold: l (above), taps (long strided kernels) or
 // input channels (layers with a vector of channels per group: no strided access at all).
+// With taps in lanes an item's rows run as register blocks of bwd_weight_register_ci rows
+// that share each channel tile's grad_y, optionally over length tiles whose sums add up in
+// dW (emit_vector_taps): still one writer per element, and a fixed order of additions.
 #include <algorithm>
+#include <functional>
 
 #include "lowering.h"
 
@@ -116,22 +120,46 @@ void emit_tile(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co
 // gy per (channel, tap vector), with no lane reduction at the end: the layout of choice for
 // long kernels (K >= the vector width) and large strides, where gathering gy along l would
 // take a load per lane.
-void emit_tile_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co0, int cols,
-                           Value* k0, int vectors, Value* x, Value* gy, Value* gw, Value* N, Value* L,
+//
+// The sums run over the batch rows [n0, n1) and positions [l0, l1) of `span`; where
+// span.accumulate is true at run time they are added to dW, else they replace it.
+struct TileSpan {
+  Value* n0;
+  Value* n1;
+  Value* l0;
+  Value* l1;
+  Value* accumulate;  // i1
+};
+
+// A tile of dW: channels from co0, taps from k0. The last tile of a row is moved back to end
+// at Cog (at K), over channels and taps of the tile before (for_each_tile): where the sums
+// are added to dW, it must skip those, so with owned_co / owned_k set it stores only the
+// channels and taps from them on.
+struct TileOrigin {
+  Value* co0;
+  Value* k0;
+  Value* owned_co = nullptr;
+  Value* owned_k = nullptr;
+};
+
+void emit_tile_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int rows, const TileOrigin& origin,
+                           int cols, int vectors, Value* x, Value* gy, Value* gw, const TileSpan& span, Value* L,
                            Value* Lout, const Values& x_offsets, Value* rows_valid) {
   auto& b = kb.b();
+  Value* co0 = origin.co0;
+  Value* k0 = origin.k0;
   const int V = kb.lanes();
   const int64_t T = static_cast<int64_t>(vectors) * V;
   const std::string tag = "bwd_weight.vtaps";
   // gy index of lane i of tap vector v at position l: l*s + first + (v*V + i)*d.
   Value* first = plan.e(kb, k0, 0);
   Value* last = plan.e(kb, k0, T - 1);
-  Value* l_a = kb.min(kb.max(kb.i64(0), kb.ceil_div(b.CreateNeg(first), plan.s)), L);
-  Value* l_b = kb.max(l_a, kb.min(L, b.CreateAdd(kb.floor_div(b.CreateSub(b.CreateSub(Lout, kb.i64(1)), last), plan.s), kb.i64(1))));
+  Value* l_a = kb.min(kb.max(span.l0, kb.ceil_div(b.CreateNeg(first), plan.s)), span.l1);
+  Value* l_b = kb.max(l_a, kb.min(span.l1, b.CreateAdd(kb.floor_div(b.CreateSub(b.CreateSub(Lout, kb.i64(1)), last), plan.s), kb.i64(1))));
   auto slot = [&](int r, int c, int v) { return static_cast<size_t>((r * cols + c) * vectors + v); };
 
   Values init(static_cast<size_t>(rows * cols * vectors), kb.zero_vector());
-  Values acc = kb.loop(tag + ".n", kb.i64(0), N, 1, init, [&](Value* n, const Values& in) {
+  Values acc = kb.loop(tag + ".n", span.n0, span.n1, 1, init, [&](Value* n, const Values& in) {
     Value* x_n = kb.at(x, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cin), L)), "x.n");
     Value* gy_n = kb.at(gy, b.CreateMul(n, b.CreateMul(kb.i64(plan.Cout), Lout)), "gy.n");
     Values gy_rows;
@@ -149,19 +177,43 @@ void emit_tile_vector_taps(KernelBuilder& kb, const LayerGeometry& plan, int row
         }
       return next;
     };
-    Values carried = kb.loop(tag + ".edge", kb.i64(0), l_a, 1, in, [&](Value* l, const Values& a) { return step(l, a, true); });
+    Values carried = kb.loop(tag + ".edge", span.l0, l_a, 1, in, [&](Value* l, const Values& a) { return step(l, a, true); });
     carried = kb.loop(tag + ".l", l_a, l_b, 1, carried, [&](Value* l, const Values& a) { return step(l, a, false); });
-    return kb.loop(tag + ".edge", l_b, L, 1, carried, [&](Value* l, const Values& a) { return step(l, a, true); });
+    return kb.loop(tag + ".edge", l_b, span.l1, 1, carried, [&](Value* l, const Values& a) { return step(l, a, true); });
   });
 
+  // A masked load under an all-false mask reads nothing: dW's earlier sums, or zeros.
+  Value* earlier = b.CreateVectorSplat(V, span.accumulate, "accumulate");
+  auto store_vector = [&](int r, int c, int v, Value* lanes) {
+    Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
+                               b.CreateAdd(k0, kb.i64(v * V)));
+    Value* a = acc[slot(r, c, v)];
+    Value* sum = b.CreateFAdd(a, kb.load_vector(gw, index, earlier, "gw.earlier"), "gw.sum");
+    kb.store(b.CreateSelect(span.accumulate, sum, a), gw, index, lanes);
+  };
   for (int r = 0; r < rows; ++r) {
     auto store_row = [&, r] {
-      for (int c = 0; c < cols; ++c)
-        for (int v = 0; v < vectors; ++v) {
-          Value* index = b.CreateAdd(b.CreateMul(b.CreateAdd(kb.i64(r * plan.Cog), b.CreateAdd(co0, kb.i64(c))), kb.i64(plan.K)),
-                                     b.CreateAdd(k0, kb.i64(v * V)));
-          kb.store(acc[slot(r, c, v)], gw, index, nullptr);
-        }
+      for (int c = 0; c < cols; ++c) {
+        auto store_column = [&, c] {
+          for (int v = 0; v < vectors; ++v) {
+            if (!origin.owned_k) {
+              store_vector(r, c, v, nullptr);
+              continue;
+            }
+            // Masked (slow on some cores) only in a moved-back tap tile.
+            Value* moved = b.CreateICmpSLT(k0, origin.owned_k);
+            kb.if_then(b.CreateNot(moved), tag + ".whole", [&] { store_vector(r, c, v, nullptr); });
+            kb.if_then(moved, tag + ".owned", [&] {
+              Value* at = b.CreateAdd(k0, kb.i64(v * V));
+              store_vector(r, c, v, kb.lane_mask(V, at, 1, origin.owned_k, kb.i64(plan.K), "gw.owned"));
+            });
+          }
+        };
+        if (origin.owned_co)
+          kb.if_then(b.CreateICmpSGE(b.CreateAdd(co0, kb.i64(c)), origin.owned_co), tag + ".column", store_column);
+        else
+          store_column();
+      }
     };
     emit_row_store(kb, r, rows_valid, tag, store_row);
   }
@@ -312,6 +364,74 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   scratch.release(kb, lw.module);
 }
 
+// Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end at
+// Cog (at K) instead of shrinking, recomputing a few sums, so the generated code stays one
+// tile shape (TileOrigin says what it owns).
+void for_each_tile(KernelBuilder& kb, const LayerGeometry& plan, int C, int64_t T,
+                   const std::function<void(const TileOrigin&)>& tile) {
+  auto& b = kb.b();
+  kb.loop("bwd_weight.co", kb.i64(0), kb.i64(ceil_div(plan.Cog, C)), 1, {}, [&](Value* i, const Values&) {
+    Value* owned_co = b.CreateMul(i, kb.i64(C));
+    Value* co0 = kb.min(owned_co, kb.i64(plan.Cog - C));
+    kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(ceil_div(plan.K, T)), 1, {}, [&](Value* j, const Values&) {
+      Value* owned_k = b.CreateMul(j, kb.i64(T));
+      tile({co0, kb.min(owned_k, kb.i64(plan.K - T)), owned_co, owned_k});
+      return Values{};
+    });
+    return Values{};
+  });
+}
+
+// Taps in lanes over an item's rows: for each length tile of each batch row (or the whole
+// call when bwd_weight_length_tile is off), every channel tile x tap tile, the item's register
+// blocks in turn, so they read the tile's grad_y chunk from L1 and its x rows stay in cache
+// across the channel tiles. The first span of a tile stores its sums, later ones add to them.
+void emit_vector_taps(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& plan, Value* x, Value* gy,
+                      Value* gw, Value* N, Value* L, Value* Lout, Value* rows_valid) {
+  auto& b = kb.b();
+  const Schedule& s = lw.schedule;
+  const int R = s.bwd_weight_register_rows();
+  const int C = s.bwd_weight_block_co;
+  const int taps = s.bwd_weight_block_taps;  // whole vectors of taps
+  // Without length tiles every sum is stored, never added: a moved-back tile stores the very
+  // values the tile before stored, and needs no guards.
+  const bool adds = s.bwd_weight_length_tile > 0;
+  auto spans = [&](const TileSpan& span) {
+    for_each_tile(kb, plan, C, int64_t{taps} * kb.lanes(), [&](const TileOrigin& tile) {
+      const TileOrigin origin = adds ? tile : TileOrigin{tile.co0, tile.k0};
+      Value* blocks = kb.ceil_div(rows_valid, R);
+      kb.loop("bwd_weight.vtaps.block", kb.i64(0), blocks, 1, {}, [&](Value* block, const Values&) {
+        Value* row0 = b.CreateMul(block, kb.i64(R), "row0");
+        Value* valid = b.CreateSub(rows_valid, row0, "block.rows");
+        Value* last_row = b.CreateSub(valid, kb.i64(1), "last_row");
+        Values x_offsets;
+        for (int r = 0; r < R; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
+        Value* x_block = kb.at(x, b.CreateMul(row0, L), "x.block");
+        Value* gw_block = kb.at(gw, b.CreateMul(row0, kb.i64(plan.Cog * plan.K)), "gw.block");
+        emit_tile_vector_taps(kb, plan, R, origin, C, taps, x_block, gy, gw_block, span, L, Lout, x_offsets, valid);
+        return Values{};
+      });
+    });
+  };
+  if (s.bwd_weight_length_tile == 0) {
+    spans({kb.i64(0), N, kb.i64(0), L, b.getFalse()});
+    return;
+  }
+  // At least one span, so that an empty batch or length still writes dW's zeros. Tiles of
+  // equal length (up to one position), not a short last one.
+  Value* tiles = kb.max(kb.ceil_div(L, s.bwd_weight_length_tile), kb.i64(1));
+  Value* tile = b.CreateSDiv(b.CreateAdd(L, b.CreateSub(tiles, kb.i64(1))), tiles, "tile");
+  kb.loop("bwd_weight.vtaps.n", kb.i64(0), kb.max(N, kb.i64(1)), 1, {}, [&](Value* n, const Values&) {
+    kb.loop("bwd_weight.vtaps.tile", kb.i64(0), tiles, 1, {}, [&](Value* t, const Values&) {
+      Value* l0 = kb.min(b.CreateMul(t, tile), L);
+      Value* first = b.CreateAnd(b.CreateICmpEQ(n, kb.i64(0)), b.CreateICmpEQ(t, kb.i64(0)), "first");
+      spans({n, kb.min(b.CreateAdd(n, kb.i64(1)), N), l0, kb.min(b.CreateAdd(l0, tile), L), b.CreateNot(first)});
+      return Values{};
+    });
+    return Values{};
+  });
+}
+
 Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
   Function* fn = lw.make_body("bwd_weight.rows" + std::to_string(rows), {"x", "gy", "gw"}, {"N", "L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
@@ -330,30 +450,18 @@ Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
+  if (lw.schedule.bwd_weight_lanes == Lanes::Taps) {
+    emit_vector_taps(lw, kb, plan, x, gy, gw, N, L, Lout, rows_valid);
+    b.CreateRet(b.getInt32(LUCID_STATUS_OK));
+    return fn;
+  }
   Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
   Values x_offsets;
   for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
   const int C = lw.schedule.bwd_weight_block_co;
-  const bool vector_taps = lw.schedule.bwd_weight_lanes == Lanes::Taps;
-  // With taps in lanes a tile holds bwd_weight_block_taps whole vectors of taps.
-  const int taps = lw.schedule.bwd_weight_block_taps;
-  const int64_t T = vector_taps ? int64_t{taps} * kb.lanes() : taps;
-  // Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end
-  // at Cog (at K) instead of shrinking. It recomputes a few sums and stores the very same
-  // values (a store, not an accumulation), and the generated code stays one tile shape.
-  const int64_t co_tiles = ceil_div(plan.Cog, C);
-  const int64_t tap_tiles = ceil_div(plan.K, T);
-  kb.loop("bwd_weight.co", kb.i64(0), kb.i64(co_tiles), 1, {}, [&](Value* i, const Values&) {
-    Value* co0 = kb.min(b.CreateMul(i, kb.i64(C)), kb.i64(plan.Cog - C));
-    kb.loop("bwd_weight.chunk", kb.i64(0), kb.i64(tap_tiles), 1, {}, [&](Value* j, const Values&) {
-      Value* k0 = kb.min(b.CreateMul(j, kb.i64(T)), kb.i64(plan.K - T));
-      if (vector_taps)
-        emit_tile_vector_taps(kb, plan, rows, co0, C, k0, taps, x, gy, gw, N, L, Lout, x_offsets, rows_valid);
-      else
-        emit_tile(kb, plan, rows, co0, C, k0, static_cast<int>(T), x, gy, gw, N, L, Lout, x_offsets, rows_valid);
-      return Values{};
-    });
-    return Values{};
+  const int T = lw.schedule.bwd_weight_block_taps;
+  for_each_tile(kb, plan, C, T, [&](const TileOrigin& tile) {
+    emit_tile(kb, plan, rows, tile.co0, C, tile.k0, T, x, gy, gw, N, L, Lout, x_offsets, rows_valid);
   });
   b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;

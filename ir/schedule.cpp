@@ -40,19 +40,20 @@ int forward_rows_wide(int64_t out_per_group, int threads) {
   return best;
 }
 
-// Output channels per forward item made of register blocks of `register_rows` (q in the
-// lanes): every block of positions copies its x window once per item, and the copy cost as
-// much as the FMAs of a few register rows. So items are as many register blocks as fit in
-// kMaxBlockRows, unless fewer rows deal a batch-1 call out more evenly over `threads`: the
-// rows of the longest thread's share, at most 5% above the best count's, with the largest
-// items among those. Measured with 16 registers (4 rows x 3 vectors), one thread:
-// hifigan_up3 10.2-11.7 -> 7.7-8.1 ms, hifigan_up4 5.1-5.9 -> 3.5-4.2 ms at 32 rows.
-int forward_item_rows(const ConvSpec& spec, int register_rows, int threads) {
-  const int64_t per_group = spec.out_per_group();
+// Rows per item made of register blocks of `register_rows` (of `per_group` rows per group).
+// In the forward with q in the lanes, every block of positions copies its x window once per
+// item, and the copy cost as much as the FMAs of a few register rows; in backward-weight with
+// taps in lanes, every register block streams grad_y once per item. So items are as many
+// register blocks as fit in `most_rows`, unless fewer rows deal a batch-1 call out more
+// evenly over `threads`: the rows of the longest thread's share, at most 5% above the best
+// count's, with the largest items among those. Measured with 16 registers (4 rows x 3
+// vectors), one thread: forward hifigan_up3 10.2-11.7 -> 7.7-8.1 ms, hifigan_up4 5.1-5.9 ->
+// 3.5-4.2 ms at 32 rows.
+int item_rows(int64_t per_group, int64_t groups, int register_rows, int threads, int most_rows) {
   const auto longest_thread = [&](int64_t rows) {
-    return ceil_div(ceil_div(per_group, rows) * spec.groups, threads) * rows;
+    return ceil_div(ceil_div(per_group, rows) * groups, threads) * rows;
   };
-  const int64_t most = std::min<int64_t>(per_group, Schedule::kMaxBlockRows);
+  const int64_t most = std::min<int64_t>(per_group, most_rows);
   int64_t best_share = longest_thread(register_rows);
   for (int64_t rows = register_rows; rows <= most; rows += register_rows)
     best_share = std::min(best_share, longest_thread(rows));
@@ -69,6 +70,10 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
   const int vectors = std::min(2, static_cast<int>(ceil_div(rows, lanes)));
   return std::clamp(accumulators / std::max(1, vectors), 1, 12);
 }
+
+// Vector registers default_for holds back from the accumulators: one for the loaded input
+// vector, one for the broadcast weight, and slack for addresses the backend keeps in vectors.
+constexpr int kReservedRegisters = 4;
 
 // A register file of 32 (AVX-512) leaves 28 accumulators; its blocks were measured on one,
 // the smaller file's on Zen 3 (AVX2).
@@ -98,7 +103,7 @@ int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
   const int taps = tap_lane_vectors(spec, s);
   const int grad_y = std::min<int>(tap_lane_columns(taps), static_cast<int>(spec.out_per_group())) * taps;
   if (wide_register_file(s)) return std::max(1, (s.accumulators - grad_y) / grad_y);
-  const int registers = s.accumulators + 4;
+  const int registers = s.accumulators + kReservedRegisters;
   constexpr int kGradYInFlight = 2;
   return std::max(1, (registers - kGradYInFlight) / (grad_y + 1));
 }
@@ -170,9 +175,9 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     s.bwd_weight_block_taps = channel_block_positions(s.bwd_weight_block_ci, V, std::min(acc, 12));
     return;
   }
-  // bwd_weight_block_ci rows x bwd_weight_block_co channels: each loaded x vector serves the channels x
+  // Register rows x bwd_weight_block_co channels: each loaded x vector serves the channels x
   // the taps, each grad_y vector the rows.
-  const int ci = s.bwd_weight_block_ci;
+  const int ci = s.bwd_weight_register_rows();
   if (ci * spec.kernel_size <= acc) {
     // Short kernels: all taps in one tile, so nothing is streamed twice or recomputed.
     s.bwd_weight_block_taps = static_cast<int>(spec.kernel_size);
@@ -195,9 +200,7 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   Schedule s;
   int bits = host_vector_bits >= 512 ? 512 : host_vector_bits >= 256 ? 256 : 128;
   s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
-  // Accumulators may take all vector registers but a few: one for the loaded input vector,
-  // one for the broadcast weight, and slack for addresses the backend keeps in vectors.
-  s.accumulators = std::max(8, vector_registers) - 4;
+  s.accumulators = std::max(8, vector_registers) - kReservedRegisters;
   const bool wide_file = wide_register_file(s);
   const int channel_rows = wide_file ? 32 : 16;
 
@@ -209,7 +212,7 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
     // The small file's register blocks are too few rows to pay for their x window copies:
     // items of several register blocks share them.
     s.fwd_register_co = s.fwd_block_co;
-    s.fwd_block_co = forward_item_rows(spec, s.fwd_register_co, std::max(1, threads));
+    s.fwd_block_co = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, std::max(1, threads), kMaxBlockRows);
   }
   if (spec.stride == 1 && spec.out_per_group() >= 8) {
     // Without a stride, output channels in lanes (lower_forward_channels.cpp) measured 30-40%
@@ -238,7 +241,14 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   // lower_backward_weight.cpp).
   if (spec.kernel_size >= s.vector_width && spec.stride > 1) {
     s.bwd_weight_lanes = Lanes::Taps;
-    s.bwd_weight_block_ci = clamp_int(spec.in_per_group(), 1, tap_lane_rows(spec, s));
+    // Register blocks of few rows stream grad_y once each: items of several share each chunk
+    // of it. Up to 16 rows: Zen 3, 2-row register blocks, min / median of 25 alternating runs
+    // in ms, 1 thread: hifigan_up1 7.05 / 8.83 at 2 rows (no sharing), 6.98 / 7.95 at 8,
+    // 6.50 / 7.66 at 16, 6.61 / 7.90 at 32; hifigan_up2 12.6 / 14.7, 12.0 / 14.4, 11.7 / 13.5,
+    // 13.6 / 15.4 (its 32 rows of x, 128 KiB, no longer stay in L1 between channel tiles).
+    s.bwd_weight_register_ci = clamp_int(spec.in_per_group(), 1, tap_lane_rows(spec, s));
+    s.bwd_weight_block_ci =
+        item_rows(spec.in_per_group(), spec.groups, s.bwd_weight_register_ci, std::max(1, threads), kMaxBlockRows / 2);
   }
   if (spec.in_per_group() >= 8 && !(spec.kernel_size >= 16 && spec.stride > 1)) {
     // A vector of channels per group: channels in lanes, whatever the stride. Only kernels
@@ -259,6 +269,7 @@ Schedule Schedule::with_work_items_of(const Schedule& other, const ConvSpec& spe
   Schedule s = *this;
   // This host's forward register rows stay (unless the new items are smaller).
   if (s.fwd_lanes == Lanes::Length) s.fwd_register_co = fwd_register_rows();
+  if (s.bwd_weight_lanes == Lanes::Taps) s.bwd_weight_register_ci = bwd_weight_register_rows();
   s.fwd_block_co = other.fwd_block_co;
   s.bwd_data_block_ci = other.bwd_data_block_ci;
   s.bwd_weight_block_ci = other.bwd_weight_block_ci;
@@ -290,6 +301,14 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
   if (s.bwd_weight_lanes == Lanes::Taps && spec.kernel_size < s.vector_width) s.bwd_weight_lanes = Lanes::Length;
   if (s.bwd_weight_lanes == Lanes::Channels) s.bwd_weight_block_co = 1;
   if (s.bwd_data_lanes == Lanes::Taps && spec.kernel_size < s.vector_width) s.bwd_data_lanes = Lanes::Length;
+  if (s.bwd_weight_lanes == Lanes::Taps) {
+    s.bwd_weight_register_ci = std::clamp(s.bwd_weight_register_ci, 0, s.bwd_weight_block_ci);
+    if (s.bwd_weight_register_ci == s.bwd_weight_block_ci) s.bwd_weight_register_ci = 0;
+    s.bwd_weight_length_tile = std::clamp(s.bwd_weight_length_tile, 0, kMaxLengthTile);
+  } else {
+    s.bwd_weight_register_ci = 0;
+    s.bwd_weight_length_tile = 0;
+  }
   s.bwd_weight_block_taps = clamp_int(s.bwd_weight_block_taps, 1,
                                       s.bwd_weight_lanes == Lanes::Taps       ? spec.kernel_size / s.vector_width
                                       : s.bwd_weight_lanes == Lanes::Channels ? 12
@@ -304,11 +323,13 @@ std::string Schedule::key() const {
                      bwd_weight_block_ci, bwd_weight_block_co, bwd_weight_block_taps, suffix(bwd_weight_lanes),
                      accumulators) +
          (fwd_register_co > 0 ? fmt::format(".r{}", fwd_register_co) : "") +
-         (fwd_ci_chunk > 0 ? fmt::format(".k{}", fwd_ci_chunk) : "");
+         (fwd_ci_chunk > 0 ? fmt::format(".k{}", fwd_ci_chunk) : "") +
+         (bwd_weight_register_ci > 0 ? fmt::format(".wr{}", bwd_weight_register_ci) : "") +
+         (bwd_weight_length_tile > 0 ? fmt::format(".wl{}", bwd_weight_length_tile) : "");
 }
 
 Schedule Schedule::parse_key(const std::string& key) {
-  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)(c?)\.d(\d+)x(\d+)([tc]?)\.w(\d+)x(\d+)x(\d+)([tc]?)(?:\.a(\d+))?(?:\.r(\d+))?(?:\.k(\d{1,4}))?)");
+  static const std::regex pattern(R"(v(\d+)\.f(\d+)x(\d+)x(\d+)(c?)\.d(\d+)x(\d+)([tc]?)\.w(\d+)x(\d+)x(\d+)([tc]?)(?:\.a(\d+))?(?:\.r(\d+))?(?:\.k(\d{1,4}))?(?:\.wr(\d+))?(?:\.wl(\d{1,5}))?)");
   std::smatch m;
   if (!std::regex_match(key, m, pattern))
     throw Error(fmt::format("Schedule: malformed schedule key '{}' (expected e.g. '{}')", key, Schedule{}.key()));
@@ -337,6 +358,12 @@ Schedule Schedule::parse_key(const std::string& key) {
   if (m[15].matched) {
     s.fwd_ci_chunk = std::atoi(m[15].str().c_str());
     if (s.fwd_ci_chunk < 1) throw Error(fmt::format("Schedule: the channel chunk of '{}' must be in 1..9999", key));
+  }
+  if (m[16].matched) s.bwd_weight_register_ci = knob(16);
+  if (m[17].matched) {
+    s.bwd_weight_length_tile = std::atoi(m[17].str().c_str());
+    if (s.bwd_weight_length_tile < 1 || s.bwd_weight_length_tile > kMaxLengthTile)
+      throw Error(fmt::format("Schedule: the length tile of '{}' must be in 1..{}", key, kMaxLengthTile));
   }
   return s;
 }

@@ -50,9 +50,13 @@ inline Schedule random_schedule(std::mt19937_64& rng, const ConvSpec& spec) {
   s.bwd_data_block_ci = pick(1, Schedule::kMaxBlockRows);
   s.bwd_data_block_t = pick(1, s.bwd_data_lanes == Lanes::Channels ? 12 : 4);
   s.bwd_weight_lanes = pick_lanes(Lanes::Length, Lanes::Channels);
-  s.bwd_weight_block_ci = pick(1, s.bwd_weight_lanes == Lanes::Channels ? Schedule::kMaxBlockRows : 4);
+  s.bwd_weight_block_ci = pick(1, s.bwd_weight_lanes == Lanes::Length ? 4 : Schedule::kMaxBlockRows);
   s.bwd_weight_block_co = pick(1, 4);
   s.bwd_weight_block_taps = pick(1, s.bwd_weight_lanes == Lanes::Channels ? 12 : 6);
+  // Cache blocking (taps in lanes): register blocks that need not divide the item's rows, and
+  // length tiles that need not divide the length (1 included); off half the time.
+  s.bwd_weight_register_ci = pick(0, 1) || s.bwd_weight_block_ci > 4 ? pick(1, std::min(4, s.bwd_weight_block_ci)) : 0;
+  s.bwd_weight_length_tile = pick(0, 1) ? pick(1, 24) : 0;
   // The register files of AVX2 (16: 12 accumulators) and AVX-512 (32: 28), and one between.
   s.accumulators = std::array{12, 20, 28}[static_cast<size_t>(pick(0, 2))];
   return s.normalized_for(spec);

@@ -90,6 +90,11 @@ TEST_CASE("default register blocks fit the target's register file, and AOT targe
         CHECK(register_rows <= s.fwd_block_co);
         CHECK(register_rows * s.fwd_block_t * s.fwd_phase_chunk <= std::max(s.accumulators, register_rows));
       }
+      if (s.bwd_weight_lanes == Lanes::Taps) {
+        const int register_rows = s.bwd_weight_register_rows();
+        CHECK(register_rows <= s.bwd_weight_block_ci);
+        CHECK(register_rows * s.bwd_weight_block_co * s.bwd_weight_block_taps <= s.accumulators);
+      }
     }
     const Schedule adopted = narrow.with_work_items_of(wide, spec);
     CHECK(adopted.fwd_block_co == wide.fwd_block_co);
@@ -129,9 +134,11 @@ TEST_CASE("with several threads, forward row blocks deal a batch-1 call out even
       const Schedule s = Schedule::default_for(spec, 512, 32, threads);
       const Schedule one = Schedule::default_for(spec, 512, 32, 1);
       CHECK(s == s.normalized_for(spec));
-      // Only the forward row block (and the register block fitted to it) may differ.
+      // Only the items of register blocks (forward rows, backward-weight rows with taps in
+      // lanes) may differ, and the register blocks fitted to them.
       CHECK(s.bwd_data_block_ci == one.bwd_data_block_ci);
-      CHECK(s.bwd_weight_block_ci == one.bwd_weight_block_ci);
+      CHECK(s.bwd_weight_register_rows() == one.bwd_weight_register_rows());
+      if (s.bwd_weight_lanes != Lanes::Taps) CHECK(s.bwd_weight_block_ci == one.bwd_weight_block_ci);
       const int64_t blocks = lucid::ceil_div(spec.out_per_group(), s.fwd_block_co);
       const int64_t blocks_one = lucid::ceil_div(spec.out_per_group(), one.fwd_block_co);
       CHECK(lucid::ceil_div(blocks, threads) * s.fwd_block_co <= lucid::ceil_div(blocks_one, threads) * one.fwd_block_co);
@@ -168,7 +175,7 @@ TEST_CASE("forward cache blocking: items of several register blocks on 16 regist
   CHECK(wide_s1.fwd_ci_chunk == 0);
 
   // Keys carry both knobs and parse back; keys without them mean both off.
-  CHECK(chunked.key() == "v8.f32x3x1.d16x6c.w2x2x2t.a12.r4.k42");
+  CHECK(chunked.key() == "v8.f32x3x1.d16x6c.w16x2x2t.a12.r4.k42.wr2");
   CHECK(Schedule::parse_key(chunked.key()) == chunked);
   const Schedule old_key = Schedule::parse_key("v8.f4x3x1.d16x6c.w3x2x2t.a12");
   CHECK(old_key.fwd_register_co == 0);
@@ -181,4 +188,40 @@ TEST_CASE("forward cache blocking: items of several register blocks on 16 regist
   same.fwd_ci_chunk = 512;
   CHECK(same.normalized_for(up1).fwd_register_co == 0);
   CHECK(same.normalized_for(up1).fwd_ci_chunk == 0);
+}
+
+TEST_CASE("backward-weight cache blocking: items of several taps-in-lanes register blocks, length tiles in keys") {
+  const ConvSpec up1 = ConvSpec::parse("ConvTranspose1d(512, 256, 16, stride=8, padding=4)");
+  const ConvSpec up4 = ConvSpec::parse("ConvTranspose1d(64, 32, 4, stride=2, padding=1)");
+  // 16 registers: register blocks of 2 rows, items of 8 of them (16 rows); no length tiles.
+  const Schedule narrow = Schedule::default_for(up1, 256, 16, 1, 32 * 1024);
+  CHECK(narrow.bwd_weight_lanes == Lanes::Taps);
+  CHECK(narrow.bwd_weight_register_ci == 2);
+  CHECK(narrow.bwd_weight_block_ci == 16);
+  CHECK(narrow.bwd_weight_length_tile == 0);
+  // A group of 3 input channels: items are whole register blocks within the group, so two
+  // items of one 2-row block (the second with one row).
+  const ConvSpec three = ConvSpec::parse("ConvTranspose1d(3, 8, 16, stride=8)");
+  const Schedule small = Schedule::default_for(three, 256, 16);
+  CHECK(small.bwd_weight_register_rows() == 2);
+  CHECK(small.bwd_weight_block_ci == 2);
+  // Channels in lanes use neither knob.
+  CHECK(Schedule::default_for(up4, 256, 16).bwd_weight_register_ci == 0);
+
+  // Both knobs in keys, parsed back; out-of-range tiles are errors.
+  Schedule tiled = narrow;
+  tiled.bwd_weight_length_tile = 300;
+  CHECK(tiled.key() == "v8.f32x3x1.d16x6c.w16x2x2t.a12.r4.k42.wr2.wl300");
+  CHECK(Schedule::parse_key(tiled.key()) == tiled);
+  CHECK_THROWS_AS(Schedule::parse_key("v8.f32x3x1.d16x6c.w16x2x2t.a12.wr2.wl0"), lucid::Error);
+  CHECK_THROWS_AS(Schedule::parse_key("v8.f32x3x1.d16x6c.w16x2x2t.a12.wr2.wl70000"), lucid::Error);
+  // Normalising drops them where they change nothing: register rows equal to the item's, or
+  // lanes other than taps.
+  Schedule same = tiled;
+  same.bwd_weight_register_ci = same.bwd_weight_block_ci;
+  CHECK(same.normalized_for(up1).bwd_weight_register_ci == 0);
+  Schedule channels = tiled;
+  channels.bwd_weight_lanes = Lanes::Channels;
+  CHECK(channels.normalized_for(up1).bwd_weight_register_ci == 0);
+  CHECK(channels.normalized_for(up1).bwd_weight_length_tile == 0);
 }

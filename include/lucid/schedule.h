@@ -62,6 +62,19 @@ struct Schedule {
   // bwd_weight_block_taps (co, tap) pairs by up to 12 / bwd_weight_block_taps channel vectors, and
   // bwd_weight_block_co is unused).
   Lanes bwd_weight_lanes = Lanes::Length;
+  // Cache blocking of backward-weight with taps in lanes (both 0 = off, as in keys without
+  // them): an item's bwd_weight_block_ci rows run as register blocks of
+  // `bwd_weight_register_ci` rows, which share each chunk of grad_y rows (from L1) instead of
+  // streaming all of grad_y once per register block; and each batch row's length runs in
+  // tiles of `bwd_weight_length_tile` positions, later tiles adding their sums to dW, so a
+  // tile's grad_y chunk stays in L1 across the register blocks and its x rows across the
+  // channel tiles. default_for sets items of several register blocks, but no length tiles:
+  // on Zen 3 tiles of 64-254 positions ran hifigan_up2 10-20% slower than none (cause not
+  // profiled: without tiles each row is one long sequential stream). The tuner tries them.
+  int bwd_weight_register_ci = 0;
+  int bwd_weight_length_tile = 0;
+  // Rows of one backward-weight register block: bwd_weight_register_ci, else the item's.
+  int bwd_weight_register_rows() const { return bwd_weight_register_ci > 0 ? bwd_weight_register_ci : bwd_weight_block_ci; }
 
   // Vector registers a register block may fill with accumulators: the target's register
   // file less those the inner loops need for loaded operands, broadcasts and addresses
@@ -71,6 +84,8 @@ struct Schedule {
 
   // The largest row block of a work item (fwd_block_co, bwd_data_block_ci, bwd_weight_block_ci).
   static constexpr int kMaxBlockRows = 32;
+  // The longest backward-weight length tile a key may name.
+  static constexpr int kMaxLengthTile = 65536;
 
   // Default heuristic for a target with `vector_registers` registers of `host_vector_bits`:
   // register blocks sized so the accumulators fill the register file without spilling.
@@ -91,7 +106,8 @@ struct Schedule {
 
   // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3.a12" ("...d4x3t" or
   // "...w3x2x2t" with taps in lanes, "f16x6x1c", "...d16x6c" or "...w16x1x6c" with channels
-  // in lanes), then ".rN" and ".kN" when fwd_register_co and fwd_ci_chunk are on. parse_key
+  // in lanes), then ".rN", ".kN", ".wrN" and ".wlN" when fwd_register_co, fwd_ci_chunk,
+  // bwd_weight_register_ci and bwd_weight_length_tile are on. parse_key
   // also takes keys without ".aN" (written before that knob existed), as accumulators = 12.
   std::string key() const;
   // Parses key() back; throws lucid::Error on malformed text.

@@ -25,6 +25,8 @@ double distance(const Schedule& a, const Schedule& b, const ConvSpec& spec) {
          d(a.fwd_phase_chunk, b.fwd_phase_chunk) + d(a.bwd_data_block_ci, b.bwd_data_block_ci) +
          d(a.bwd_data_block_t, b.bwd_data_block_t) + d(a.bwd_weight_block_ci, b.bwd_weight_block_ci) +
          d(a.bwd_weight_block_co, b.bwd_weight_block_co) + d(a.bwd_weight_block_taps, b.bwd_weight_block_taps) +
+         d(a.bwd_weight_register_rows(), b.bwd_weight_register_rows()) +
+         d(a.bwd_weight_length_tile + 1, b.bwd_weight_length_tile + 1) +
          (a.fwd_lanes != b.fwd_lanes) + (a.bwd_data_lanes != b.bwd_data_lanes) +
          (a.bwd_weight_lanes != b.bwd_weight_lanes);
 }
@@ -61,6 +63,8 @@ bool ScheduleSpace::fits_registers(const Schedule& s, bench::Pass pass) const {
       return s.bwd_data_block_ci * s.bwd_data_block_t * r <= budget;
     case bench::Pass::BackwardWeight:
       if (s.bwd_weight_lanes == Lanes::Channels) return s.bwd_weight_block_taps * r <= budget;
+      if (s.bwd_weight_lanes == Lanes::Taps)
+        return s.bwd_weight_register_rows() * s.bwd_weight_block_co * s.bwd_weight_block_taps * r <= budget;
       return s.bwd_weight_block_co * s.bwd_weight_block_taps * r <= budget;
   }
   return false;
@@ -86,6 +90,8 @@ void ScheduleSpace::copy_pass_knobs(const Schedule& from, bench::Pass pass, Sche
       to.bwd_weight_block_co = from.bwd_weight_block_co;
       to.bwd_weight_block_taps = from.bwd_weight_block_taps;
       to.bwd_weight_lanes = from.bwd_weight_lanes;
+      to.bwd_weight_register_ci = from.bwd_weight_register_ci;
+      to.bwd_weight_length_tile = from.bwd_weight_length_tile;
       break;
   }
 }
@@ -160,14 +166,24 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
       for (int ci : {1, 2, 4})
         for (int co : {1, 2, 4})
           for (int taps : {1, 2, 3, 4, 6, 8})
-            for (Lanes lanes : {Lanes::Length, Lanes::Taps}) {  // with taps in lanes, `taps` counts tap vectors
-              Schedule s = base;
-              s.bwd_weight_block_ci = ci;
-              s.bwd_weight_block_co = co;
-              s.bwd_weight_block_taps = taps;
-              s.bwd_weight_lanes = lanes;
-              consider(s);
-            }
+            for (Lanes lanes : {Lanes::Length, Lanes::Taps})  // with taps in lanes, `taps` counts tap vectors
+              for (int per_item : {1, 8}) {  // taps in lanes: items of several register blocks
+                if (per_item > 1 && lanes != Lanes::Taps) continue;
+                Schedule s = base;
+                s.bwd_weight_block_ci = ci * per_item;
+                s.bwd_weight_register_ci = ci;
+                s.bwd_weight_block_co = co;
+                s.bwd_weight_block_taps = taps;
+                s.bwd_weight_lanes = lanes;
+                consider(s);
+              }
+      // Length tiles (taps in lanes) around the base's blocks.
+      if (base.bwd_weight_lanes == Lanes::Taps)
+        for (int tile : {0, 64, 256, 1024}) {
+          Schedule s = base;
+          s.bwd_weight_length_tile = tile;
+          consider(s);
+        }
       // Channels in lanes: items of one or two vectors of channels, (co, tap) pairs per block.
       for (int ci : {8, 16, 32})
         for (int pairs : {3, 4, 6, 12}) {
