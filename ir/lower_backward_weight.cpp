@@ -364,6 +364,16 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   scratch.release(kb, lw.module);
 }
 
+// Where each of a block's `rows` rows of x starts (rows of L positions); rows from rows_valid
+// on alias the last real row, so their loads stay in bounds and their sums are not stored.
+Values row_offsets(KernelBuilder& kb, int rows, Value* rows_valid, Value* L) {
+  auto& b = kb.b();
+  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
+  Values offsets;
+  for (int r = 0; r < rows; ++r) offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
+  return offsets;
+}
+
 // Tiles of C channels x T taps cover Cog x K; the last tile of each is moved back to end at
 // Cog (at K) instead of shrinking, recomputing a few sums, so the generated code stays one
 // tile shape (TileOrigin says what it owns).
@@ -403,9 +413,7 @@ void emit_vector_taps(const Lowering& lw, KernelBuilder& kb, const LayerGeometry
       kb.loop("bwd_weight.vtaps.block", kb.i64(0), blocks, 1, {}, [&](Value* block, const Values&) {
         Value* row0 = b.CreateMul(block, kb.i64(R), "row0");
         Value* valid = b.CreateSub(rows_valid, row0, "block.rows");
-        Value* last_row = b.CreateSub(valid, kb.i64(1), "last_row");
-        Values x_offsets;
-        for (int r = 0; r < R; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
+        const Values x_offsets = row_offsets(kb, R, valid, L);
         Value* x_block = kb.at(x, b.CreateMul(row0, L), "x.block");
         Value* gw_block = kb.at(gw, b.CreateMul(row0, kb.i64(plan.Cog * plan.K)), "gw.block");
         emit_tile_vector_taps(kb, plan, R, origin, C, taps, x_block, gy, gw_block, span, L, Lout, x_offsets, valid);
@@ -455,9 +463,7 @@ Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
-  Value* last_row = b.CreateSub(rows_valid, kb.i64(1), "last_row");
-  Values x_offsets;
-  for (int r = 0; r < rows; ++r) x_offsets.push_back(b.CreateMul(kb.min(kb.i64(r), last_row), L, "x.r" + std::to_string(r)));
+  const Values x_offsets = row_offsets(kb, rows, rows_valid, L);
   const int C = lw.schedule.bwd_weight_block_co;
   const int T = lw.schedule.bwd_weight_block_taps;
   for_each_tile(kb, plan, C, T, [&](const TileOrigin& tile) {

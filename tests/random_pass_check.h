@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernel_check.h"
+#include "lucid/jit_engine.h"
 #include "lucid/kernel_set.h"
 
 namespace lucid::testing {
@@ -128,6 +129,16 @@ void check_outputs(const PassOutputs<T>& out, const ReferenceResults& want, doub
   CHECK(worst_ratio(out.gx, want.gx, want.gx_bound, tolerance) <= 1.0);
   CHECK(worst_ratio(out.gw, want.gw, want.gw_bound, tolerance) <= 1.0);
   CHECK(worst_ratio(out.gb, want.gb, want.gb_bound, tolerance) <= 1.0);
+}
+
+// The kernel set of `schedule` from `engine`, its four passes run in random pieces on `p`
+// and checked against the reference, the layer and the schedule key in the failure message.
+template <class T>
+void check_schedule(JitEngine& engine, const Schedule& schedule, const Problem& p, const PassData<T>& data,
+                    std::mt19937_64& rng, double tolerance) {
+  auto k = engine.kernels(p.spec, schedule);
+  INFO(p.spec.to_string(), " batch=", p.batch, " length=", p.length, " schedule=", k->schedule.key());
+  check_outputs(run_passes_in_pieces(*k, *k, p, data, rng), data.want, tolerance);
 }
 
 }  // namespace lucid::testing

@@ -33,10 +33,7 @@ void check_tiles(const ConvSpec& spec, int register_rows, int item_rows, double 
           s.bwd_weight_block_co = 2;
           s.bwd_weight_block_taps = 1;
           s.bwd_weight_length_tile = tile;
-          s = s.normalized_for(spec);
-          auto k = memory_only_engine().kernels(spec, s);
-          INFO(spec.to_string(), " batch=", batch, " length=", length, " schedule=", k->schedule.key());
-          check_outputs(run_passes_in_pieces(*k, *k, p, data, rng), data.want, tolerance);
+          check_schedule(memory_only_engine(), s.normalized_for(spec), p, data, rng, tolerance);
         }
     }
 }

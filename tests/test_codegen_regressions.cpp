@@ -27,11 +27,7 @@ void check_layer(const ConvSpec& spec, int64_t batch, int64_t length, double tol
     s.vector_width = lanes;
     schedules.push_back(s.normalized_for(spec));
   }
-  for (const Schedule& schedule : schedules) {
-    auto k = memory_only_engine().kernels(spec, schedule);
-    INFO(spec.to_string(), " schedule=", k->schedule.key());
-    check_outputs(run_passes_in_pieces(*k, *k, p, data, rng), data.want, tolerance);
-  }
+  for (const Schedule& schedule : schedules) check_schedule(memory_only_engine(), schedule, p, data, rng, tolerance);
 }
 
 TEST_CASE("depthwise layers with non-power-of-two taps per row and per phase compile and match") {
