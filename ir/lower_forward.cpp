@@ -16,9 +16,15 @@
 // dense, zero-padded scratch (x rows L apart alias in L1 and defeat the prefetchers when
 // L*4 bytes is a multiple of 4 KiB). The item's register blocks of fwd_register_co rows
 // then each keep their accumulators in registers over the input channels, in chunks of
-// fwd_ci_chunk with every stride phase inside a chunk; the inner loop has no bounds checks,
-// and edge blocks differ from interior ones only in the masks of the window copy and of the
-// output stores.
+// fwd_ci_chunk with every stride phase inside a chunk; the inner loop has no bounds checks.
+// Every block, edges included, runs one code path: whole blocks laid from the first q; a
+// block at an end of x copies its window with masks, and an output vector that crosses an
+// end of y is stored with a mask. Separate one-vector edge steps (a third of the
+// accumulators) beside moved-back interior blocks took a quarter of hifigan_up1's call
+// (129 positions, blocks of 24), and a separate wide edge path cost 30-50% more compile time.
+// Small layers (a group's weights under kSmallLayerWeights: seed layers, depthwise), whose
+// rows are often shorter than one block and whose code compiles fast, keep interior blocks
+// with one-vector edge steps: whole blocks doubled seed_decoder's 56 ns call.
 //
 // With Schedule::fwd_lanes == Lanes::Channels the item's body is lower_forward_channels.cpp
 // instead: output channels in lanes, x broadcast.
@@ -32,6 +38,8 @@ namespace lucid::ir {
 using namespace llvm;
 
 namespace {
+
+constexpr int64_t kSmallLayerWeights = 64;  // Cig x Cog x K of one group
 
 struct ForwardPlan : LayerGeometry {
   PhaseTaps phase_taps;
@@ -64,25 +72,45 @@ struct ForwardPlan : LayerGeometry {
 // acc[p][r][u]: the sums of stride phase p, row r, vector u of a block.
 using PhaseSums = std::vector<std::vector<Values>>;
 
+// How a block's window copy and output stores treat the ends of x and y: Inside (known to
+// be inside: no masks), Edge (always masked) or Checked (a run-time test per copy and per
+// output vector picks the plain or the masked form).
+enum class Bounds { Inside, Edge, Checked };
+
 // Copies the block's x window (max_m + U*V positions of every input channel) into a dense
 // scratch, zero outside [0, L). Dense: x rows lie L elements apart, and when L*4 bytes is a
-// multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: the edge blocks
+// multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: blocks at the ends
 // then run the very same code as the interior, with no per-tap checks.
-void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* q0, bool edge, int64_t width, int64_t pitch,
-                      Value* x, Value* window, Value* L) {
+void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* q0, Bounds bounds, int64_t width,
+                      int64_t pitch, Value* x, Value* window, Value* L) {
   auto& b = kb.b();
   const int V = kb.lanes();
   Value* x_first = b.CreateSub(q0, kb.i64(plan.max_m), "x.first");
-  Values masks;
-  for (int64_t i = 0; i < width; i += V)
-    masks.push_back(edge ? kb.lane_mask(V, b.CreateAdd(x_first, kb.i64(i)), 1, kb.i64(0), L, "x.mask") : nullptr);
-  kb.loop("fwd.window.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
-    Value* src = kb.at(x, b.CreateAdd(b.CreateMul(ci, L), x_first), "x.src");
-    Value* dst = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.dst");
-    for (int64_t i = 0, j = 0; i < width; i += V, ++j)
-      kb.store(kb.load_vector(src, kb.i64(i), masks[static_cast<size_t>(j)], "x"), dst, kb.i64(i), nullptr);
-    return Values{};
-  });
+  auto copy = [&](const std::string& name, const Values& masks) {
+    kb.loop(name, kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
+      Value* src = kb.at(x, b.CreateAdd(b.CreateMul(ci, L), x_first), "x.src");
+      Value* dst = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.dst");
+      for (int64_t i = 0, j = 0; i < width; i += V, ++j)
+        kb.store(kb.load_vector(src, kb.i64(i), masks[static_cast<size_t>(j)], "x"), dst, kb.i64(i), nullptr);
+      return Values{};
+    });
+  };
+  const int64_t vectors = ceil_div(width, V);
+  auto plain = [&] { copy("fwd.window.ci", Values(static_cast<size_t>(vectors), nullptr)); };
+  auto masked = [&] {
+    Values masks;
+    for (int64_t i = 0; i < width; i += V)
+      masks.push_back(kb.lane_mask(V, b.CreateAdd(x_first, kb.i64(i)), 1, kb.i64(0), L, "x.mask"));
+    copy("fwd.window.edge.ci", masks);
+  };
+  if (bounds == Bounds::Inside) return plain();
+  if (bounds == Bounds::Edge) return masked();
+  // Only blocks at the ends pay for masks: on depthwise, one channel per block, masked loads
+  // in every block made the forward 40% slower.
+  Value* inside = b.CreateAnd(b.CreateICmpSGE(x_first, kb.i64(0)),
+                              b.CreateICmpSLE(b.CreateAdd(x_first, kb.i64(vectors * V)), L), "x.inside");
+  kb.if_then(inside, "fwd.window", plain);
+  kb.if_then(b.CreateNot(inside), "fwd.window.edge", masked);
 }
 
 // The sums of stride phases [p0, p1) over every input channel, into acc[p]: one pass over
@@ -136,7 +164,7 @@ void emit_phase_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int rows,
 // Adds the bias, interleaves the phases back into consecutive outputs and stores each row.
 // Rows past rows_valid are not stored (emit_row_store).
 void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U, Value* q0,
-                       bool edge, const std::string& tag, const PhaseSums& acc, Value* bias, Value* y, Value* Lout,
+                       Bounds bounds, const std::string& tag, const PhaseSums& acc, Value* bias, Value* y, Value* Lout,
                        Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -154,8 +182,19 @@ void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan&
         Value* out = kb.interleave(phases, tag + ".out.r" + std::to_string(r));
         // First output position of this vector group: t = (q0 + u*V)*s - pad_left.
         Value* t0 = b.CreateSub(b.CreateMul(b.CreateAdd(q0, kb.i64(u * V)), kb.i64(plan.s)), kb.i64(plan.pl));
-        Value* mask = edge ? kb.lane_mask(static_cast<int>(plan.s * V), t0, 1, kb.i64(0), Lout, "y.mask") : nullptr;
-        kb.store(out, y_row, t0, mask);
+        const int n = static_cast<int>(plan.s * V);
+        auto plain = [&] { kb.store(out, y_row, t0, nullptr); };
+        auto masked = [&] { kb.store(out, y_row, t0, kb.lane_mask(n, t0, 1, kb.i64(0), Lout, "y.mask")); };
+        if (bounds == Bounds::Inside) {
+          plain();
+        } else if (bounds == Bounds::Edge) {
+          masked();
+        } else {
+          Value* inside = b.CreateAnd(b.CreateICmpSGE(t0, kb.i64(0)),
+                                      b.CreateICmpSLE(b.CreateAdd(t0, kb.i64(n)), Lout), tag + ".inside");
+          kb.if_then(inside, tag + ".store", plain);
+          kb.if_then(b.CreateNot(inside), tag + ".store.edge", masked);
+        }
       }
     };
     emit_row_store(kb, r, rows_valid, tag, store_row);
@@ -239,20 +278,19 @@ void for_each_register_block(KernelBuilder& kb, const Lowering& lw, const Forwar
 
 // Emits one block of `lanes * U` consecutive q for the item's rows and stores it: one copy
 // of the x window, shared by the item's register blocks.
-void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, Value* q0, bool edge,
+void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, Value* q0, Bounds bounds,
                 Value* x, Value* window, Value* packed, int64_t packed_pitch, Value* bias, Value* y, Value* L,
                 Value* Lout, Value* rows_valid) {
-  // Edge blocks are one vector wide: they run a few times per row, so their code should be
-  // small rather than fast.
-  const int U = edge ? 1 : lw.schedule.fwd_block_t;
-  const std::string tag = edge ? "fwd.edge" : "fwd";
-  const int64_t pitch = plan.window_pitch(lw.schedule.fwd_block_t * kb.lanes(), kb.lanes());  // one scratch for both
-  emit_window_copy(kb, plan, q0, edge, plan.window_width(U * kb.lanes()), pitch, x, window, L);
+  // Edge steps beside interior blocks (small layers) are one vector wide.
+  const int U = bounds == Bounds::Edge ? 1 : lw.schedule.fwd_block_t;
+  const std::string tag = bounds == Bounds::Edge ? "fwd.edge" : "fwd";
+  const int64_t pitch = plan.window_pitch(lw.schedule.fwd_block_t * kb.lanes(), kb.lanes());  // one scratch for all
+  emit_window_copy(kb, plan, q0, bounds, plan.window_width(U * kb.lanes()), pitch, x, window, L);
   for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, tag,
                           [&](const RegisterBlock& block) {
                             PhaseSums acc = emit_register_block_sums(kb, lw, plan, plan.register_rows, U, pitch,
                                                                      tag, window, block.packed);
-                            emit_block_stores(kb, lw, plan, plan.register_rows, U, q0, edge, tag, acc, block.bias,
+                            emit_block_stores(kb, lw, plan, plan.register_rows, U, q0, bounds, tag, acc, block.bias,
                                               block.y, Lout, block.rows_valid);
                           });
 }
@@ -357,16 +395,23 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   // q covers every output: q*s + p - pl in [0, Lout) for some phase p.
   Value* q_lo = kb.i64(pl / s);
   Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(pl - 1)), s), kb.i64(1), "q.hi");
-  // Interior blocks read only inside x and write only inside y; edge blocks run the same
-  // code with a zero-filled window and masked stores.
-  Value* q_a = kb.i64(std::max(plan.max_m, ceil_div(pl, s)));
-  Value* q_b = kb.min(L, kb.floor_div(b.CreateAdd(Lout, kb.i64(pl)), s));
-  auto block = [&](Value* q0, bool edge) {
-    emit_block(kb, lw, plan, rows, q0, edge, x, window, packed, packed_pitch, bias, y, L, Lout, rows_valid);
+  auto block = [&](Value* q0, Bounds bounds) {
+    emit_block(kb, lw, plan, rows, q0, bounds, x, window, packed, packed_pitch, bias, y, L, Lout, rows_valid);
   };
-  emit_sweep(
-      kb, "fwd", plan, q_lo, q_a, q_b, q_hi, B, kb.lanes(), [&](Value* q0) { block(q0, false); },
-      [&](Value* q0) { block(q0, true); });
+  if (plan.Cig * plan.Cog * plan.K >= kSmallLayerWeights) {
+    // Whole blocks laid from q_lo, the last one running past q_hi (see the file comment).
+    kb.loop("fwd.block", q_lo, q_hi, B, {}, [&](Value* q0, const Values&) {
+      block(q0, Bounds::Checked);
+      return Values{};
+    });
+  } else {
+    // Interior blocks read only inside x and write only inside y.
+    Value* q_a = kb.i64(std::max(plan.max_m, ceil_div(pl, s)));
+    Value* q_b = kb.min(L, kb.floor_div(b.CreateAdd(Lout, kb.i64(pl)), s));
+    emit_sweep(
+        kb, "fwd", plan, q_lo, q_a, q_b, q_hi, B, kb.lanes(), [&](Value* q0) { block(q0, Bounds::Inside); },
+        [&](Value* q0) { block(q0, Bounds::Edge); });
+  }
   scratch.release(kb, lw.module);
   b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;
