@@ -167,8 +167,7 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry&
   // both sides, walking the left edge's steps and then the right edge's. The walk costs 1-3 ns
   // per call (measured on seed_toy, whose call takes 16-20 ns), so tiny layers, whose edge
   // copies compile fast anyway, keep one per side.
-  constexpr int64_t kSharedEdgeWeights = 64;  // a group's weights, Cig x Cog x K
-  if (layer.Cig * layer.Cog * layer.K < kSharedEdgeWeights) {
+  if (layer.small()) {
     edge_loop(lo, left_end);
     interior_loop();
     edge_loop(right_begin, hi);

@@ -22,7 +22,7 @@
 // end of y is stored with a mask. Separate one-vector edge steps (a third of the
 // accumulators) beside moved-back interior blocks took a quarter of hifigan_up1's call
 // (129 positions, blocks of 24), and a separate wide edge path cost 30-50% more compile time.
-// Small layers (a group's weights under kSmallLayerWeights: seed layers, depthwise), whose
+// Small layers (LayerGeometry::small(): seed layers, depthwise), whose
 // rows are often shorter than one block and whose code compiles fast, keep interior blocks
 // with one-vector edge steps: whole blocks doubled seed_decoder's 56 ns call.
 //
@@ -38,8 +38,6 @@ namespace lucid::ir {
 using namespace llvm;
 
 namespace {
-
-constexpr int64_t kSmallLayerWeights = 64;  // Cig x Cog x K of one group
 
 struct ForwardPlan : LayerGeometry {
   PhaseTaps phase_taps;
@@ -77,6 +75,17 @@ using PhaseSums = std::vector<std::vector<Values>>;
 // output vector picks the plain or the masked form).
 enum class Bounds { Inside, Edge, Checked };
 
+// Emits `plain` or `masked` as `bounds` says; Checked tests `inside` (built only then) at run
+// time.
+void emit_bounded(KernelBuilder& kb, Bounds bounds, const std::function<Value*()>& inside, const std::string& name,
+                  const std::function<void()>& plain, const std::function<void()>& masked) {
+  if (bounds == Bounds::Inside) return plain();
+  if (bounds == Bounds::Edge) return masked();
+  Value* test = inside();
+  kb.if_then(test, name, plain);
+  kb.if_then(kb.b().CreateNot(test), name + ".edge", masked);
+}
+
 // Copies the block's x window (max_m + U*V positions of every input channel) into a dense
 // scratch, zero outside [0, L). Dense: x rows lie L elements apart, and when L*4 bytes is a
 // multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: blocks at the ends
@@ -103,14 +112,13 @@ void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* q0, Bou
       masks.push_back(kb.lane_mask(V, b.CreateAdd(x_first, kb.i64(i)), 1, kb.i64(0), L, "x.mask"));
     copy("fwd.window.edge.ci", masks);
   };
-  if (bounds == Bounds::Inside) return plain();
-  if (bounds == Bounds::Edge) return masked();
-  // Only blocks at the ends pay for masks: on depthwise, one channel per block, masked loads
-  // in every block made the forward 40% slower.
-  Value* inside = b.CreateAnd(b.CreateICmpSGE(x_first, kb.i64(0)),
-                              b.CreateICmpSLE(b.CreateAdd(x_first, kb.i64(vectors * V)), L), "x.inside");
-  kb.if_then(inside, "fwd.window", plain);
-  kb.if_then(b.CreateNot(inside), "fwd.window.edge", masked);
+  // Only blocks at the ends pay for masks: masked loads in every block made the forward 40%
+  // slower on depthwise (before small layers kept their own sweep).
+  auto inside = [&] {
+    return b.CreateAnd(b.CreateICmpSGE(x_first, kb.i64(0)),
+                       b.CreateICmpSLE(b.CreateAdd(x_first, kb.i64(vectors * V)), L), "x.inside");
+  };
+  emit_bounded(kb, bounds, inside, "fwd.window", plain, masked);
 }
 
 // The sums of stride phases [p0, p1) over every input channel, into acc[p]: one pass over
@@ -185,16 +193,11 @@ void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan&
         const int n = static_cast<int>(plan.s * V);
         auto plain = [&] { kb.store(out, y_row, t0, nullptr); };
         auto masked = [&] { kb.store(out, y_row, t0, kb.lane_mask(n, t0, 1, kb.i64(0), Lout, "y.mask")); };
-        if (bounds == Bounds::Inside) {
-          plain();
-        } else if (bounds == Bounds::Edge) {
-          masked();
-        } else {
-          Value* inside = b.CreateAnd(b.CreateICmpSGE(t0, kb.i64(0)),
-                                      b.CreateICmpSLE(b.CreateAdd(t0, kb.i64(n)), Lout), tag + ".inside");
-          kb.if_then(inside, tag + ".store", plain);
-          kb.if_then(b.CreateNot(inside), tag + ".store.edge", masked);
-        }
+        auto inside = [&] {
+          return b.CreateAnd(b.CreateICmpSGE(t0, kb.i64(0)), b.CreateICmpSLE(b.CreateAdd(t0, kb.i64(n)), Lout),
+                             tag + ".inside");
+        };
+        emit_bounded(kb, bounds, inside, tag + ".store", plain, masked);
       }
     };
     emit_row_store(kb, r, rows_valid, tag, store_row);
@@ -398,7 +401,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   auto block = [&](Value* q0, Bounds bounds) {
     emit_block(kb, lw, plan, rows, q0, bounds, x, window, packed, packed_pitch, bias, y, L, Lout, rows_valid);
   };
-  if (plan.Cig * plan.Cog * plan.K >= kSmallLayerWeights) {
+  if (!plan.small()) {
     // Whole blocks laid from q_lo, the last one running past q_hi (see the file comment).
     kb.loop("fwd.block", q_lo, q_hi, B, {}, [&](Value* q0, const Values&) {
       block(q0, Bounds::Checked);

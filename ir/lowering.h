@@ -30,6 +30,9 @@ struct LayerGeometry {
   int64_t e(int64_t k) const { return k * d - pl; }
   // e(k0 + t) for a run-time first tap k0.
   llvm::Value* e(KernelBuilder& kb, llvm::Value* k0, int64_t t) const;
+  // A group's weights (Cig x Cog x K) under 64: seed layers, depthwise. Their calls take tens
+  // of nanoseconds and their code compiles fast, so sweeps favour call time over code size.
+  bool small() const { return Cig * Cog * K < 64; }
 };
 
 // Verifies the module; on invalid IR (a generator bug) prints it with the problems and
