@@ -20,26 +20,6 @@ int clamp_int(int64_t v, int64_t lo, int64_t hi) {
   return static_cast<int>(std::clamp<int64_t>(v, lo, std::max(lo, hi)));
 }
 
-// Output channels per forward block with q in the lanes, on a register file of 32: each
-// block streams its item's x window (all input channels) once per block of rows, so the L2
-// traffic per FMA falls as 1/rows. 12 rows (x 2 vectors) measured 10-20% faster than 8 (x 3)
-// where they waste little; when 12 would pad the channels by more than 5%, 8.
-// With several threads, 11 or 10 rows where that deals a batch-1 call's blocks out more
-// evenly, by at least 5% of the longest thread's rows (fewer rows per block cost a little
-// per FMA): hifigan_up2's 128 channels are 11 blocks of 12 (6 + 5 on two threads, 72 rows
-// on the longer one) but 12 blocks of 11 (66).
-int forward_rows_wide(int64_t out_per_group, int threads) {
-  if (out_per_group <= 8) return static_cast<int>(out_per_group);
-  const auto padded = [&](int64_t rows) { return ceil_div(out_per_group, rows) * rows; };
-  const auto wastes_little = [&](int64_t rows) { return padded(rows) * 20 <= out_per_group * 21; };
-  const auto longest_thread = [&](int64_t rows) { return ceil_div(ceil_div(out_per_group, rows), threads) * rows; };
-  int best = wastes_little(12) ? 12 : 8;
-  if (threads <= 1) return best;
-  for (int rows : {11, 10})
-    if (wastes_little(rows) && longest_thread(rows) * 20 <= longest_thread(best) * 19) best = rows;
-  return best;
-}
-
 // Rows per item made of register blocks of `register_rows` (of `per_group` rows per group).
 // In the forward with q in the lanes, every block of positions copies its x window once per
 // item, and the copy cost as much as the FMAs of a few register rows; in backward-weight with
@@ -132,24 +112,28 @@ int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes)
 void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
   const int acc = s.accumulators;
   const int V = s.vector_width;
-  const bool wide_file = wide_register_file(s);
 
   if (s.fwd_lanes == Lanes::Channels) {
     s.fwd_block_t = channel_block_positions(s.fwd_block_co, V, acc);
     s.fwd_phase_chunk = 1;
   } else {
     // fwd_register_rows() rows of broadcast weights x fwd_block_t loaded vectors of x per
-    // tap. With 16 registers, 4 channels x 3 vectors reuse each loaded x vector 4 times and
-    // each broadcast weight 3 times, which keeps two FMA pipes busy with two loads per cycle.
+    // tap, for fwd_phase_chunk phases that share each loaded x vector. 4 channels x 3 vectors
+    // reuse each x vector 4 times and each broadcast weight 3 times, which keeps two FMA
+    // pipes busy with two loads per cycle; a larger file spends what is left on more phases
+    // first (Zen 5: hifigan_up1 and up4 ran faster as 4 x 3 x 2 phases than as 4 x 6), then
+    // on longer blocks (rows of one channel, such as depthwise: 6 vectors measured 20%
+    // faster than 3).
     const int rows = s.fwd_register_rows();
-    s.fwd_block_t = clamp_int(acc / rows, 1, wide_file ? 6 : 3);
+    s.fwd_phase_chunk = clamp_int(acc / (rows * 3), 1, spec.stride);
+    s.fwd_block_t = clamp_int(acc / (rows * s.fwd_phase_chunk), 1, wide_register_file(s) ? 6 : 3);
     // Every stride phase's accumulators are interleaved at the store; past stride 8 that
     // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
     // compile time, so one vector per phase.
-    if (spec.stride > 8) s.fwd_block_t = 1;
-    // Phases share one pass over the input channels (and its x loads) as far as their
-    // accumulators fit.
-    s.fwd_phase_chunk = clamp_int(acc / (rows * s.fwd_block_t), 1, spec.stride);
+    if (spec.stride > 8) {
+      s.fwd_block_t = 1;
+      s.fwd_phase_chunk = clamp_int(acc / rows, 1, spec.stride);
+    }
   }
 
   if (s.bwd_data_lanes == Lanes::Channels) {
@@ -210,16 +194,16 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   const bool wide_file = wide_register_file(s);
   const int channel_rows = wide_file ? 32 : 16;
 
-  // Forward: output channels per block (the work item) and the lanes.
-  s.fwd_block_co = wide_file ? forward_rows_wide(spec.out_per_group(), std::max(1, threads)) : clamp_int(spec.out_per_group(), 1, 4);
-  // Past stride 8 two channels per phase (see fit_register_blocks).
-  if (spec.stride > 8) s.fwd_block_co = clamp_int(spec.out_per_group(), 1, 2);
-  if (!wide_file) {
-    // The small file's register blocks are too few rows to pay for their x window copies:
-    // items of several register blocks share them.
-    s.fwd_register_co = s.fwd_block_co;
-    s.fwd_block_co = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, std::max(1, threads), kMaxBlockRows);
-  }
+  // Forward: register blocks of 4 output channels (2 past stride 8, see fit_register_blocks),
+  // or of the whole group where its rows x 3 vectors fit the accumulators; items of several
+  // register blocks share each x window copy. With 32 registers (Zen 5, 1 thread, min ms of
+  // 6 alternating runs): rows of 8 or 12 as one register block before, items of 4-row blocks
+  // after: hifigan_up1 4.28 -> 3.71, hifigan_up2 6.72 -> 6.12, hifigan_up3 3.97 -> 3.10,
+  // hifigan_up4 1.95 -> 1.68, encodec_s5 2.80 -> 2.57, demucs_s4 3.99 -> 3.61, grouped4 1.89
+  // -> 1.67. small_batch32's 8 rows ran 20% slower as two items of 4 than as one block.
+  const int most_register_rows = spec.out_per_group() * 3 <= s.accumulators ? static_cast<int>(spec.out_per_group()) : 4;
+  s.fwd_register_co = clamp_int(spec.out_per_group(), 1, spec.stride > 8 ? 2 : most_register_rows);
+  s.fwd_block_co = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, std::max(1, threads), kMaxBlockRows);
   if (spec.stride == 1 && spec.out_per_group() >= 8) {
     // Without a stride, output channels in lanes (lower_forward_channels.cpp) measured 30-40%
     // faster on wide_s1 and dilated: one dense reduction over ci x K per register block of
@@ -260,10 +244,13 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
     // A vector of channels per group: channels in lanes, whatever the stride. Only kernels
     // of 16+ taps with a stride keep taps in lanes, which measured faster there.
     s.bwd_weight_lanes = Lanes::Channels;
-    // Backward-weight items split only the input channels (never the batch or the length),
-    // so a 32-row block would leave a 32-channel layer one item for any number of threads.
+    // Backward-weight items split only the input channels of each group (never the batch or
+    // the length), so blocks of channel_rows only where that still leaves an item per thread
+    // (at least two): a 32-channel layer gets two items of 16, grouped4's four groups of 32
+    // one item each (Zen 5, 1 thread: 2.19 ms at 16 rows, 1.83 at 32).
+    const int64_t blocks = spec.groups * ceil_div(spec.in_per_group(), int64_t{channel_rows});
     s.bwd_weight_block_ci = clamp_int(spec.in_per_group(), 1,
-                               spec.in_per_group() >= 2 * channel_rows ? channel_rows : channel_rows / 2);
+                                      blocks >= std::max(2, threads) ? channel_rows : channel_rows / 2);
   }
   s = s.normalized_for(spec);
   fit_register_blocks(spec, s);

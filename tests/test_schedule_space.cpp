@@ -121,12 +121,9 @@ TEST_CASE("a schedule key carries the accumulator budget; keys from before it re
 
 TEST_CASE("with several threads, forward row blocks deal a batch-1 call out evenly") {
   const ConvSpec up2 = ConvSpec::parse("ConvTranspose1d(256, 128, 16, stride=8, padding=4)");
-  const ConvSpec up1 = ConvSpec::parse("ConvTranspose1d(512, 256, 16, stride=8, padding=4)");
-  // 128 channels: 11 blocks of 12 on one thread; 12 blocks of 11 (6 + 6) on two.
-  CHECK(Schedule::default_for(up2, 512, 32).fwd_block_co == 12);
-  CHECK(Schedule::default_for(up2, 512, 32, 2).fwd_block_co == 11);
-  // 256 channels: 22 blocks of 12 are already even; smaller blocks gain nothing.
-  CHECK(Schedule::default_for(up1, 512, 32, 2).fwd_block_co == 12);
+  // 128 channels in items of 4-row register blocks: 4 items of 32, 2 + 2 on two threads.
+  CHECK(Schedule::default_for(up2, 512, 32).fwd_block_co == 32);
+  CHECK(Schedule::default_for(up2, 512, 32, 2).fwd_block_co == 32);
   for (const auto& text : kSpecs) {
     const ConvSpec spec = ConvSpec::parse(text);
     for (int threads : {1, 2, 3, 4, 8}) {
@@ -134,11 +131,12 @@ TEST_CASE("with several threads, forward row blocks deal a batch-1 call out even
       const Schedule s = Schedule::default_for(spec, 512, 32, threads);
       const Schedule one = Schedule::default_for(spec, 512, 32, 1);
       CHECK(s == s.normalized_for(spec));
-      // Only the items of register blocks (forward rows, backward-weight rows with taps in
-      // lanes) may differ, and the register blocks fitted to them.
+      // Only the items may differ (forward rows, backward-weight rows), and the register
+      // blocks fitted to them; items never grow with the threads.
       CHECK(s.bwd_data_block_ci == one.bwd_data_block_ci);
-      CHECK(s.bwd_weight_register_rows() == one.bwd_weight_register_rows());
-      if (s.bwd_weight_lanes != Lanes::Taps) CHECK(s.bwd_weight_block_ci == one.bwd_weight_block_ci);
+      if (s.bwd_weight_lanes == Lanes::Taps) CHECK(s.bwd_weight_register_rows() == one.bwd_weight_register_rows());
+      CHECK(s.fwd_register_rows() == one.fwd_register_rows());
+      CHECK(s.bwd_weight_block_ci <= one.bwd_weight_block_ci);
       const int64_t blocks = lucid::ceil_div(spec.out_per_group(), s.fwd_block_co);
       const int64_t blocks_one = lucid::ceil_div(spec.out_per_group(), one.fwd_block_co);
       CHECK(lucid::ceil_div(blocks, threads) * s.fwd_block_co <= lucid::ceil_div(blocks_one, threads) * one.fwd_block_co);
@@ -158,8 +156,25 @@ TEST_CASE("forward cache blocking: items of several register blocks on 16 regist
   CHECK(Schedule::default_for(up4, 256, 16, 2).fwd_block_co == 16);
   // 96 channels on two threads: blocks of 24 (2 + 2) beat 32 (2 + 1: 64 rows on one thread).
   CHECK(Schedule::default_for(demucs, 256, 16, 2).fwd_block_co == 24);
-  // The 32-register file keeps one register block per item.
-  CHECK(Schedule::default_for(up1, 512, 32, 2).fwd_register_co == 0);
+  // The 32-register file has the same items, its 4-row blocks run 3 vectors x 2 phases
+  // (and 3 x 1 on 16 registers).
+  const Schedule wide_up4 = Schedule::default_for(up4, 512, 32, 2);
+  CHECK(wide_up4.fwd_register_co == 4);
+  CHECK(wide_up4.fwd_block_co == 16);
+  CHECK(wide_up4.fwd_block_t == 3);
+  CHECK(wide_up4.fwd_phase_chunk == 2);
+  CHECK(one.fwd_phase_chunk == 1);
+  CHECK(Schedule::default_for(demucs, 512, 32, 2).fwd_block_co == 24);
+  // A group whose rows x 3 vectors fit the accumulators is one register block: small_batch32's
+  // 8 channels on 32 registers (4 + 4 on 16).
+  const ConvSpec small_batch32 = ConvSpec::parse("ConvTranspose1d(16, 8, 5, stride=3, padding=1, output_padding=2)");
+  CHECK(Schedule::default_for(small_batch32, 512, 32, 2).fwd_register_rows() == 8);
+  CHECK(Schedule::default_for(small_batch32, 512, 32, 2).fwd_block_co == 8);
+  CHECK(Schedule::default_for(small_batch32, 256, 16, 1).fwd_register_rows() == 4);
+  // Rows of one channel (depthwise) spend the file on 6-vector blocks of 2 phases.
+  const Schedule depthwise = Schedule::default_for(ConvSpec::parse("ConvTranspose1d(64, 64, 4, stride=2, padding=1, groups=64)"), 512, 32);
+  CHECK(depthwise.fwd_block_t == 6);
+  CHECK(depthwise.fwd_phase_chunk == 2);
 
   // No cache size, no chunks; 32 KiB of L1: chunks whose window (1 + 24 positions -> 32
   // floats) and weights (4 rows x 16 taps) take half of it: 16384 / 384 = 42 channels.
@@ -207,6 +222,15 @@ TEST_CASE("backward-weight cache blocking: items of several taps-in-lanes regist
   CHECK(small.bwd_weight_block_ci == 2);
   // Channels in lanes use neither knob.
   CHECK(Schedule::default_for(up4, 256, 16).bwd_weight_register_ci == 0);
+  // Channels in lanes: blocks of two vectors of channels where that leaves an item per thread
+  // (at least two), else one vector. grouped4's four groups of 32: four items of 32; a
+  // 32-channel layer: two items of 16.
+  const ConvSpec grouped4 = ConvSpec::parse("ConvTranspose1d(128, 128, 8, stride=4, padding=2, groups=4)");
+  const ConvSpec dilated = ConvSpec::parse("ConvTranspose1d(32, 32, 3, padding=2, dilation=2)");
+  CHECK(Schedule::default_for(grouped4, 512, 32, 2).bwd_weight_block_ci == 32);
+  CHECK(Schedule::default_for(grouped4, 512, 32, 8).bwd_weight_block_ci == 16);
+  CHECK(Schedule::default_for(dilated, 512, 32, 1).bwd_weight_block_ci == 16);
+  CHECK(Schedule::default_for(up4, 512, 32, 2).bwd_weight_block_ci == 32);
 
   // Both knobs in keys, parsed back; out-of-range tiles are errors.
   Schedule tiled = narrow;
