@@ -78,8 +78,10 @@ TEST_CASE("2,000 distinct layers through a 32-set cache: memory stays flat, evic
           " MiB; ", stats.compiles, " compiles, ", stats.evictions, " evictions");
   CHECK(stats.evictions >= layers - 32);
   // Without eviction every set keeps its code pages and LLVM's bookkeeping: about 60 KiB a
-  // set here, so 1,700 more layers would add some 100 MiB. With it, what remains is noise.
-  if (layers >= 2000) CHECK(rss_end - rss_warm < 24.0);
+  // set here, so 1,700 more layers would add some 100 MiB. With it, what remains is the
+  // allocator's noise: 19.5-19.9 MiB alone on a Zen 5 VM, 25.3 MiB once beside the other
+  // suites under `ctest -j2`. 40 MiB still tells flat from growing.
+  if (layers >= 2000) CHECK(rss_end - rss_warm < 40.0);
 
   // The held set was evicted from the cache but not freed: it still runs.
   CHECK(forward_matches(*held));
