@@ -55,6 +55,10 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
 // vector, one for the broadcast weight, and slack for addresses the backend keeps in vectors.
 constexpr int kReservedRegisters = 4;
 
+// Loaded x vectors per forward register block with q in the lanes (fit_register_blocks):
+// with 4 rows of broadcast weights, two loads per cycle keep two FMA pipes busy.
+constexpr int kForwardBlockVectors = 3;
+
 // A register file of 32 (AVX-512) leaves 28 accumulators; its blocks were measured on one,
 // the smaller file's on Zen 3 (AVX2).
 bool wide_register_file(const Schedule& s) { return s.accumulators >= 28; }
@@ -122,11 +126,11 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     // reuse each x vector 4 times and each broadcast weight 3 times, which keeps two FMA
     // pipes busy with two loads per cycle; a larger file spends what is left on more phases
     // first (Zen 5: hifigan_up1 and up4 ran faster as 4 x 3 x 2 phases than as 4 x 6), then
-    // on longer blocks (rows of one channel, such as depthwise: 6 vectors measured 20%
-    // faster than 3).
+    // on longer blocks (rows of one channel, such as depthwise: 6 vectors, 0.56 ms on Zen 5,
+    // against 0.71 at 3).
     const int rows = s.fwd_register_rows();
-    s.fwd_phase_chunk = clamp_int(acc / (rows * 3), 1, spec.stride);
-    s.fwd_block_t = clamp_int(acc / (rows * s.fwd_phase_chunk), 1, wide_register_file(s) ? 6 : 3);
+    s.fwd_phase_chunk = clamp_int(acc / (rows * kForwardBlockVectors), 1, spec.stride);
+    s.fwd_block_t = clamp_int(acc / (rows * s.fwd_phase_chunk), 1, wide_register_file(s) ? 6 : kForwardBlockVectors);
     // Every stride phase's accumulators are interleaved at the store; past stride 8 that
     // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the
     // compile time, so one vector per phase.
@@ -201,8 +205,8 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   // after: hifigan_up1 4.28 -> 3.71, hifigan_up2 6.72 -> 6.12, hifigan_up3 3.97 -> 3.10,
   // hifigan_up4 1.95 -> 1.68, encodec_s5 2.80 -> 2.57, demucs_s4 3.99 -> 3.61, grouped4 1.89
   // -> 1.67. small_batch32's 8 rows ran 20% slower as two items of 4 than as one block.
-  const int most_register_rows = spec.out_per_group() * 3 <= s.accumulators ? static_cast<int>(spec.out_per_group()) : 4;
-  s.fwd_register_co = clamp_int(spec.out_per_group(), 1, spec.stride > 8 ? 2 : most_register_rows);
+  const bool whole_group_fits = spec.out_per_group() * kForwardBlockVectors <= s.accumulators;
+  s.fwd_register_co = clamp_int(spec.out_per_group(), 1, spec.stride > 8 ? 2 : whole_group_fits ? spec.out_per_group() : 4);
   s.fwd_block_co = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, std::max(1, threads), kMaxBlockRows);
   if (spec.stride == 1 && spec.out_per_group() >= 8) {
     // Without a stride, output channels in lanes (lower_forward_channels.cpp) measured 30-40%
