@@ -30,9 +30,15 @@ if [[ -n "${TUNE:-}" ]]; then
     --budget "$TUNE"
 fi
 
-# 3. The suite benchmark; console output for the eye, JSON for the table.
+# 3. The suite benchmark; console output for the eye, JSON for the table. Three repetitions
+#    in random order and their medians: on a shared VM a burst of a neighbour's load slowed
+#    every row it overlapped by up to 50% (2026-12-04, Zen 5: backward-weight encodec_s5
+#    3.25 ms in a one-pass run, 2.17 ms alone minutes later), and a single pass in suite order
+#    puts such a burst on the consecutive rows of one layer. Flags given to this script come
+#    after these and override them.
 "$build/bench/suite/lucid-bench" --benchmark_out="$out/bench.json" \
-  --benchmark_out_format=json "$@"
+  --benchmark_out_format=json --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
+  --benchmark_report_aggregates_only=true "$@"
 
 # 4. JIT latency.
 inputs=("$out/bench.json")

@@ -58,9 +58,16 @@ def load_runs(paths):
                 continue
             samples[name].append(b)
     runs = {}
-    for name, bs in samples.items():
-        if name in aggregates:
-            bs = [aggregates[name]]
+    # With --benchmark_report_aggregates_only (scripts/bench.sh) a run has its median only, and
+    # with random interleaving the file lists runs out of order: registration order
+    # (family_index) puts the configs back in suite order.
+    names = list(samples) + [n for n in aggregates if n not in samples]
+    order = {}
+    for n in names:
+        b = aggregates.get(n) or samples[n][0]
+        order[n] = (b.get("family_index", 0), b.get("per_family_instance_index", 0))
+    for name in sorted(names, key=lambda n: order[n]):
+        bs = [aggregates[name]] if name in aggregates else samples[name]
         errors = [b for b in bs if b.get("error_occurred")]
         if errors:
             runs[name] = {"error": errors[0].get("error_message", "error")}
