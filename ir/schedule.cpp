@@ -59,6 +59,10 @@ constexpr int kReservedRegisters = 4;
 // with 4 rows of broadcast weights, two loads per cycle keep two FMA pipes busy.
 constexpr int kForwardBlockVectors = 3;
 
+// Most input channels per group for which stride-1 backward-data keeps lengths in the lanes
+// with 32 registers (default_for has the measurements).
+constexpr int64_t kStride1LengthLaneChannels = 32;
+
 // A register file of 32 (AVX-512) leaves 28 accumulators; its blocks were measured on one,
 // the smaller file's on Zen 3 (AVX2).
 bool wide_register_file(const Schedule& s) { return s.accumulators >= 28; }
@@ -217,8 +221,20 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
     s.fwd_block_co = clamp_int(spec.out_per_group(), 1, channel_rows);
   }
 
-  // Backward-data: input channels per block and the lanes.
-  if (spec.in_per_group() >= 8) {
+  // Backward-data: input channels per block and the lanes. Without a stride, backward-data is
+  // a plain correlation whose grad_y vectors load contiguously, and with 32 registers 8 rows
+  // x 3 vectors of them beat channel lanes up to 32 channels per group, most where rows are
+  // a whole number of 4 KiB pages apart (the L1 conflicts of channel lanes' broadcasts, see
+  // README). Zen 5, 1 thread, min / median ms, channel lanes -> length lanes: dilated (32
+  // channels) 1.16 / 1.20 -> 1.01 / 1.04 at L 4096 and 1.01 / 1.05 -> 0.99 / 1.00 at L 4112
+  // (2 threads 0.68 -> 0.59); 16 channels, K 5: 0.47 / 0.49 -> 0.42 / 0.42; 64 channels: 2.08
+  // -> 1.99 at L 4096 but 1.96 -> 1.99 at L 4112; 128: 3.96 -> 4.17; wide_s1 (256) 5-13%
+  // slower. The 16-register file keeps channel lanes: not measured there.
+  const bool stride1_length_lanes = wide_file && spec.stride == 1 && spec.in_per_group() >= 8 &&
+                                    spec.in_per_group() <= kStride1LengthLaneChannels;
+  if (stride1_length_lanes) {
+    s.bwd_data_block_ci = clamp_int(spec.in_per_group(), 1, channel_rows / 4);
+  } else if (spec.in_per_group() >= 8) {
     // Enough channels for a vector: channels in lanes (see lower_backward_data.cpp) broadcast
     // grad_y whatever the stride; two channel vectors x up to 12 positions.
     s.bwd_data_lanes = Lanes::Channels;

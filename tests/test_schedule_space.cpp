@@ -249,3 +249,24 @@ TEST_CASE("backward-weight cache blocking: items of several taps-in-lanes regist
   CHECK(channels.normalized_for(up1).bwd_weight_register_ci == 0);
   CHECK(channels.normalized_for(up1).bwd_weight_length_tile == 0);
 }
+
+TEST_CASE("stride-1 backward-data with few channels per group keeps lengths in the lanes on 32 registers") {
+  const ConvSpec dilated = ConvSpec::parse("ConvTranspose1d(32, 32, 3, padding=2, dilation=2)");
+  const Schedule wide = Schedule::default_for(dilated, 512, 32, 1);
+  CHECK(wide.bwd_data_lanes == Lanes::Length);
+  CHECK(wide.bwd_data_block_ci == 8);
+  CHECK(wide.bwd_data_block_t == 3);
+  CHECK(wide.bwd_data_block_ci * wide.bwd_data_block_t <= wide.accumulators);
+  // 8 channels per group is the first that leaves channel lanes; 64 stay in them; so do
+  // strided layers and the 16-register file.
+  CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(8, 8, 5, padding=2)"), 512, 32).bwd_data_block_ci == 8);
+  CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(64, 64, 3, padding=1)"), 512, 32).bwd_data_lanes ==
+        Lanes::Channels);
+  CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(32, 32, 4, stride=2, padding=1)"), 512, 32)
+            .bwd_data_lanes == Lanes::Channels);
+  CHECK(Schedule::default_for(dilated, 256, 16).bwd_data_lanes == Lanes::Channels);
+  // Grouped: the rule reads channels per group.
+  const Schedule grouped = Schedule::default_for(ConvSpec::parse("ConvTranspose1d(128, 128, 3, padding=1, groups=4)"), 512, 32);
+  CHECK(grouped.bwd_data_lanes == Lanes::Length);
+  CHECK(grouped.bwd_data_block_ci == 8);
+}
