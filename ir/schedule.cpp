@@ -286,6 +286,11 @@ Schedule Schedule::with_work_items_of(const Schedule& other, const ConvSpec& spe
   s.fwd_block_co = other.fwd_block_co;
   s.bwd_data_block_ci = other.bwd_data_block_ci;
   s.bwd_weight_block_ci = other.bwd_weight_block_ci;
+  // Length-lane backward-data keeps all of a block's rows in registers; a block adopted from
+  // a target with channels in lanes (32 rows, where a stride-1 layer of 8-32 channels takes
+  // length lanes on this host) may hold more rows than accumulators, and channel lanes
+  // split any block into register chunks.
+  if (s.bwd_data_lanes == Lanes::Length && s.bwd_data_block_ci > s.accumulators) s.bwd_data_lanes = Lanes::Channels;
   s = s.normalized_for(spec);
   fit_register_blocks(spec, s);
   return s.normalized_for(spec);

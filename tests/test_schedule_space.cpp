@@ -28,6 +28,7 @@ const std::vector<std::string> kSpecs = {
     "ConvTranspose1d(128, 128, 8, stride=4, padding=2, groups=4)",
     "ConvTranspose1d(256, 256, 3, padding=1, dtype=float64)",
     "ConvTranspose1d(4, 2, 3, stride=2, padding=1, output_padding=1)",
+    "ConvTranspose1d(32, 32, 3, padding=2, dilation=2)",
 };
 
 Lanes lanes_of(const Schedule& s, Pass p) {
@@ -90,6 +91,7 @@ TEST_CASE("default register blocks fit the target's register file, and AOT targe
         CHECK(register_rows <= s.fwd_block_co);
         CHECK(register_rows * s.fwd_block_t * s.fwd_phase_chunk <= std::max(s.accumulators, register_rows));
       }
+      if (s.bwd_data_lanes == Lanes::Length) CHECK(s.bwd_data_block_ci * s.bwd_data_block_t <= s.accumulators);
       if (s.bwd_weight_lanes == Lanes::Taps) {
         const int register_rows = s.bwd_weight_register_rows();
         CHECK(register_rows <= s.bwd_weight_block_ci);
@@ -265,6 +267,15 @@ TEST_CASE("stride-1 backward-data with few channels per group keeps lengths in t
   CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(32, 32, 4, stride=2, padding=1)"), 512, 32)
             .bwd_data_lanes == Lanes::Channels);
   CHECK(Schedule::default_for(dilated, 256, 16).bwd_data_lanes == Lanes::Channels);
+  // A block of more rows than accumulators, adopted from a schedule with channels in lanes
+  // (e.g. a tuned one), goes back to channel lanes rather than keep 32 rows in registers.
+  Schedule channel_block = wide;
+  channel_block.bwd_data_lanes = Lanes::Channels;
+  channel_block.bwd_data_block_ci = 32;
+  const Schedule adopted = wide.with_work_items_of(channel_block, dilated);
+  CHECK(adopted.bwd_data_block_ci == 32);
+  CHECK(adopted.bwd_data_lanes == Lanes::Channels);
+  CHECK(wide.with_work_items_of(wide, dilated) == wide);
   // Grouped: the rule reads channels per group.
   const Schedule grouped = Schedule::default_for(ConvSpec::parse("ConvTranspose1d(128, 128, 3, padding=1, groups=4)"), 512, 32);
   CHECK(grouped.bwd_data_lanes == Lanes::Length);
