@@ -29,13 +29,21 @@ Registry& registry() {
 // of the thread that woke it, even with another core idle, and at the next tick (4 ms at
 // HZ=250) the scheduler may run it there for a whole tick whatever its priority: scheduler
 // traces showed exactly those 4 ms inside the caller's first tier-0 calls.
-void move_off_cpu(int cpu) {
+// Returns the CPU the thread ran on while `cpu` was excluded (sched_setaffinity migrates the
+// calling thread before it returns), or sched_getcpu() when it did not move. Once every CPU
+// is allowed again the scheduler may bring the thread back, e.g. when the other core is
+// busy; that is its call, so only the CPU read under the narrowed mask says where the job
+// started.
+int move_off_cpu(int cpu) {
   cpu_set_t allowed;
-  if (cpu < 0 || sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
-  if (!CPU_ISSET(cpu, &allowed) || CPU_COUNT(&allowed) < 2) return;
+  if (cpu < 0 || sched_getaffinity(0, sizeof allowed, &allowed) != 0) return sched_getcpu();
+  if (!CPU_ISSET(cpu, &allowed) || CPU_COUNT(&allowed) < 2) return sched_getcpu();
   cpu_set_t elsewhere = allowed;
   CPU_CLR(cpu, &elsewhere);
-  if (sched_setaffinity(0, sizeof elsewhere, &elsewhere) == 0) sched_setaffinity(0, sizeof allowed, &allowed);
+  if (sched_setaffinity(0, sizeof elsewhere, &elsewhere) != 0) return sched_getcpu();
+  const int landed = sched_getcpu();
+  sched_setaffinity(0, sizeof allowed, &allowed);
+  return landed;
 }
 
 }  // namespace
@@ -78,6 +86,11 @@ void BackgroundCompiler::submit(std::function<void()> job) {
   wake_.notify_one();
 }
 
+int BackgroundCompiler::last_start_cpu() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_start_cpu_;
+}
+
 void BackgroundCompiler::wait_idle() {
   std::unique_lock<std::mutex> lock(mutex_);
   idle_.wait(lock, [this] { return queue_.empty() && !running_job_; });
@@ -97,7 +110,11 @@ void BackgroundCompiler::run() {
     queue_.pop_front();
     running_job_ = true;
     lock.unlock();
-    move_off_cpu(job.caller_cpu);  // the caller goes on with tier 0 there
+    const int start_cpu = move_off_cpu(job.caller_cpu);  // the caller goes on with tier 0 there
+    {
+      std::lock_guard<std::mutex> relock(mutex_);
+      last_start_cpu_ = start_cpu;
+    }
     job.run();
     lock.lock();
     running_job_ = false;

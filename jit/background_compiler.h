@@ -23,6 +23,10 @@ class BackgroundCompiler {
   // the caller goes on running tier 0 there.
   void submit(std::function<void()> job);
 
+  // The CPU the last job started on, read before its mask was widened to every CPU again;
+  // -1 before the first job. Where the job runs after that is the scheduler's choice.
+  int last_start_cpu();
+
   // Blocks until no job is queued or running (for benchmarks, tests and short tools that
   // want tier 1 before they go on).
   void wait_idle();
@@ -50,6 +54,7 @@ class BackgroundCompiler {
     int caller_cpu;  // where submit() was called, or -1
   };
   std::deque<Job> queue_;
+  int last_start_cpu_ = -1;
   bool running_job_ = false;
   bool stopping_ = false;
   std::thread worker_;
