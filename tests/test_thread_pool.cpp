@@ -51,10 +51,16 @@ TEST_CASE("work is spread over several threads") {
   ThreadPool pool(2);
   std::atomic<int> distinct{0};
   std::thread::id caller = std::this_thread::get_id();
-  // Each chunk waits a little, so both threads get one.
+  // Each chunk waits (up to 30 s) until the other has started. Chunks are claimed one at a
+  // time, so the caller cannot take both while it waits in the first: the worker must take
+  // the second, however late a loaded machine wakes it.
+  std::atomic<int> started{0};
   pool.parallel_for(2, 1e9, [&](int64_t, int64_t) {
     if (std::this_thread::get_id() != caller) ++distinct;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ++started;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (started < 2 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return 0;
   });
   CHECK(distinct == 1);
