@@ -86,6 +86,11 @@ void BackgroundCompiler::submit(std::function<void()> job) {
   wake_.notify_one();
 }
 
+bool BackgroundCompiler::stopping() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stopping_;
+}
+
 int BackgroundCompiler::last_start_cpu() {
   std::lock_guard<std::mutex> lock(mutex_);
   return last_start_cpu_;

@@ -37,6 +37,9 @@ class BackgroundCompiler {
   // Idempotent; later submits are ignored.
   void stop();
 
+  // True once stop() has begun: nothing more will be queued or started.
+  bool stopping();
+
   // Registers (again) an exit handler that stops every live BackgroundCompiler. Exit
   // handlers run in reverse order of registration, and LLVM creates some tables as
   // function-local statics on first use; registering after those exist (after the engine's

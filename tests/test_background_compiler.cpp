@@ -96,7 +96,9 @@ TEST_CASE("stop() finishes the running job and drops the queued ones; later subm
   for (int i = 0; i < 3; ++i) compiler.submit([&] { ++ran; });
   while (!first_started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::thread stopper([&] { compiler.stop(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Release the running job only once stop() has dropped the queue: a stopper thread woken
+  // late would otherwise let the worker go on to the next job.
+  while (!compiler.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   release = true;
   stopper.join();
   CHECK(ran == 1);

@@ -148,7 +148,7 @@ TEST_CASE("calls from several threads during a slow compile are correct and see 
 
 TEST_CASE("an autograd node recorded on tier 0 runs its backward on tier 1 after the swap") {
   fs::path dir = fresh_dir("autograd");
-  JitEngine engine(options_in(dir, JitMode::Tiered, /*delay_ms=*/100));
+  JitEngine engine(options_in(dir, JitMode::Tiered, /*delay_ms=*/1000));
   auto handle = engine.handle(kLayer);
   Tensor x = Tensor::randn({2, 24, 11}, true, DType::Float64);
   Tensor w = Tensor::randn({24, 16, 5}, true, DType::Float64);
