@@ -62,11 +62,12 @@ def load_runs(paths):
     # with random interleaving the file lists runs out of order: registration order
     # (family_index) puts the configs back in suite order.
     names = list(samples) + [n for n in aggregates if n not in samples]
-    order = {}
-    for n in names:
+
+    def registration_order(n):
         b = aggregates.get(n) or samples[n][0]
-        order[n] = (b.get("family_index", 0), b.get("per_family_instance_index", 0))
-    for name in sorted(names, key=lambda n: order[n]):
+        return b.get("family_index", 0), b.get("per_family_instance_index", 0)
+
+    for name in sorted(names, key=registration_order):
         bs = [aggregates[name]] if name in aggregates else samples[name]
         errors = [b for b in bs if b.get("error_occurred")]
         if errors:
