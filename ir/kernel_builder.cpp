@@ -124,26 +124,14 @@ Value* KernelBuilder::load_strided(Value* base, Value* index, int64_t stride, Va
     Values loads;
     for (int j = 0; j < chunks; ++j)
       loads.push_back(builder_.CreateAlignedLoad(vector_, at(base, builder_.CreateAdd(index, i64(chunk_start(j)))), align));
-    // Concatenate pairwise up to a power-of-two count of chunks (poison fills the gap), then
-    // pick: element i*s sits in chunk j at lane i*s - chunk_start(j).
-    int count = 1;
-    while (count < chunks) count *= 2;
-    while (static_cast<int>(loads.size()) < count) loads.push_back(PoisonValue::get(vector_));
-    std::vector<int> pick;
+    // Element i*s sits in chunk j at lane i*s - chunk_start(j).
+    std::vector<int> lanes;
     for (int i = 0; i < lanes_; ++i) {
       const int element = static_cast<int>(i * stride);
       const int j = std::min(element / lanes_, chunks - 1);
-      pick.push_back(j * lanes_ + element - chunk_start(j));
+      lanes.push_back(j * lanes_ + element - chunk_start(j));
     }
-    while (loads.size() > 1) {
-      Values joined;
-      const int width = static_cast<int>(cast<FixedVectorType>(loads[0]->getType())->getNumElements());
-      std::vector<int> both(2 * static_cast<size_t>(width));
-      for (int i = 0; i < 2 * width; ++i) both[static_cast<size_t>(i)] = i;
-      for (size_t j = 0; j < loads.size(); j += 2) joined.push_back(builder_.CreateShuffleVector(loads[j], loads[j + 1], both));
-      loads = joined;
-    }
-    return builder_.CreateShuffleVector(loads[0], pick, name);
+    return pick(loads, lanes, name);
   }
   Value* v = zero_vector();
   for (int i = 0; i < lanes_; ++i) {
@@ -218,6 +206,20 @@ Value* KernelBuilder::horizontal_sum(Value* v, const std::string& name) {
   Value* sum = builder_.CreateFAddReduce(ConstantFP::getNegativeZero(element_), v);
   sum->setName(name);
   return sum;
+}
+
+Value* KernelBuilder::pick(Values sources, const std::vector<int>& lanes, const std::string& name) {
+  // Concatenate pairwise up to a power-of-two count (poison fills the gap), then one shuffle.
+  if (sources.size() == 1) return builder_.CreateShuffleVector(sources[0], lanes, name);
+  size_t count = 2;
+  while (count < sources.size()) count *= 2;
+  while (sources.size() < count) sources.push_back(PoisonValue::get(sources[0]->getType()));
+  while (sources.size() > 2) {
+    Values joined;
+    for (size_t j = 0; j < sources.size(); j += 2) joined.push_back(concat(sources[j], sources[j + 1]));
+    sources = joined;
+  }
+  return builder_.CreateShuffleVector(sources[0], sources[1], lanes, name);
 }
 
 Value* KernelBuilder::concat(Value* a, Value* b) {

@@ -47,6 +47,11 @@ class KernelBuilder {
   llvm::Value* lane_mask(int n, llvm::Value* first, int64_t stride, llvm::Value* lo,
                          llvm::Value* hi, const std::string& name);
 
+  // The vector whose lane i is lane lanes[i] of the concatenation of `sources` (vectors of
+  // this builder's width): one shuffle across them, joined pairwise first when there are more
+  // than two.
+  llvm::Value* pick(Values sources, const std::vector<int>& lanes, const std::string& name);
+
   // V consecutive elements from base[index]; masked lanes read as zero and are not touched.
   llvm::Value* load_vector(llvm::Value* base, llvm::Value* index, llvm::Value* mask,
                            const std::string& name);
