@@ -1,11 +1,16 @@
 // KernelBuilder: IR emission helpers shared by the four lowerings.
 #include "kernel_builder.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <bit>
 
 #include <llvm/IR/InlineAsm.h>
 
 #include <llvm/IR/Intrinsics.h>
+
+#include "lucid/error.h"
 
 namespace lucid::ir {
 
@@ -206,6 +211,35 @@ Value* KernelBuilder::horizontal_sum(Value* v, const std::string& name) {
   Value* sum = builder_.CreateFAddReduce(ConstantFP::getNegativeZero(element_), v);
   sum->setName(name);
   return sum;
+}
+
+KernelBuilder::LoadedSpan KernelBuilder::load_span(Value* base, Value* index, int64_t length, const std::string& name) {
+  LoadedSpan span;
+  for (int64_t c = 0; c + lanes_ < length; c += lanes_) span.starts.push_back(c);
+  span.starts.push_back(length - lanes_);
+  for (int64_t start : span.starts)
+    span.vectors.push_back(load_vector(base, builder_.CreateAdd(index, i64(start)), nullptr, name));
+  return span;
+}
+
+Value* KernelBuilder::pick_strided(const LoadedSpan& span, int64_t first, int64_t stride, const std::string& name) {
+  // Each lane from the last vector that starts at or before its element.
+  std::vector<size_t> sources;
+  std::vector<int> lanes;
+  for (int64_t i = 0; i < lanes_; ++i) {
+    const int64_t element = first + i * stride;
+    if (element < 0 || element >= span.starts.back() + lanes_)
+      throw InternalError(fmt::format("pick_strided: element {} outside the loaded span of {}", element,
+                                      span.starts.back() + lanes_));
+    size_t j = 0;
+    while (j + 1 < span.starts.size() && span.starts[j + 1] <= element) ++j;
+    auto at = std::find(sources.begin(), sources.end(), j);
+    if (at == sources.end()) at = sources.insert(sources.end(), j);
+    lanes.push_back(static_cast<int>((at - sources.begin()) * lanes_ + element - span.starts[j]));
+  }
+  Values picked_from;
+  for (size_t j : sources) picked_from.push_back(span.vectors[j]);
+  return pick(picked_from, lanes, name);
 }
 
 Value* KernelBuilder::pick(Values sources, const std::vector<int>& lanes, const std::string& name) {

@@ -47,6 +47,17 @@ class KernelBuilder {
   llvm::Value* lane_mask(int n, llvm::Value* first, int64_t stride, llvm::Value* lo,
                          llvm::Value* hi, const std::string& name);
 
+  // A run of `length` elements from base[index], loaded once as whole vectors (the last one
+  // ending at the run's end, overlapping its neighbour, so nothing past the run is read);
+  // strided vectors are then shuffles of them instead of loads of their own.
+  struct LoadedSpan {
+    std::vector<int64_t> starts;  // of each loaded vector, from index
+    Values vectors;
+  };
+  LoadedSpan load_span(llvm::Value* base, llvm::Value* index, int64_t length, const std::string& name);
+  // Lane i is element first + i*stride of the span (all inside it).
+  llvm::Value* pick_strided(const LoadedSpan& span, int64_t first, int64_t stride, const std::string& name);
+
   // The vector whose lane i is lane lanes[i] of the concatenation of `sources` (vectors of
   // this builder's width): one shuffle across them, joined pairwise first when there are more
   // than two.

@@ -27,7 +27,7 @@ namespace {
 // shared by its taps; a tap whose shift is not a whole vector takes a two-source shuffle of
 // two neighbouring loaded vectors. Loaded per tap instead, every strided vector is two
 // line-splitting loads and a permute, and neighbouring taps load the same elements again.
-// Up to stride 4 the residues also share the plain loads of the block's span (raw_span_starts).
+// Up to stride 4 the residues also share the plain loads of the block's span (block_span).
 // depthwise backward-data (s 2, K 4, 16 lanes), Zen 5, alternating, min / median ms of 5
 // rounds, per-tap loads -> per-residue strided loads -> one span shared by the residues:
 // 1 thread 1.03 / 1.16 -> 0.84 / 0.93 -> 0.60 / 0.64; 2 threads 0.47 / 0.49 -> 0.39 / 0.41 ->
@@ -68,45 +68,14 @@ std::vector<ResidueLoads> residue_loads(const LayerGeometry& plan, int U, int V)
 // residue vector is a strided load of its own (element loads, KernelBuilder::load_strided).
 constexpr int64_t kRawSpanMaxStride = 4;
 
-// Where the block's plain loads start (from l0*s): whole vectors from the first element a
-// tap reads, the last one ending at the last such element (overlapping its neighbour), so
-// nothing outside the taps' reads is loaded.
-std::vector<int64_t> raw_span_starts(const LayerGeometry& plan, int U, int V) {
+// The block's grad_y span from l0*s: from the first element a tap reads to the last.
+std::pair<int64_t, int64_t> block_span(const LayerGeometry& plan, int U, int V) {
   int64_t first = INT64_MAX, last = INT64_MIN;
   for (int64_t k = 0; k < plan.K; ++k) {
     first = std::min(first, plan.e(k));
     last = std::max(last, plan.e(k));
   }
-  const int64_t end = (static_cast<int64_t>(U) * V - 1) * plan.s + last + 1;
-  std::vector<int64_t> starts;
-  for (int64_t c = first; c + V < end; c += V) starts.push_back(c);
-  starts.push_back(end - V);
-  return starts;
-}
-
-// Lanes [start, start + V) of residue rho's sequence (positions from l0) as one pick from the
-// loaded span: lane i is element (start + i)*s + rho, taken from the last vector that starts
-// at or before it.
-Value* pick_from_span(KernelBuilder& kb, const std::vector<int64_t>& span_starts, const Values& span, int64_t s,
-                      int64_t rho, int64_t start, const std::string& name) {
-  const int V = kb.lanes();
-  std::vector<size_t> sources;
-  std::vector<std::pair<size_t, int64_t>> lane_source;
-  for (int64_t i = 0; i < V; ++i) {
-    const int64_t element = (start + i) * s + rho;
-    size_t j = 0;
-    while (j + 1 < span_starts.size() && span_starts[j + 1] <= element) ++j;
-    if (std::find(sources.begin(), sources.end(), j) == sources.end()) sources.push_back(j);
-    lane_source.emplace_back(j, element - span_starts[j]);
-  }
-  Values picked_from;
-  for (size_t j : sources) picked_from.push_back(span[j]);
-  std::vector<int> lanes;
-  for (const auto& [j, lane] : lane_source) {
-    const auto at = static_cast<int64_t>(std::find(sources.begin(), sources.end(), j) - sources.begin());
-    lanes.push_back(static_cast<int>(at * V + lane));
-  }
-  return kb.pick(picked_from, lanes, name);
+  return {first, (static_cast<int64_t>(U) * V - 1) * plan.s + last + 1 - first};
 }
 
 // Whether the shared loads fit the registers beside the accumulators: a residue's loaded
@@ -128,7 +97,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan
   const std::string tag = "bwd_data";
   const bool shared = shares_residue_loads(lw, plan, rows);
   const std::vector<ResidueLoads> residues = shared ? residue_loads(plan, U, V) : std::vector<ResidueLoads>{};
-  const std::vector<int64_t> span_starts = shared ? raw_span_starts(plan, U, V) : std::vector<int64_t>{};
+  const auto [span_first, span_length] = block_span(plan, U, V);
 
   // First grad_y index of vector u for tap k, hoisted out of the co loop.
   std::vector<Values> first(static_cast<size_t>(plan.K));
@@ -162,15 +131,15 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan
       }
       return next;
     }
-    Values span;
+    KernelBuilder::LoadedSpan span;
     if (plan.s <= kRawSpanMaxStride)
-      for (int64_t start : span_starts) span.push_back(kb.load_vector(gy_row, b.CreateAdd(l0_s, kb.i64(start)), nullptr, "gy.span"));
+      span = kb.load_span(gy_row, b.CreateAdd(l0_s, kb.i64(span_first)), span_length, "gy.span");
     for (const auto& residue : residues) {
       const std::string rname = "gy.rho" + std::to_string(residue.rho);
       Values loaded;
       for (int64_t start : residue.starts)
         loaded.push_back(plan.s <= kRawSpanMaxStride
-                             ? pick_from_span(kb, span_starts, span, plan.s, residue.rho, start, rname)
+                             ? kb.pick_strided(span, start * plan.s + residue.rho - span_first, plan.s, rname)
                              : kb.load_strided(gy_row, b.CreateAdd(l0_s, kb.i64(start * plan.s + residue.rho)),
                                                plan.s, nullptr, rname));
       for (int64_t k : residue.taps) {

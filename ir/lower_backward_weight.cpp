@@ -31,6 +31,9 @@ namespace {
 // prefetch in backward-data's length lanes (which also write a row) measured no gain.
 constexpr int64_t kStreamPrefetchBytes = 2048;
 
+// Strides whose taps share one span of plain grad_y loads per channel (emit_tile).
+constexpr int64_t kSpanMaxStride = 4;
+
 // Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and the T taps
 // from k0 (a run-time value: tap chunks are a loop, so code size does not grow with K), over
 // every n and l, and stores the sums.
@@ -87,13 +90,21 @@ void emit_tile(KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* co
       for (int r = 0; r < rows; ++r)
         xv.push_back(kb.load_vector(x_n, b.CreateAdd(x_offsets[r], l), nullptr, "x.r" + std::to_string(r)));
       Values next = a;
-      for (int c = 0; c < cols; ++c)
+      Value* first = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), plan.e(kb, k0, 0), "gy.first");
+      // Up to stride 4 the taps' strided vectors are shuffles of one span of plain loads per
+      // channel (tap t's elements sit t*d further on), as in backward-data's residue loads.
+      const bool span = plan.s > 1 && plan.s <= kSpanMaxStride;
+      for (int c = 0; c < cols; ++c) {
+        KernelBuilder::LoadedSpan loaded;
+        if (span) loaded = kb.load_span(gy_rows[c], first, (V - 1) * plan.s + (T - 1) * plan.d + 1, "gy.span");
         for (int t = 0; t < T; ++t) {
           std::string tname = "tap" + std::to_string(t);
-          Value* first = b.CreateAdd(b.CreateMul(l, kb.i64(plan.s)), plan.e(kb, k0, t));
-          Value* g = kb.load_strided(gy_rows[c], first, plan.s, nullptr, "gy." + tname);
+          Value* g = span ? kb.pick_strided(loaded, t * plan.d, plan.s, "gy." + tname)
+                          : kb.load_strided(gy_rows[c], b.CreateAdd(first, kb.i64(t * plan.d)), plan.s, nullptr,
+                                            "gy." + tname);
           for (int r = 0; r < rows; ++r) next[slot(r, c, t)] = kb.fma(xv[r], g, a[slot(r, c, t)], "acc." + tname);
         }
+      }
       return next;
     });
     return edge(interior_end, L, carried);

@@ -1,9 +1,11 @@
-// Strided backward-data with lengths in the lanes shares each tap residue's strided loads
-// among its taps (ir/lower_backward_data.cpp, residue_loads): layers whose taps fall into one
-// or several residues, with shifts of whole vectors and of single lanes, negative tap
-// offsets (padding), dilation, strides served by the wide-load shuffle (2-4) and by element
-// loads (5, 8), lengths that leave edge positions, at vector widths 2 to 16, match the fp64
-// reference in every pass.
+// Strided layers with lengths in the lanes load grad_y once per block or tile and shuffle
+// the taps' strided vectors out of it: backward-data per residue of the tap offsets mod s,
+// and up to stride 4 from one span of plain loads (ir/lower_backward_data.cpp,
+// residue_loads); backward-weight from one span per channel (ir/lower_backward_weight.cpp).
+// Layers whose taps fall into one or several residues, with shifts of whole vectors and of
+// single lanes, negative tap offsets (padding), dilation, strides served by spans (2-4) and
+// by element loads (5, 8), lengths that leave edge positions, at vector widths 2 to 16,
+// match the fp64 reference in every pass.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -31,14 +33,16 @@ void check_length_lanes(const ConvSpec& spec, int64_t batch, int64_t length, dou
         s.bwd_data_lanes = Lanes::Length;
         s.bwd_data_block_ci = rows;
         s.bwd_data_block_t = block_t;
+        s.bwd_weight_lanes = Lanes::Length;
         s = s.normalized_for(spec);
         CAPTURE(s.key());
         REQUIRE(s.bwd_data_lanes == Lanes::Length);
+        REQUIRE(s.bwd_weight_lanes == Lanes::Length);
         check_schedule(memory_only_engine(), s, p, data, rng, tolerance);
       }
 }
 
-TEST_CASE("strided backward-data in length lanes: taps sharing a residue's loads match the reference") {
+TEST_CASE("strided passes in length lanes: taps sharing loaded spans match the reference") {
   // Depthwise, stride 2, K 4, padding 1: two residues of two taps, shifts -1/0 and 0/1.
   check_length_lanes<float>(ConvSpec::make(4, 4, 4, 2, 1, 0, 1, 4, true, DType::Float32), 2, 67, 1e-5);
   // Stride 3, K 7, dilation 2, padding 4: tap offsets -4..8 step 2 over three residues.
