@@ -215,28 +215,41 @@ Value* KernelBuilder::horizontal_sum(Value* v, const std::string& name) {
 
 KernelBuilder::LoadedSpan KernelBuilder::load_span(Value* base, Value* index, int64_t length, const std::string& name) {
   LoadedSpan span;
-  for (int64_t c = 0; c + lanes_ < length; c += lanes_) span.starts.push_back(c);
-  span.starts.push_back(length - lanes_);
+  span.starts = span_starts(length);
   for (int64_t start : span.starts)
     span.vectors.push_back(load_vector(base, builder_.CreateAdd(index, i64(start)), nullptr, name));
   return span;
 }
 
+std::vector<int64_t> KernelBuilder::span_starts(int64_t length) const {
+  std::vector<int64_t> starts;
+  for (int64_t c = 0; c + lanes_ < length; c += lanes_) starts.push_back(c);
+  starts.push_back(length - lanes_);
+  return starts;
+}
+
 Value* KernelBuilder::pick_strided(const LoadedSpan& span, int64_t first, int64_t stride, const std::string& name) {
-  // Each lane from the last vector that starts at or before its element.
+  // Each lane from the vector the lane before used while it holds the element, else from
+  // the last vector that starts at or before it: as few sources as the span allows, since
+  // its last vector overlaps the one before.
   std::vector<size_t> sources;
   std::vector<int> lanes;
+  size_t j = 0;
   for (int64_t i = 0; i < lanes_; ++i) {
     const int64_t element = first + i * stride;
     if (element < 0 || element >= span.starts.back() + lanes_)
       throw InternalError(fmt::format("pick_strided: element {} outside the loaded span of {}", element,
                                       span.starts.back() + lanes_));
-    size_t j = 0;
-    while (j + 1 < span.starts.size() && span.starts[j + 1] <= element) ++j;
+    if (i == 0 || element < span.starts[j] || element >= span.starts[j] + lanes_) {
+      j = 0;
+      while (j + 1 < span.starts.size() && span.starts[j + 1] <= element) ++j;
+    }
     auto at = std::find(sources.begin(), sources.end(), j);
     if (at == sources.end()) at = sources.insert(sources.end(), j);
     lanes.push_back(static_cast<int>((at - sources.begin()) * lanes_ + element - span.starts[j]));
   }
+  if (sources.size() == 1 && stride == 1 && first == span.starts[sources[0]])
+    return span.vectors[sources[0]];  // a whole loaded vector
   Values picked_from;
   for (size_t j : sources) picked_from.push_back(span.vectors[j]);
   return pick(picked_from, lanes, name);

@@ -55,6 +55,8 @@ class KernelBuilder {
     Values vectors;
   };
   LoadedSpan load_span(llvm::Value* base, llvm::Value* index, int64_t length, const std::string& name);
+  // Where load_span's vectors start in a run of `length` elements (length >= lanes).
+  std::vector<int64_t> span_starts(int64_t length) const;
   // Lane i is element first + i*stride of the span (all inside it).
   llvm::Value* pick_strided(const LoadedSpan& span, int64_t first, int64_t stride, const std::string& name);
 

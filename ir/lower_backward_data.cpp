@@ -36,7 +36,8 @@ namespace {
 struct ResidueLoads {
   int64_t rho;
   std::vector<int64_t> taps;
-  std::vector<int64_t> starts;  // first position (from l0) of each loaded vector
+  int64_t first;   // first position (from l0) the residue's taps read
+  int64_t length;  // positions [first, first + length) they read
 };
 
 std::vector<ResidueLoads> residue_loads(const LayerGeometry& plan, int U, int V) {
@@ -44,7 +45,7 @@ std::vector<ResidueLoads> residue_loads(const LayerGeometry& plan, int U, int V)
   for (int64_t k = 0; k < plan.K; ++k) {
     const int64_t rho = plan.e(k) - floor_div(plan.e(k), plan.s) * plan.s;
     auto it = std::find_if(out.begin(), out.end(), [&](const ResidueLoads& r) { return r.rho == rho; });
-    if (it == out.end()) it = out.insert(out.end(), ResidueLoads{rho, {}, {}});
+    if (it == out.end()) it = out.insert(out.end(), ResidueLoads{rho, {}, 0, 0});
     it->taps.push_back(k);
   }
   for (auto& r : out) {
@@ -53,20 +54,11 @@ std::vector<ResidueLoads> residue_loads(const LayerGeometry& plan, int U, int V)
       lo = std::min(lo, floor_div(plan.e(k), plan.s));
       hi = std::max(hi, floor_div(plan.e(k), plan.s));
     }
-    // Positions [lo, end) are exactly the ones the residue's taps read; the last vector ends
-    // at `end` (overlapping its neighbour), so nothing outside them is loaded.
-    const int64_t end = static_cast<int64_t>(U) * V + hi;
-    const int64_t count = ceil_div(end - lo, V);
-    for (int64_t m = 0; m + 1 < count; ++m) r.starts.push_back(lo + m * V);
-    r.starts.push_back(end - V);
+    r.first = lo;
+    r.length = static_cast<int64_t>(U) * V + hi - lo;
   }
   return out;
 }
-
-// Up to this stride the block loads its whole grad_y span once, as plain vectors, and every
-// residue's vectors are shuffles of them (at most stride + 1 sources each); past it each
-// residue vector is a strided load of its own (element loads, KernelBuilder::load_strided).
-constexpr int64_t kRawSpanMaxStride = 4;
 
 // The block's grad_y span from l0*s: from the first element a tap reads to the last.
 std::pair<int64_t, int64_t> block_span(const LayerGeometry& plan, int U, int V) {
@@ -80,12 +72,11 @@ std::pair<int64_t, int64_t> block_span(const LayerGeometry& plan, int U, int V) 
 
 // Whether the shared loads fit the registers beside the accumulators: a residue's loaded
 // vectors, the U shifted ones and a broadcast weight are live together.
-bool shares_residue_loads(const Lowering& lw, const LayerGeometry& plan, int rows) {
-  if (plan.s == 1) return false;  // contiguous taps: an unaligned load is cheaper than a shuffle
+bool residue_loads_fit(const Lowering& lw, const std::vector<ResidueLoads>& residues, int rows) {
   const int U = lw.schedule.bwd_data_block_t;
-  size_t most = 0;
-  for (const auto& r : residue_loads(plan, U, lw.lanes)) most = std::max(most, r.starts.size());
-  return rows * U + static_cast<int>(most) + U + 1 <= lw.schedule.accumulators + 2;
+  int64_t most = 0;
+  for (const auto& r : residues) most = std::max(most, ceil_div(r.length, lw.lanes));
+  return rows * U + most + U + 1 <= lw.schedule.accumulators + 2;
 }
 
 // w_rows[r]: the weights of row r (rows past rows_valid alias the last real row).
@@ -95,19 +86,12 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan
   const int V = kb.lanes();
   const int U = lw.schedule.bwd_data_block_t;
   const std::string tag = "bwd_data";
-  const bool shared = shares_residue_loads(lw, plan, rows);
-  const std::vector<ResidueLoads> residues = shared ? residue_loads(plan, U, V) : std::vector<ResidueLoads>{};
+  // With a stride, taps of one residue share its loads (contiguous taps: an unaligned load
+  // is cheaper than a shuffle).
+  std::vector<ResidueLoads> residues;
+  if (plan.s > 1) residues = residue_loads(plan, U, V);
+  const bool shared = !residues.empty() && residue_loads_fit(lw, residues, rows);
   const auto [span_first, span_length] = block_span(plan, U, V);
-
-  // First grad_y index of vector u for tap k, hoisted out of the co loop.
-  std::vector<Values> first(static_cast<size_t>(plan.K));
-  if (!shared)
-    for (int64_t k = 0; k < plan.K; ++k)
-      for (int u = 0; u < U; ++u) {
-        Value* f = b.CreateAdd(b.CreateMul(b.CreateAdd(l0, kb.i64(u * V)), kb.i64(plan.s)), kb.i64(plan.e(k)),
-                               "gy.first.tap" + std::to_string(k));
-        first[k].push_back(f);
-      }
   Value* l0_s = b.CreateMul(l0, kb.i64(plan.s), "gy.l0");
 
   Values init(static_cast<size_t>(rows * U), kb.zero_vector());
@@ -126,42 +110,31 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan
       for (int64_t k = 0; k < plan.K; ++k) {
         Values g;
         for (int u = 0; u < U; ++u)
-          g.push_back(kb.load_strided(gy_row, first[k][u], plan.s, nullptr, "gy.tap" + std::to_string(k)));
+          g.push_back(kb.load_strided(gy_row, b.CreateAdd(l0_s, kb.i64(u * V * plan.s + plan.e(k))), plan.s, nullptr,
+                                      "gy.tap" + std::to_string(k)));
         accumulate(k, g);
       }
       return next;
     }
     KernelBuilder::LoadedSpan span;
-    if (plan.s <= kRawSpanMaxStride)
+    if (plan.s <= kSpanMaxStride)
       span = kb.load_span(gy_row, b.CreateAdd(l0_s, kb.i64(span_first)), span_length, "gy.span");
     for (const auto& residue : residues) {
+      // The residue's sequence gy[j*s + rho] over its positions, as a span of its own: a tap
+      // shifted by b_k picks its vectors from it.
       const std::string rname = "gy.rho" + std::to_string(residue.rho);
-      Values loaded;
-      for (int64_t start : residue.starts)
-        loaded.push_back(plan.s <= kRawSpanMaxStride
-                             ? kb.pick_strided(span, start * plan.s + residue.rho - span_first, plan.s, rname)
-                             : kb.load_strided(gy_row, b.CreateAdd(l0_s, kb.i64(start * plan.s + residue.rho)),
-                                               plan.s, nullptr, rname));
+      KernelBuilder::LoadedSpan sequence;
+      sequence.starts = kb.span_starts(residue.length);
+      for (int64_t start : sequence.starts) {
+        const int64_t element = (residue.first + start) * plan.s + residue.rho;
+        sequence.vectors.push_back(plan.s <= kSpanMaxStride
+                                       ? kb.pick_strided(span, element - span_first, plan.s, rname)
+                                       : kb.load_strided(gy_row, b.CreateAdd(l0_s, kb.i64(element)), plan.s, nullptr, rname));
+      }
       for (int64_t k : residue.taps) {
-        const int64_t shift = floor_div(plan.e(k), plan.s);
+        const int64_t shift = floor_div(plan.e(k), plan.s) - residue.first;
         Values g;
-        for (int u = 0; u < U; ++u) {
-          const int64_t t = shift + static_cast<int64_t>(u) * V;  // first position of the vector
-          size_t a = 0;
-          while (a + 1 < residue.starts.size() && residue.starts[a + 1] <= t) ++a;
-          if (residue.starts[a] == t) {
-            g.push_back(loaded[a]);
-            continue;
-          }
-          // Lanes from vector a while they last, then from vector a + 1.
-          SmallVector<int, 16> pick;
-          for (int64_t i = 0; i < V; ++i) {
-            const int64_t p = t + i;
-            pick.push_back(static_cast<int>(p < residue.starts[a] + V ? p - residue.starts[a]
-                                                                      : V + p - residue.starts[a + 1]));
-          }
-          g.push_back(b.CreateShuffleVector(loaded[a], loaded[a + 1], pick, rname + ".shifted"));
-        }
+        for (int u = 0; u < U; ++u) g.push_back(kb.pick_strided(sequence, shift + static_cast<int64_t>(u) * V, 1, rname + ".shifted"));
         accumulate(k, g);
       }
     }

@@ -31,9 +31,6 @@ namespace {
 // prefetch in backward-data's length lanes (which also write a row) measured no gain.
 constexpr int64_t kStreamPrefetchBytes = 2048;
 
-// Strides whose taps share one span of plain grad_y loads per channel (emit_tile).
-constexpr int64_t kSpanMaxStride = 4;
-
 // Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and the T taps
 // from k0 (a run-time value: tap chunks are a loop, so code size does not grow with K), over
 // every n and l, and stores the sums.

@@ -103,6 +103,12 @@ void emit_row_store(KernelBuilder& kb, int r, llvm::Value* rows_valid, const std
 // bytes; in the kernels, alternating runs stayed within that VM's noise (medians 0.94-1.22x).
 constexpr int64_t kRowPrefetchBytes = 256;
 
+// Up to this stride, length-lane backward passes load the grad_y span their taps read once,
+// as plain vectors, and shuffle every tap's strided vector out of it (KernelBuilder::load_span
+// and pick_strided; at most stride + 1 sources per shuffle). Past it a strided vector is a
+// load per lane (KernelBuilder::load_strided).
+constexpr int64_t kSpanMaxStride = 4;
+
 // Stores register blocks whose lanes are rows (channels in lanes): lane i of
 // acc[v * positions + m] goes to base[row * row_stride + first + m * position_stride] with
 // row = row0 + v * lanes + i; rows from rows_valid on are skipped.
