@@ -31,8 +31,9 @@ namespace {
 // depthwise backward-data (s 2, K 4, 16 lanes), Zen 5, alternating, min / median ms of 5
 // rounds, per-tap loads -> per-residue strided loads -> one span shared by the residues:
 // 1 thread 1.03 / 1.16 -> 0.84 / 0.93 -> 0.60 / 0.64; 2 threads 0.47 / 0.49 -> 0.39 / 0.41 ->
-// 0.31 / 0.32. Per block the last is 7 plain loads and 16 shuffles instead of 24 loads and
-// 12 permutes.
+// 0.31 / 0.32. Per block the last was 7 plain loads and 16 shuffles instead of 24 loads and
+// 12 permutes; 13 shuffles since pick_strided stopped the overlapping last vector adding a
+// source (not timed apart from the noise).
 struct ResidueLoads {
   int64_t rho;
   std::vector<int64_t> taps;
