@@ -1,23 +1,24 @@
 // Lowering of the forward pass.
 //
 // Phase decomposition: output position t receives tap k from input l exactly when
-// t + pad_left = l*stride + k*dilation. Writing u = t + pad_left = q*stride + p, the taps of
-// stride phase p are those with (k*dilation) mod stride == p, and each reads x[q - m_k] with
-// m_k = floor(k*dilation / stride). So every phase is a dense correlation along q with a
-// handful of taps, which vectorises along q with contiguous loads of x. The phases of a
-// block of q are then interleaved back into consecutive output positions and stored with
-// full-width stores.
+// t + pad_left = l*stride + k*dilation. Writing t = j*stride + r, the taps of output residue r
+// are those of stride phase (r + pad_left) mod stride, and each reads x[j - e_k] with
+// e_k = floor(k*dilation / stride) - floor((r + pad_left) / stride) (phase_taps.h). So every
+// residue is a dense correlation along j with a handful of taps, which vectorises along j
+// with contiguous loads of x. The residues of a block of j are then interleaved back into
+// consecutive output positions and stored with full-width stores, which start on whole
+// output vectors.
 //
 // A work item is (n, group, block of fwd_block_co output channels). It first packs its
-// slice of the weight phase-major ([phase][ci][row][tap] per register block, counted in the
+// slice of the weight residue-major ([residue][ci][row][tap] per register block, counted in the
 // kernel's time): in PyTorch's (Cin, Cout/G, K) order consecutive input channels of one
 // output channel lie Cout/G*K elements apart, so the channel loop would touch a new page
-// every step. Inside, blocks of fwd_block_t vectors along q copy their x window once into a
+// every step. Inside, blocks of fwd_block_t vectors along j copy their x window once into a
 // dense, zero-padded scratch (x rows L apart alias in L1 and defeat the prefetchers when
 // L*4 bytes is a multiple of 4 KiB). The item's register blocks of fwd_register_co rows
 // then each keep their accumulators in registers over the input channels, in chunks of
-// fwd_ci_chunk with every stride phase inside a chunk; the inner loop has no bounds checks.
-// Every block, edges included, runs one code path: whole blocks laid from the first q; a
+// fwd_ci_chunk with every residue inside a chunk; the inner loop has no bounds checks.
+// Every block, edges included, runs one code path: whole blocks laid from j = 0; a
 // block at an end of x copies its window with masks, and an output vector that crosses an
 // end of y is stored with a mask. Separate one-vector edge steps (a third of the
 // accumulators) beside moved-back interior blocks took a quarter of hifigan_up1's call
@@ -27,7 +28,7 @@
 // with one-vector edge steps: whole blocks doubled seed_decoder's 56 ns call.
 //
 // With Schedule::fwd_lanes == Lanes::Channels the item's body is lower_forward_channels.cpp
-// instead: output channels in lanes, x broadcast.
+// instead: output channels in lanes, x broadcast (it keeps the phases of q, PhaseTaps).
 #include <map>
 
 #include "lowering.h"
@@ -40,19 +41,18 @@ using namespace llvm;
 namespace {
 
 struct ForwardPlan : LayerGeometry {
-  PhaseTaps phase_taps;
-  int64_t max_m;
+  ResidueTaps taps;
 
-  // Elements of x one block of `block` positions reads per channel, and the scratch row
-  // pitch (whole 64-byte lines, so rows never share a line).
-  int64_t window_width(int64_t block) const { return max_m + block; }
+  // Elements of x one block of `block` positions reads per channel, from j0 - taps.max_e,
+  // and the scratch row pitch (whole 64-byte lines, so rows never share a line).
+  int64_t window_width(int64_t block) const { return taps.reach(block); }
   int64_t window_pitch(int64_t block, int lanes) const {
     int64_t line = std::max<int64_t>(16, lanes);  // whole vectors, whole 64-byte lines
     return ceil_div(window_width(block), line) * line;
   }
 
-  // Where phase p's weights start in the packed [phase][ci][row][tap] slice of `rows` rows.
-  int64_t packed_offset(int64_t p, int rows) const { return Cig * rows * phase_taps.before(p); }
+  // Where residue r's weights start in the packed [residue][ci][row][tap] slice of `rows` rows.
+  int64_t packed_offset(int64_t r, int rows) const { return Cig * rows * taps.before(r); }
 
   // Rows of one register block, and input channels per reduction chunk (Schedule's
   // fwd_register_co and fwd_ci_chunk; here never 0).
@@ -61,14 +61,13 @@ struct ForwardPlan : LayerGeometry {
 
   ForwardPlan(const ConvSpec& spec, const Schedule& schedule)
       : LayerGeometry(spec),
-        phase_taps(spec),
-        max_m(phase_taps.max_m),
+        taps(spec),
         register_rows(schedule.fwd_register_rows()),
         ci_chunk(schedule.fwd_ci_chunk > 0 ? std::min<int64_t>(schedule.fwd_ci_chunk, Cig) : Cig) {}
 };
 
-// acc[p][r][u]: the sums of stride phase p, row r, vector u of a block.
-using PhaseSums = std::vector<std::vector<Values>>;
+// acc[p][r][u]: the sums of output residue p, row r, vector u of a block.
+using ResidueSums = std::vector<std::vector<Values>>;
 
 // How a block's window copy and output stores treat the ends of x and y: Inside (known to
 // be inside: no masks), Edge (always masked) or Checked (a run-time test per copy and per
@@ -86,15 +85,16 @@ void emit_bounded(KernelBuilder& kb, Bounds bounds, const std::function<Value*()
   kb.if_then(kb.b().CreateNot(test), name + ".edge", masked);
 }
 
-// Copies the block's x window (max_m + U*V positions of every input channel) into a dense
+// Copies the block's x window (ResidueTaps::reach(U*V) positions of every input channel from
+// j0 - max_e) into a dense
 // scratch, zero outside [0, L). Dense: x rows lie L elements apart, and when L*4 bytes is a
 // multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: blocks at the ends
 // then run the very same code as the interior, with no per-tap checks.
-void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* q0, Bounds bounds, int64_t width,
+void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* j0, Bounds bounds, int64_t width,
                       int64_t pitch, Value* x, Value* window, Value* L) {
   auto& b = kb.b();
   const int V = kb.lanes();
-  Value* x_first = b.CreateSub(q0, kb.i64(plan.max_m), "x.first");
+  Value* x_first = b.CreateSub(j0, kb.i64(plan.taps.max_e), "x.first");
   auto copy = [&](const std::string& name, const Values& masks) {
     kb.loop(name, kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
       Value* src = kb.at(x, b.CreateAdd(b.CreateMul(ci, L), x_first), "x.src");
@@ -121,42 +121,42 @@ void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* q0, Bou
   emit_bounded(kb, bounds, inside, "fwd.window", plain, masked);
 }
 
-// The sums of stride phases [p0, p1) over every input channel, into acc[p]: one pass over
-// the window and the packed weights serves all the chunk's phases.
-void emit_phase_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int rows, int U, int64_t p0, int64_t p1,
+// The sums of output residues [p0, p1) over every input channel, into acc[p]: one pass over
+// the window and the packed weights serves all the chunk's residues.
+void emit_residue_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int rows, int U, int64_t p0, int64_t p1,
                            int64_t pitch, const std::string& tag, Value* c0, Value* c1, Value* window,
-                           Value* packed, PhaseSums& acc) {
+                           Value* packed, ResidueSums& acc) {
   auto& b = kb.b();
   const int V = kb.lanes();
   Values init;
   for (int64_t p = p0; p < p1; ++p)
     for (int r = 0; r < rows; ++r) init.insert(init.end(), acc[static_cast<size_t>(p)][r].begin(), acc[static_cast<size_t>(p)][r].end());
-  std::string loop_name = tag + ".phase" + std::to_string(p0) + ".ci";
+  std::string loop_name = tag + ".residue" + std::to_string(p0) + ".ci";
   Values out = kb.loop(loop_name, c0, c1, 1, init, [&](Value* ci, const Values& in) {
     Value* x_row = kb.at(window, b.CreateMul(ci, kb.i64(pitch)), "x.row");
     std::map<std::pair<int64_t, int>, Value*> xv;
-    auto x_vector = [&](int64_t m, int u) {
-      Value*& v = xv[std::make_pair(m, u)];
+    auto x_vector = [&](int64_t e, int u) {
+      Value*& v = xv[std::make_pair(e, u)];
       if (v == nullptr)
-        v = kb.load_vector(x_row, kb.i64(plan.max_m + u * V - m), nullptr,
-                           "x.m" + std::to_string(m) + ".u" + std::to_string(u));
+        v = kb.load_vector(x_row, kb.i64(plan.taps.max_e + u * V - e), nullptr,
+                           "x.e" + std::to_string(e) + ".u" + std::to_string(u));
       return v;
     };
     Values next = in;
     size_t idx = 0;
     for (int64_t p = p0; p < p1; ++p) {
-      const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+      const auto& taps = plan.taps[static_cast<size_t>(p)];
       const int64_t T = static_cast<int64_t>(taps.size());
       Value* w_row = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows)), b.CreateMul(ci, kb.i64(rows * T))),
                            "w.row");
       for (int r = 0; r < rows; ++r)
         for (int64_t j = 0; j < T; ++j) {
-          const PhaseTap& tap = taps[static_cast<size_t>(j)];
-          std::string tname = "phase" + std::to_string(p) + ".tap" + std::to_string(tap.k);
+          const ResidueTap& tap = taps[static_cast<size_t>(j)];
+          std::string tname = "residue" + std::to_string(p) + ".tap" + std::to_string(tap.k);
           Value* wv = kb.splat(kb.load_scalar(w_row, kb.i64(r * T + j), "w." + tname + ".r" + std::to_string(r)));
           for (int u = 0; u < U; ++u) {
             size_t a = idx + static_cast<size_t>(r * U + u);
-            next[a] = kb.fma(x_vector(tap.m, u), wv, next[a], "acc." + tname);
+            next[a] = kb.fma(x_vector(tap.e, u), wv, next[a], "acc." + tname);
           }
         }
       idx += static_cast<size_t>(rows * U);
@@ -169,10 +169,10 @@ void emit_phase_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int rows,
       for (int u = 0; u < U; ++u) acc[static_cast<size_t>(p)][r][u] = out[idx++];
 }
 
-// Adds the bias, interleaves the phases back into consecutive outputs and stores each row.
+// Adds the bias, interleaves the residues back into consecutive outputs and stores each row.
 // Rows past rows_valid are not stored (emit_row_store).
-void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U, Value* q0,
-                       Bounds bounds, const std::string& tag, const PhaseSums& acc, Value* bias, Value* y, Value* Lout,
+void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U, Value* j0,
+                       Bounds bounds, const std::string& tag, const ResidueSums& acc, Value* bias, Value* y, Value* Lout,
                        Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -182,14 +182,14 @@ void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan&
       if (lw.spec.bias) bias_vector = kb.splat(kb.load_scalar(bias, kb.i64(r), "bias.r" + std::to_string(r)));
       Value* y_row = kb.at(y, b.CreateMul(kb.i64(r), Lout), "y.row");
       for (int u = 0; u < U; ++u) {
-        Values phases;
+        Values residues;
         for (int64_t p = 0; p < plan.s; ++p) {
           Value* v = acc[static_cast<size_t>(p)][r][u];
-          phases.push_back(bias_vector ? b.CreateFAdd(v, bias_vector) : v);
+          residues.push_back(bias_vector ? b.CreateFAdd(v, bias_vector) : v);
         }
-        Value* out = kb.interleave(phases, tag + ".out.r" + std::to_string(r));
-        // First output position of this vector group: t = (q0 + u*V)*s - pad_left.
-        Value* t0 = b.CreateSub(b.CreateMul(b.CreateAdd(q0, kb.i64(u * V)), kb.i64(plan.s)), kb.i64(plan.pl));
+        Value* out = kb.interleave(residues, tag + ".out.r" + std::to_string(r));
+        // First output position of this vector group: t = (j0 + u*V)*s.
+        Value* t0 = b.CreateMul(b.CreateAdd(j0, kb.i64(u * V)), kb.i64(plan.s), "t0");
         const int n = static_cast<int>(plan.s * V);
         auto plain = [&] { kb.store(out, y_row, t0, nullptr); };
         auto masked = [&] { kb.store(out, y_row, t0, kb.lane_mask(n, t0, 1, kb.i64(0), Lout, "y.mask")); };
@@ -205,21 +205,21 @@ void emit_block_stores(KernelBuilder& kb, const Lowering& lw, const ForwardPlan&
 }
 
 // The sums of one register block of `rows` output channels over every input channel, in
-// chunks of plan.ci_chunk channels with every phase inside a chunk: the chunk's slice of the
-// window and of the packed weights is read once per phase from L1 instead of L2. The sums
+// chunks of plan.ci_chunk channels with every residue inside a chunk: the chunk's slice of the
+// window and of the packed weights is read once per residue from L1 instead of L2. The sums
 // cross chunks in registers or, past the register file, on the stack: a few loads and
-// stores per phase and chunk, against chunk x taps x rows x U FMAs.
-PhaseSums emit_register_block_sums(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U,
+// stores per residue and chunk, against chunk x taps x rows x U FMAs.
+ResidueSums emit_register_block_sums(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, int U,
                                    int64_t pitch, const std::string& tag, Value* window, Value* packed) {
   const int P = lw.schedule.fwd_phase_chunk;
-  PhaseSums acc(static_cast<size_t>(plan.s), std::vector<Values>(rows, Values(U, kb.zero_vector())));
+  ResidueSums acc(static_cast<size_t>(plan.s), std::vector<Values>(rows, Values(U, kb.zero_vector())));
   auto chunk_sums = [&](Value* c0, Value* c1) {
     for (int64_t p0 = 0; p0 < plan.s; p0 += P) {
       const int64_t p1 = std::min<int64_t>(plan.s, p0 + P);
       bool any_tap = false;
-      for (int64_t p = p0; p < p1; ++p) any_tap |= !plan.phase_taps[static_cast<size_t>(p)].empty();
-      // Phases no tap reaches hold only the bias.
-      if (any_tap) emit_phase_chunk_sums(kb, plan, rows, U, p0, p1, pitch, tag, c0, c1, window, packed, acc);
+      for (int64_t p = p0; p < p1; ++p) any_tap |= !plan.taps[static_cast<size_t>(p)].empty();
+      // Residues no tap reaches hold only the bias.
+      if (any_tap) emit_residue_chunk_sums(kb, plan, rows, U, p0, p1, pitch, tag, c0, c1, window, packed, acc);
     }
   };
   if (plan.ci_chunk >= plan.Cig) {
@@ -228,14 +228,14 @@ PhaseSums emit_register_block_sums(KernelBuilder& kb, const Lowering& lw, const 
   }
   auto flatten = [&] {
     Values all;
-    for (const auto& phase : acc)
-      for (const auto& row : phase) all.insert(all.end(), row.begin(), row.end());
+    for (const auto& residue : acc)
+      for (const auto& row : residue) all.insert(all.end(), row.begin(), row.end());
     return all;
   };
   auto unflatten = [&](const Values& all) {
     size_t i = 0;
-    for (auto& phase : acc)
-      for (auto& row : phase)
+    for (auto& residue : acc)
+      for (auto& row : residue)
         for (auto& v : row) v = all[i++];
   };
   auto& b = kb.b();
@@ -279,27 +279,27 @@ void for_each_register_block(KernelBuilder& kb, const Lowering& lw, const Forwar
   });
 }
 
-// Emits one block of `lanes * U` consecutive q for the item's rows and stores it: one copy
+// Emits one block of `lanes * U` consecutive j for the item's rows and stores it: one copy
 // of the x window, shared by the item's register blocks.
-void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, Value* q0, Bounds bounds,
+void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, int rows, Value* j0, Bounds bounds,
                 Value* x, Value* window, Value* packed, int64_t packed_pitch, Value* bias, Value* y, Value* L,
                 Value* Lout, Value* rows_valid) {
   // Edge steps beside interior blocks (small layers) are one vector wide.
   const int U = bounds == Bounds::Edge ? 1 : lw.schedule.fwd_block_t;
   const std::string tag = bounds == Bounds::Edge ? "fwd.edge" : "fwd";
   const int64_t pitch = plan.window_pitch(lw.schedule.fwd_block_t * kb.lanes(), kb.lanes());  // one scratch for all
-  emit_window_copy(kb, plan, q0, bounds, plan.window_width(U * kb.lanes()), pitch, x, window, L);
+  emit_window_copy(kb, plan, j0, bounds, plan.window_width(U * kb.lanes()), pitch, x, window, L);
   for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, tag,
                           [&](const RegisterBlock& block) {
-                            PhaseSums acc = emit_register_block_sums(kb, lw, plan, plan.register_rows, U, pitch,
+                            ResidueSums acc = emit_register_block_sums(kb, lw, plan, plan.register_rows, U, pitch,
                                                                      tag, window, block.packed);
-                            emit_block_stores(kb, lw, plan, plan.register_rows, U, q0, bounds, tag, acc, block.bias,
+                            emit_block_stores(kb, lw, plan, plan.register_rows, U, j0, bounds, tag, acc, block.bias,
                                               block.y, Lout, block.rows_valid);
                           });
 }
 
-// Packs the item's weights phase-major ([phase][ci][row][tap]); rows past the last real
-// one (last_row) repeat it. Up to kVectorPackTaps taps, a weight row is one vector load, and each phase's taps leave
+// Packs the item's weights residue-major ([residue][ci][row][tap]); rows past the last real
+// one (last_row) repeat it. Up to kVectorPackTaps taps, a weight row is one vector load, and each residue's taps leave
 // it as one shuffle and one store of T elements: about 2s + 1 instructions per row instead
 // of K scalar loads and K scalar stores (hifigan_up1 packs 512 x 12 rows of 16 taps per
 // item). Longer kernels copy scalars.
@@ -311,7 +311,7 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
 // shape unless vector-combine and instcombine happen to tidy it first
 // (docs/repro/llc19_dagcombine_crash.ll). Behind a call the packed weights stay memory, as
 // they are at run time, and the tap loop broadcasts from it.
-Function* emit_pack_phase_major(const Lowering& lw, const ForwardPlan& plan, int rows) {
+Function* emit_pack_residue_major(const Lowering& lw, const ForwardPlan& plan, int rows) {
   constexpr int64_t kVectorPackTaps = 64;
   Function* fn = lw.make_body("fwd.pack.rows" + std::to_string(rows), {"w", "packed"}, {"last_row"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
@@ -331,7 +331,7 @@ Function* emit_pack_phase_major(const Lowering& lw, const ForwardPlan& plan, int
                                                     taps_of_row, element_align, "w.vector")
                               : nullptr;
       for (int64_t p = 0; p < plan.s; ++p) {
-        const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+        const auto& taps = plan.taps[static_cast<size_t>(p)];
         const int64_t T = static_cast<int64_t>(taps.size());
         if (T == 0) continue;
         Value* out =
@@ -339,7 +339,7 @@ Function* emit_pack_phase_major(const Lowering& lw, const ForwardPlan& plan, int
         if (row_vector != nullptr && T > 1) {
           SmallVector<int, 16> order;
           for (const auto& tap : taps) order.push_back(static_cast<int>(tap.k));
-          b.CreateAlignedStore(b.CreateShuffleVector(row_vector, order, "w.phase"), out, element_align);
+          b.CreateAlignedStore(b.CreateShuffleVector(row_vector, order, "w.residue"), out, element_align);
           continue;
         }
         for (int64_t j = 0; j < T; ++j) {
@@ -375,11 +375,11 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
-  const int64_t s = plan.s, pl = plan.pl;
+  const int64_t s = plan.s;
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
   const int R = plan.register_rows;
 
-  // The packed weights (one [phase][ci][row][tap] slice per register block) and the x window
+  // The packed weights (one [residue][ci][row][tap] slice per register block) and the x window
   // share one scratch.
   const int64_t element_bytes = kb.element_bytes();
   const int64_t packed_pitch = (plan.Cig * R * plan.K + 15) / 16 * 16;
@@ -388,32 +388,33 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
   Value* packed = scratch.pointer;
   Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
-  Function* pack = emit_pack_phase_major(lw, plan, R);
+  Function* pack = emit_pack_residue_major(lw, plan, R);
   for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
                           [&](const RegisterBlock& block) {
                             Value* w_block = kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block");
                             Value* last_row = b.CreateSub(kb.min(block.rows_valid, kb.i64(R)), kb.i64(1), "last_row");
                             b.CreateCall(pack, {w_block, block.packed, last_row});
                           });
-  // q covers every output: q*s + p - pl in [0, Lout) for some phase p.
-  Value* q_lo = kb.i64(pl / s);
-  Value* q_hi = b.CreateAdd(kb.floor_div(b.CreateAdd(Lout, kb.i64(pl - 1)), s), kb.i64(1), "q.hi");
-  auto block = [&](Value* q0, Bounds bounds) {
-    emit_block(kb, lw, plan, rows, q0, bounds, x, window, packed, packed_pitch, bias, y, L, Lout, rows_valid);
+  // j covers every output: t = j*s + r in [0, Lout).
+  Value* j_lo = kb.i64(0);
+  Value* j_hi = kb.ceil_div(Lout, s);
+  auto block = [&](Value* j0, Bounds bounds) {
+    emit_block(kb, lw, plan, rows, j0, bounds, x, window, packed, packed_pitch, bias, y, L, Lout, rows_valid);
   };
   if (!plan.small()) {
-    // Whole blocks laid from q_lo, the last one running past q_hi (see the file comment).
-    kb.loop("fwd.block", q_lo, q_hi, B, {}, [&](Value* q0, const Values&) {
-      block(q0, Bounds::Checked);
+    // Whole blocks laid from j = 0, the last one running past j_hi (see the file comment).
+    kb.loop("fwd.block", j_lo, j_hi, B, {}, [&](Value* j0, const Values&) {
+      block(j0, Bounds::Checked);
       return Values{};
     });
   } else {
-    // Interior blocks read only inside x and write only inside y.
-    Value* q_a = kb.i64(std::max(plan.max_m, ceil_div(pl, s)));
-    Value* q_b = kb.min(L, kb.floor_div(b.CreateAdd(Lout, kb.i64(pl)), s));
+    // Interior blocks read only inside x (from j - max_e to j + B - 1 - min_e) and write only
+    // inside y.
+    Value* j_a = kb.i64(std::max<int64_t>(0, plan.taps.max_e));
+    Value* j_b = kb.min(b.CreateAdd(L, kb.i64(plan.taps.min_e)), kb.floor_div(Lout, s));
     emit_sweep(
-        kb, "fwd", plan, q_lo, q_a, q_b, q_hi, B, kb.lanes(), [&](Value* q0) { block(q0, Bounds::Inside); },
-        [&](Value* q0) { block(q0, Bounds::Edge); });
+        kb, "fwd", plan, j_lo, j_a, j_b, j_hi, B, kb.lanes(), [&](Value* j0) { block(j0, Bounds::Inside); },
+        [&](Value* j0) { block(j0, Bounds::Edge); });
   }
   scratch.release(kb, lw.module);
   b.CreateRet(b.getInt32(LUCID_STATUS_OK));

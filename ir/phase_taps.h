@@ -2,6 +2,12 @@
 // tap k from input l exactly when t + pad_left = l*stride + k*dilation. Writing
 // u = t + pad_left = q*stride + p, the taps of phase p are those with (k*dilation) mod stride
 // == p, and each reads x[q - m] with m = floor(k*dilation / stride).
+//
+// ResidueTaps indexes the same taps by the output's own residue instead: t = j*stride + r.
+// Blocks of j then start on whole output vectors and cover exactly ceil(Lout / stride)
+// positions, where blocks of q cover the u range, one position longer whenever pad_left is
+// not a multiple of the stride (hifigan_up1: 129 q for 128 j, so whole blocks of 48 q ran
+// 144 where 128 positions of 32 need no padding at all).
 #pragma once
 
 #include <algorithm>
@@ -33,6 +39,44 @@ struct PhaseTaps {
   int64_t before(int64_t p) const {
     int64_t n = 0;
     for (int64_t q = 0; q < p; ++q) n += static_cast<int64_t>(by_phase[static_cast<size_t>(q)].size());
+    return n;
+  }
+};
+
+// Taps by output residue r (t = j*stride + r): those of phase p = (r + pad_left) mod stride,
+// each reading x[j - e] with e = m - floor((r + pad_left) / stride). e may be negative (a
+// tap reading ahead of j) when pad_left reaches past a stride.
+struct ResidueTap {
+  int64_t k;  // kernel tap
+  int64_t e;  // x is read at j - e
+};
+
+struct ResidueTaps {
+  std::vector<std::vector<ResidueTap>> by_residue;  // stride entries, taps in increasing k
+  int64_t max_e = 0;  // the furthest any tap reads behind j
+  int64_t min_e = 0;  // the furthest ahead (<= 0: tap 0's residue reads at or ahead of j)
+
+  explicit ResidueTaps(const ConvSpec& spec) : by_residue(static_cast<size_t>(spec.stride)) {
+    const PhaseTaps phases(spec);
+    bool first = true;
+    for (int64_t r = 0; r < spec.stride; ++r) {
+      const int64_t u = r + spec.pad_left;
+      for (const PhaseTap& tap : phases[static_cast<size_t>(u % spec.stride)]) {
+        const int64_t e = tap.m - u / spec.stride;
+        by_residue[static_cast<size_t>(r)].push_back({tap.k, e});
+        max_e = first ? e : std::max(max_e, e);
+        min_e = first ? e : std::min(min_e, e);
+        first = false;
+      }
+    }
+  }
+  const std::vector<ResidueTap>& operator[](size_t r) const { return by_residue[r]; }
+  // x positions a block of `block` outputs per residue reads: from j0 - max_e, this many.
+  int64_t reach(int64_t block) const { return block + max_e - min_e; }
+  // Taps of the residues before r: where residue r starts in a residue-major packing.
+  int64_t before(int64_t r) const {
+    int64_t n = 0;
+    for (int64_t i = 0; i < r; ++i) n += static_cast<int64_t>(by_residue[static_cast<size_t>(i)].size());
     return n;
   }
 };

@@ -126,14 +126,18 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     s.fwd_phase_chunk = 1;
   } else {
     // fwd_register_rows() rows of broadcast weights x fwd_block_t loaded vectors of x per
-    // tap, for fwd_phase_chunk phases that share each loaded x vector. 4 channels x 3 vectors
-    // reuse each x vector 4 times and each broadcast weight 3 times, which keeps two FMA
-    // pipes busy with two loads per cycle; a larger file spends what is left on more phases
-    // first (Zen 5: hifigan_up1 and up4 ran faster as 4 x 3 x 2 phases than as 4 x 6), then
-    // on longer blocks (rows of one channel, such as depthwise: 6 vectors, 0.56 ms on Zen 5,
-    // against 0.71 at 3).
+    // tap, for fwd_phase_chunk residues that share each loaded x vector. 4 channels x 3
+    // vectors reuse each x vector 4 times and each broadcast weight 3 times, which keeps two
+    // FMA pipes busy with two loads per cycle; a larger file spends what is left on more
+    // residues first, down to blocks of 2 vectors (Zen 5: hifigan_up1 and up4 ran faster as
+    // 4 x 3 x 2 residues than as 4 x 6, and up1 as fast as 4 x 2 x 3 where both divide the
+    // length), in chunks of equal size, then on longer blocks (rows of one channel, such as
+    // depthwise: 6 vectors, 0.56 ms on Zen 5, against 0.71 at 3). Blocks of 2 vectors divide
+    // the power-of-two lengths of many layers: hifigan_up1's 128 positions per residue took
+    // 3 blocks of 48 (144), and take 4 of 32.
     const int rows = s.fwd_register_rows();
-    s.fwd_phase_chunk = clamp_int(acc / (rows * kForwardBlockVectors), 1, spec.stride);
+    const int most_residues = clamp_int(acc / (rows * 2), 1, spec.stride);
+    s.fwd_phase_chunk = static_cast<int>(ceil_div(spec.stride, ceil_div(spec.stride, int64_t{most_residues})));
     s.fwd_block_t = clamp_int(acc / (rows * s.fwd_phase_chunk), 1, wide_register_file(s) ? 6 : kForwardBlockVectors);
     // Every stride phase's accumulators are interleaved at the store; past stride 8 that
     // shuffle network (rows x stride vectors, and its spills) outgrows the compute and the

@@ -172,7 +172,7 @@ TEST_CASE("LUCID_JIT_DUMP writes IR before and after optimisation and the assemb
     if (name.ends_with(".opt.ll")) ++opt;
     else if (name.ends_with(".ll")) {
       ++ll;
-      CHECK(text.find("fwd.phase0") != std::string::npos);  // readable names survive
+      CHECK(text.find("fwd.residue0") != std::string::npos);  // readable names survive
     } else if (name.ends_with(".s")) {
       ++s;
       // Every pass's module, in kAllPasses order, though they compile on several threads.

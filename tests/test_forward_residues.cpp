@@ -1,0 +1,64 @@
+// The forward pass with lengths in the lanes computes by output residue (t = j*stride + r,
+// ir/phase_taps.h ResidueTaps): blocks start on whole output vectors, and taps read behind j,
+// or ahead of it when the padding reaches past a stride. Layers with padding below, equal to
+// and past the stride, not a multiple of it, with dilation and output padding, lengths from 1
+// to several blocks that blocks do not divide, the small-layer sweep and the whole-block path,
+// at vector widths 2 to 16, register blocks and residue chunks that do not divide, match the
+// fp64 reference.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "isolated_engine.h"
+#include "kernel_check.h"
+#include "lucid/jit_engine.h"
+#include "random_pass_check.h"
+
+namespace lucid::testing {
+namespace {
+
+template <class T>
+void check_residue_blocks(const ConvSpec& spec, int64_t batch, double tolerance) {
+  CAPTURE(spec.key());
+  std::mt19937_64 rng(static_cast<uint64_t>(spec.kernel_size * 1000 + spec.stride * 10 + spec.pad_left));
+  const Schedule base = memory_only_engine().default_schedule(spec);
+  for (int64_t length : {1, 2, 7, 33, 64}) {
+    if (spec.output_length_unchecked(length) < 1) continue;  // heavy cropping: no output
+    const Problem p{spec, batch, length};
+    const PassData<T> data(p, rng);
+    for (int lanes : {2, 4, 8, 16})
+      for (int block_t : {1, 2, 3})
+        for (int chunk : {1, 3}) {
+          Schedule s = base;
+          s.vector_width = lanes;
+          s.fwd_lanes = Lanes::Length;
+          s.fwd_block_co = 3;
+          s.fwd_register_co = 2;
+          s.fwd_block_t = block_t;
+          s.fwd_phase_chunk = chunk;
+          s = s.normalized_for(spec);
+          CAPTURE(length);
+          CAPTURE(s.key());
+          REQUIRE(s.fwd_lanes == Lanes::Length);
+          check_schedule(memory_only_engine(), s, p, data, rng, tolerance);
+        }
+  }
+}
+
+TEST_CASE("forward by output residue: padding below, at and past the stride matches the reference") {
+  // hifigan_up1's shape, scaled: stride 8, K 16, padding 4 (residues 4..7 read one x ahead).
+  check_residue_blocks<float>(ConvSpec::make(8, 6, 16, 8, 4, 0, 1, 1, true, DType::Float32), 1, 1e-5);
+  // Padding 5 past stride 2: taps read up to three x ahead of j; output padding 1.
+  check_residue_blocks<double>(ConvSpec::make(3, 5, 9, 2, 5, 1, 1, 1, false, DType::Float64), 2, 1e-12);
+  // Padding a whole stride (4), output padding 3: Lout not a multiple of the stride.
+  check_residue_blocks<double>(ConvSpec::make(4, 3, 8, 4, 4, 3, 1, 1, true, DType::Float64), 1, 1e-12);
+  // Stride 3, K 7, dilation 2, padding 4: residues of different tap counts.
+  check_residue_blocks<float>(ConvSpec::make(5, 4, 7, 3, 4, 2, 2, 1, true, DType::Float32), 2, 1e-5);
+  // A small layer (the interior sweep with one-vector edge steps): depthwise, padding 3.
+  check_residue_blocks<double>(ConvSpec::make(4, 4, 4, 2, 3, 1, 1, 4, true, DType::Float64), 2, 1e-12);
+  // Stride 1, dilation 2, padding 2: every tap in one residue, reading ahead and behind.
+  check_residue_blocks<float>(ConvSpec::make(5, 3, 3, 1, 2, 0, 2, 1, false, DType::Float32), 1, 1e-5);
+}
+
+}  // namespace
+}  // namespace lucid::testing
