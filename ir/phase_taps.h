@@ -51,6 +51,23 @@ struct ResidueTap {
   int64_t e;  // x is read at j - e
 };
 
+// x positions a block of `block` outputs per residue reads (ResidueTaps::reach), from the
+// taps alone: O(kernel_size), with no per-residue table, so the schedule can ask it for any
+// stride a spec allows.
+inline int64_t residue_reach(const ConvSpec& spec, int64_t block) {
+  int64_t max_e = 0, min_e = 0;
+  for (int64_t k = 0; k < spec.kernel_size; ++k) {
+    const int64_t offset = k * spec.dilation;
+    const int64_t p = offset % spec.stride;
+    // The residue whose phase is p, and the whole strides its u = r + pad_left spans.
+    const int64_t r = ((p - spec.pad_left) % spec.stride + spec.stride) % spec.stride;
+    const int64_t e = offset / spec.stride - (r + spec.pad_left) / spec.stride;
+    max_e = k == 0 ? e : std::max(max_e, e);
+    min_e = k == 0 ? e : std::min(min_e, e);
+  }
+  return block + max_e - min_e;
+}
+
 struct ResidueTaps {
   std::vector<std::vector<ResidueTap>> by_residue;  // stride entries, taps in increasing k
   int64_t max_e = 0;  // the furthest any tap reads behind j

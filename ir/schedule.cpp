@@ -98,7 +98,7 @@ int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
 }
 
 // Input channels per forward reduction chunk (Schedule::fwd_ci_chunk) on a host with
-// `l1d_bytes` of L1 data cache: as many as keep the chunk's x window (ResidueTaps::reach of
+// `l1d_bytes` of L1 data cache: as many as keep the chunk's x window (ir::residue_reach of
 // U*V positions, whole 64-byte lines) and its packed weights (register rows x K) in half of L1, the other
 // half left to the output stores, the stack and the next lines. 0 (no chunks) when the whole
 // group fits, or when the cache size is unknown.
@@ -106,7 +106,7 @@ int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes)
   if (s.fwd_lanes != Lanes::Length || l1d_bytes <= 0) return 0;
   const int64_t element = dtype_size(spec.dtype);
   const int64_t line = std::max<int64_t>(1, 64 / element);
-  const int64_t window = ceil_div(ir::ResidueTaps(spec).reach(int64_t{s.fwd_block_t} * s.vector_width), line) * line;
+  const int64_t window = ceil_div(ir::residue_reach(spec, int64_t{s.fwd_block_t} * s.vector_width), line) * line;
   const int64_t per_channel = (window + int64_t{s.fwd_register_rows()} * spec.kernel_size) * element;
   const int64_t chunk = std::max<int64_t>(8, l1d_bytes / 2 / per_channel);
   return chunk >= spec.in_per_group() ? 0 : static_cast<int>(std::min<int64_t>(chunk, 4096));

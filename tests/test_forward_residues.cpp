@@ -9,6 +9,7 @@
 
 #include <random>
 
+#include "../ir/phase_taps.h"
 #include "isolated_engine.h"
 #include "kernel_check.h"
 #include "lucid/jit_engine.h"
@@ -20,6 +21,8 @@ namespace {
 template <class T>
 void check_residue_blocks(const ConvSpec& spec, int64_t batch, double tolerance) {
   CAPTURE(spec.key());
+  // The schedule sizes the window from the taps alone; the lowering copies the table's.
+  for (int64_t block : {1, 16, 48}) CHECK(ir::residue_reach(spec, block) == ir::ResidueTaps(spec).reach(block));
   std::mt19937_64 rng(static_cast<uint64_t>(spec.kernel_size * 1000 + spec.stride * 10 + spec.pad_left));
   const Schedule base = memory_only_engine().default_schedule(spec);
   for (int64_t length : {1, 2, 7, 33, 64}) {
@@ -58,6 +61,15 @@ TEST_CASE("forward by output residue: padding below, at and past the stride matc
   check_residue_blocks<double>(ConvSpec::make(4, 4, 4, 2, 3, 1, 1, 4, true, DType::Float64), 2, 1e-12);
   // Stride 1, dilation 2, padding 2: every tap in one residue, reading ahead and behind.
   check_residue_blocks<float>(ConvSpec::make(5, 3, 3, 1, 2, 0, 2, 1, false, DType::Float32), 1, 1e-5);
+}
+
+TEST_CASE("the forward window's reach needs no per-residue table, whatever the stride") {
+  // The default schedule of a layer with a stride of 2^31 - 1 (test_size_limits' overflow case)
+  // sizes its window without allocating a table of 2^31 residues.
+  const ConvSpec huge = ConvSpec::make(1, 1024, 1, 2147483647);
+  CHECK(ir::residue_reach(huge, 16) == 16);
+  const ConvSpec padded = ConvSpec::make(2, 2, 5, 3, 7, 0, 2, 1, true, DType::Float32);
+  CHECK(ir::residue_reach(padded, 16) == ir::ResidueTaps(padded).reach(16));
 }
 
 }  // namespace
