@@ -51,19 +51,24 @@ struct ResidueTap {
   int64_t e;  // x is read at j - e
 };
 
+// Tap k's residue r and x offset e (ResidueTap), from the tap alone: the residue whose phase
+// (r + pad_left) mod stride is k*dilation mod stride.
+inline int64_t tap_residue(const ConvSpec& spec, int64_t k) {
+  const int64_t p = k * spec.dilation % spec.stride;
+  return ((p - spec.pad_left) % spec.stride + spec.stride) % spec.stride;
+}
+inline int64_t tap_offset_e(const ConvSpec& spec, int64_t k) {
+  return k * spec.dilation / spec.stride - (tap_residue(spec, k) + spec.pad_left) / spec.stride;
+}
+
 // x positions a block of `block` outputs per residue reads (ResidueTaps::reach), from the
 // taps alone: O(kernel_size), with no per-residue table, so the schedule can ask it for any
 // stride a spec allows.
 inline int64_t residue_reach(const ConvSpec& spec, int64_t block) {
-  int64_t max_e = 0, min_e = 0;
-  for (int64_t k = 0; k < spec.kernel_size; ++k) {
-    const int64_t offset = k * spec.dilation;
-    const int64_t p = offset % spec.stride;
-    // The residue whose phase is p, and the whole strides its u = r + pad_left spans.
-    const int64_t r = ((p - spec.pad_left) % spec.stride + spec.stride) % spec.stride;
-    const int64_t e = offset / spec.stride - (r + spec.pad_left) / spec.stride;
-    max_e = k == 0 ? e : std::max(max_e, e);
-    min_e = k == 0 ? e : std::min(min_e, e);
+  int64_t max_e = tap_offset_e(spec, 0), min_e = max_e;
+  for (int64_t k = 1; k < spec.kernel_size; ++k) {
+    max_e = std::max(max_e, tap_offset_e(spec, k));
+    min_e = std::min(min_e, tap_offset_e(spec, k));
   }
   return block + max_e - min_e;
 }
@@ -74,17 +79,11 @@ struct ResidueTaps {
   int64_t min_e = 0;  // the furthest ahead (<= 0: tap 0's residue reads at or ahead of j)
 
   explicit ResidueTaps(const ConvSpec& spec) : by_residue(static_cast<size_t>(spec.stride)) {
-    const PhaseTaps phases(spec);
-    bool first = true;
-    for (int64_t r = 0; r < spec.stride; ++r) {
-      const int64_t u = r + spec.pad_left;
-      for (const PhaseTap& tap : phases[static_cast<size_t>(u % spec.stride)]) {
-        const int64_t e = tap.m - u / spec.stride;
-        by_residue[static_cast<size_t>(r)].push_back({tap.k, e});
-        max_e = first ? e : std::max(max_e, e);
-        min_e = first ? e : std::min(min_e, e);
-        first = false;
-      }
+    for (int64_t k = 0; k < spec.kernel_size; ++k) {
+      const int64_t e = tap_offset_e(spec, k);
+      by_residue[static_cast<size_t>(tap_residue(spec, k))].push_back({k, e});
+      max_e = k == 0 ? e : std::max(max_e, e);
+      min_e = k == 0 ? e : std::min(min_e, e);
     }
   }
   const std::vector<ResidueTap>& operator[](size_t r) const { return by_residue[r]; }
