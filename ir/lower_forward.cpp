@@ -9,11 +9,13 @@
 // consecutive output positions and stored with full-width stores, which start on whole
 // output vectors.
 //
-// A work item is (n, group, block of fwd_block_co output channels). It first packs its
-// slice of the weight residue-major ([residue][ci][row][tap] per register block, counted in the
-// kernel's time): in PyTorch's (Cin, Cout/G, K) order consecutive input channels of one
-// output channel lie Cout/G*K elements apart, so the channel loop would touch a new page
-// every step. Inside, blocks of fwd_block_t vectors along j copy their x window once into a
+// A work item is (n, group, block of fwd_block_co output channels). It first copies its
+// slice of the weight into [ci][row][tap] order per register block (counted in the kernel's
+// time): in PyTorch's (Cin, Cout/G, K) order consecutive input channels of one output channel
+// lie Cout/G*K elements apart, so the channel loop would touch a new page every step, and
+// with power-of-two pitches those rows share a few cache sets (read in place, hifigan_up1
+// and _up2 ran 10-20% slower than copied in the median, depending on the allocation).
+// Inside, blocks of fwd_block_t vectors along j copy their x window once into a
 // dense, zero-padded scratch (x rows L apart alias in L1 and defeat the prefetchers when
 // L*4 bytes is a multiple of 4 KiB). The item's register blocks of fwd_register_co rows
 // then each keep their accumulators in registers over the input channels, in chunks of
@@ -51,8 +53,9 @@ struct ForwardPlan : LayerGeometry {
     return ceil_div(window_width(block), line) * line;
   }
 
-  // Where residue r's weights start in the packed [residue][ci][row][tap] slice of `rows` rows.
-  int64_t packed_offset(int64_t r, int rows) const { return Cig * rows * taps.before(r); }
+  // Where input channel ci's taps start in a register block's packed [ci][row][tap] slice of
+  // `rows` rows: every residue's taps of one channel lie in its rows * K elements.
+  int64_t packed_row_elements(int rows) const { return rows * K; }
 
   // Rows of one register block, and input channels per reduction chunk (Schedule's
   // fwd_register_co and fwd_ci_chunk; here never 0).
@@ -144,16 +147,16 @@ void emit_residue_chunk_sums(KernelBuilder& kb, const ForwardPlan& plan, int row
     };
     Values next = in;
     size_t idx = 0;
+    Value* w_row = kb.at(packed, b.CreateMul(ci, kb.i64(plan.packed_row_elements(rows))), "w.row");
     for (int64_t p = p0; p < p1; ++p) {
       const auto& taps = plan.taps[static_cast<size_t>(p)];
       const int64_t T = static_cast<int64_t>(taps.size());
-      Value* w_row = kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows)), b.CreateMul(ci, kb.i64(rows * T))),
-                           "w.row");
       for (int r = 0; r < rows; ++r)
         for (int64_t j = 0; j < T; ++j) {
           const ResidueTap& tap = taps[static_cast<size_t>(j)];
           std::string tname = "residue" + std::to_string(p) + ".tap" + std::to_string(tap.k);
-          Value* wv = kb.splat(kb.load_scalar(w_row, kb.i64(r * T + j), "w." + tname + ".r" + std::to_string(r)));
+          Value* wv =
+              kb.splat(kb.load_scalar(w_row, kb.i64(r * plan.K + tap.k), "w." + tname + ".r" + std::to_string(r)));
           for (int u = 0; u < U; ++u) {
             size_t a = idx + static_cast<size_t>(r * U + u);
             next[a] = kb.fma(x_vector(tap.e, u), wv, next[a], "acc." + tname);
@@ -298,11 +301,14 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
                           });
 }
 
-// Packs the item's weights residue-major ([residue][ci][row][tap]); rows past the last real
-// one (last_row) repeat it. Up to kVectorPackTaps taps, a weight row is one vector load, and each residue's taps leave
-// it as one shuffle and one store of T elements: about 2s + 1 instructions per row instead
-// of K scalar loads and K scalar stores (hifigan_up1 packs 512 x 12 rows of 16 taps per
-// item). Longer kernels copy scalars.
+// Copies the item's weights into [ci][row][tap] order per register block; rows past the last
+// real one (last_row) repeat it. In PyTorch's order a register block's rows of one input
+// channel are already rows * K consecutive elements, so the copy moves whole rows (one vector
+// load and store each, up to kVectorRowTaps taps; longer kernels copy scalars), and the chunk
+// loop reads every residue's taps of a channel from those rows * K elements, which stay in L1
+// across the chunk's residues. Split by residue ([residue][ci][row][tap], s shuffles and s
+// small stores per row) the pack took twice as long: hifigan_up1's forward ran 2.99 ms with
+// it, 2.80 with this copy and 2.49 with no pack at all (wrong results, timing only).
 //
 // The pack is its own out-of-line function, called once per item. Inlined, a layer with one
 // input channel per group (depthwise) let GVN forward the packed stores into the tap
@@ -311,8 +317,8 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
 // shape unless vector-combine and instcombine happen to tidy it first
 // (docs/repro/llc19_dagcombine_crash.ll). Behind a call the packed weights stay memory, as
 // they are at run time, and the tap loop broadcasts from it.
-Function* emit_pack_residue_major(const Lowering& lw, const ForwardPlan& plan, int rows) {
-  constexpr int64_t kVectorPackTaps = 64;
+Function* emit_pack_rows(const Lowering& lw, const ForwardPlan& plan, int rows) {
+  constexpr int64_t kVectorRowTaps = 64;
   Function* fn = lw.make_body("fwd.pack.rows" + std::to_string(rows), {"w", "packed"}, {"last_row"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
@@ -320,34 +326,20 @@ Function* emit_pack_residue_major(const Lowering& lw, const ForwardPlan& plan, i
   Value* w = fn->getArg(0);
   Value* packed = fn->getArg(1);
   Value* last_row = fn->getArg(2);
-  const int64_t element_bytes = kb.element_bytes();
-  const Align element_align(static_cast<uint64_t>(element_bytes));
+  const Align element_align(static_cast<uint64_t>(kb.element_bytes()));
+  Type* row_type = FixedVectorType::get(kb.element(), static_cast<unsigned>(plan.K));
   kb.loop("fwd.pack.ci", kb.i64(0), kb.i64(plan.Cig), 1, {}, [&](Value* ci, const Values&) {
     Value* w_row = kb.at(w, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.row");
+    Value* out_row = kb.at(packed, b.CreateMul(ci, kb.i64(plan.packed_row_elements(rows))), "packed.row");
     for (int r = 0; r < rows; ++r) {
       Value* taps_of_row = kb.at(w_row, b.CreateMul(kb.min(kb.i64(r), last_row), kb.i64(plan.K)), "w.taps");
-      Value* row_vector = plan.K <= kVectorPackTaps
-                              ? b.CreateAlignedLoad(FixedVectorType::get(kb.element(), static_cast<unsigned>(plan.K)),
-                                                    taps_of_row, element_align, "w.vector")
-                              : nullptr;
-      for (int64_t p = 0; p < plan.s; ++p) {
-        const auto& taps = plan.taps[static_cast<size_t>(p)];
-        const int64_t T = static_cast<int64_t>(taps.size());
-        if (T == 0) continue;
-        Value* out =
-            kb.at(packed, b.CreateAdd(kb.i64(plan.packed_offset(p, rows) + r * T), b.CreateMul(ci, kb.i64(rows * T))));
-        if (row_vector != nullptr && T > 1) {
-          SmallVector<int, 16> order;
-          for (const auto& tap : taps) order.push_back(static_cast<int>(tap.k));
-          b.CreateAlignedStore(b.CreateShuffleVector(row_vector, order, "w.residue"), out, element_align);
-          continue;
-        }
-        for (int64_t j = 0; j < T; ++j) {
-          Value* k = kb.i64(taps[static_cast<size_t>(j)].k);
-          Value* v = row_vector != nullptr ? b.CreateExtractElement(row_vector, k) : kb.load_scalar(taps_of_row, k, "w");
-          b.CreateAlignedStore(v, kb.at(out, kb.i64(j)), element_align);
-        }
+      Value* out = kb.at(out_row, kb.i64(r * plan.K));
+      if (plan.K <= kVectorRowTaps) {
+        b.CreateAlignedStore(b.CreateAlignedLoad(row_type, taps_of_row, element_align, "w.vector"), out, element_align);
+        continue;
       }
+      for (int64_t k = 0; k < plan.K; ++k)
+        b.CreateAlignedStore(kb.load_scalar(taps_of_row, kb.i64(k), "w"), kb.at(out, kb.i64(k)), element_align);
     }
     return Values{};
   });
@@ -379,7 +371,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
   const int R = plan.register_rows;
 
-  // The packed weights (one [residue][ci][row][tap] slice per register block) and the x window
+  // The packed weights (one [ci][row][tap] slice per register block) and the x window
   // share one scratch.
   const int64_t element_bytes = kb.element_bytes();
   const int64_t packed_pitch = (plan.Cig * R * plan.K + 15) / 16 * 16;
@@ -388,7 +380,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
   Value* packed = scratch.pointer;
   Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
-  Function* pack = emit_pack_residue_major(lw, plan, R);
+  Function* pack = emit_pack_rows(lw, plan, R);
   for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
                           [&](const RegisterBlock& block) {
                             Value* w_block = kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block");

@@ -89,12 +89,6 @@ struct ResidueTaps {
   const std::vector<ResidueTap>& operator[](size_t r) const { return by_residue[r]; }
   // x positions a block of `block` outputs per residue reads: from j0 - max_e, this many.
   int64_t reach(int64_t block) const { return block + max_e - min_e; }
-  // Taps of the residues before r: where residue r starts in a residue-major packing.
-  int64_t before(int64_t r) const {
-    int64_t n = 0;
-    for (int64_t i = 0; i < r; ++i) n += static_cast<int64_t>(by_residue[static_cast<size_t>(i)].size());
-    return n;
-  }
 };
 
 }  // namespace lucid::ir
