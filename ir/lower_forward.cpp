@@ -348,8 +348,8 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
                           });
 }
 
-// Copies the item's weights into [ci][row][tap] order per register block; rows past the last
-// real one (last_row) repeat it. In PyTorch's order a register block's rows of one input
+// Copies one register block's weights into [ci][row][tap] order; rows past the last real one
+// (last_row) repeat it. In PyTorch's order a register block's rows of one input
 // channel are already rows * K consecutive elements, so the copy moves whole rows (one vector
 // load and store each, up to kVectorRowTaps taps; longer kernels copy scalars), and the chunk
 // loop reads every residue's taps of a channel from those rows * K elements, which stay in L1
@@ -357,14 +357,14 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
 // small stores per row) the pack took twice as long: hifigan_up1's forward ran 2.99 ms with
 // it, 2.80 with this copy and 2.49 with no pack at all (wrong results, timing only).
 //
-// The pack is its own out-of-line function, called once per register block. Inlined, a layer with one
-// input channel per group (depthwise) let GVN forward the packed stores into the tap
+// The pack is its own out-of-line function, called once per register block. Inlined, a layer
+// with one input channel per group (depthwise) let GVN forward the packed stores into the tap
 // broadcasts, which turned them into shuffles of the K-element row vector; with K and a
 // phase's tap count not powers of two, LLVM 19's instruction selection crashes on that
 // shape unless vector-combine and instcombine happen to tidy it first
 // (docs/repro/llc19_dagcombine_crash.ll). Behind a call the packed weights stay memory, as
 // they are at run time, and the tap loop broadcasts from it.
-Function* emit_pack_rows(const Lowering& lw, const ForwardPlan& plan, int rows) {
+Function* emit_pack_register_block(const Lowering& lw, const ForwardPlan& plan, int rows) {
   constexpr int64_t kVectorRowTaps = 64;
   Function* fn = lw.make_body("fwd.pack.rows" + std::to_string(rows), {"w", "packed"}, {"last_row"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
@@ -427,7 +427,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
   Value* packed = scratch.pointer;
   Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
-  Function* pack = emit_pack_rows(lw, plan, R);
+  Function* pack = emit_pack_register_block(lw, plan, R);
   if (plan.small())
     for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
                             [&](const RegisterBlock& block) {
