@@ -297,6 +297,15 @@ void for_each_register_block(KernelBuilder& kb, const Lowering& lw, const Forwar
   });
 }
 
+// Packs register block `block`, whose first weight row is w_block, with `pack`
+// (emit_pack_register_block): its rows past the last real one repeat it.
+void emit_pack_call(KernelBuilder& kb, const ForwardPlan& plan, Function* pack, Value* w_block,
+                    const RegisterBlock& block) {
+  auto& b = kb.b();
+  Value* last_row = b.CreateSub(kb.min(block.rows_valid, kb.i64(plan.register_rows)), kb.i64(1), "last_row");
+  b.CreateCall(pack, {w_block, block.packed, last_row});
+}
+
 // How an item's blocks of positions pack their weights. Small layers pack every register
 // block before the first (pack_first null). Otherwise, in the item's first block of positions
 // (pack_first, i1), each register block packs its own rows right before it sums them, while
@@ -328,11 +337,8 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const ForwardPlan& plan, 
                               auto& b = kb.b();
                               const int R = plan.register_rows;
                               Value* w_block = kb.at(pack.w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block");
-                              kb.if_then(pack.pack_first, tag + ".pack", [&] {
-                                Value* last_row =
-                                    b.CreateSub(kb.min(block.rows_valid, kb.i64(R)), kb.i64(1), "last_row");
-                                b.CreateCall(pack.pack, {w_block, block.packed, last_row});
-                              });
+                              kb.if_then(pack.pack_first, tag + ".pack",
+                                         [&] { emit_pack_call(kb, plan, pack.pack, w_block, block); });
                               // Later blocks prefetch the rows they read anyway. Past the last
                               // row, the prefetches fall harmlessly outside the weight.
                               prefetch.ahead = b.CreateSelect(pack.pack_first, kb.at(w_block, kb.i64(R * plan.K)),
@@ -431,10 +437,8 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   if (plan.small())
     for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
                             [&](const RegisterBlock& block) {
-                              Value* w_block = kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block");
-                              Value* last_row =
-                                  b.CreateSub(kb.min(block.rows_valid, kb.i64(R)), kb.i64(1), "last_row");
-                              b.CreateCall(pack, {w_block, block.packed, last_row});
+                              emit_pack_call(kb, plan, pack,
+                                             kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block"), block);
                             });
   // j covers every output: t = j*s + r in [0, Lout).
   Value* j_lo = kb.i64(0);

@@ -100,8 +100,8 @@ int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
 // Input channels per forward reduction chunk (Schedule::fwd_ci_chunk) on a host with
 // `l1d_bytes` of L1 data cache: as many as keep the chunk's x window (ir::residue_reach of
 // U*V positions, whole 64-byte lines) and its packed weights (register rows x K) in half of
-// L1, the other half left to the output stores, the stack and the next lines. 0 (no chunks) when the whole
-// group fits, or when the cache size is unknown.
+// L1, the other half left to the output stores, the stack and the next lines. 0 (no chunks)
+// when the whole group fits, or when the cache size is unknown.
 int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes) {
   if (s.fwd_lanes != Lanes::Length || l1d_bytes <= 0) return 0;
   const int64_t element = dtype_size(spec.dtype);
