@@ -327,17 +327,22 @@ Value* rows_in_block(KernelBuilder& kb, int64_t channels, int64_t rows, Value* f
 
 Scratch emit_scratch(KernelBuilder& kb, Module& module, int64_t bytes, const std::string& name) {
   constexpr int64_t kStackLimit = 32 * 1024;
+  constexpr int64_t kScratchAlignment = 64;
   auto& b = kb.b();
   Scratch scratch;
   if (bytes <= kStackLimit) {
     auto* slot = b.CreateAlloca(b.getInt8Ty(), kb.i64(bytes), name);
-    slot->setAlignment(Align(64));
+    slot->setAlignment(Align(kScratchAlignment));
     scratch.pointer = slot;
     return scratch;
   }
+  // Cache-line aligned: the kernels read their packed weights as whole vectors, and malloc's
+  // 16-byte alignment split every 64-byte load across two lines.
   Type* ptr = PointerType::getUnqual(kb.ctx());
-  FunctionCallee malloc_fn = module.getOrInsertFunction("malloc", FunctionType::get(ptr, {b.getInt64Ty()}, false));
-  scratch.pointer = b.CreateCall(malloc_fn, {kb.i64(bytes)}, name);
+  FunctionCallee alloc_fn =
+      module.getOrInsertFunction("aligned_alloc", FunctionType::get(ptr, {b.getInt64Ty(), b.getInt64Ty()}, false));
+  const int64_t rounded = ceil_div(bytes, kScratchAlignment) * kScratchAlignment;  // as C11 asks
+  scratch.pointer = b.CreateCall(alloc_fn, {kb.i64(kScratchAlignment), kb.i64(rounded)}, name);
   scratch.on_heap = true;
   Function* fn = b.GetInsertBlock()->getParent();
   BasicBlock* no_memory = BasicBlock::Create(kb.ctx(), name + ".no_memory", fn);

@@ -287,15 +287,15 @@ struct JitEngine::Impl {
     auto dylib = lljit.createJITDylib(dylib_name);
     if (!dylib) throw Error("JitEngine: cannot create a JITDylib: " + error_text(dylib.takeError()));
     llvm::orc::JITDylib* jd = &*dylib;
-    // Heap scratch goes through a malloc that records a failed request's size, so the
+    // Heap scratch goes through an aligned_alloc that records a failed request's size, so the
     // runtime's out-of-memory error can name it. The set's own JITDylib is searched first.
     // The packing routine is the library's, when it has one for the set's vector (a disk
     // entry's key holds the CPU's features, which decide that, so its objects call it
     // exactly when a compile here would).
     llvm::orc::SymbolMap library;
     const auto callable = llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
-    library[lljit.mangleAndIntern("malloc")] =
-        llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&lucid_kernel_scratch_malloc), callable);
+    library[lljit.mangleAndIntern("aligned_alloc")] =
+        llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(&lucid_kernel_scratch_aligned_alloc), callable);
     if (pack_rows)
       library[lljit.mangleAndIntern(ir::pack_rows_symbol(spec.dtype, schedule.vector_width))] =
           llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(pack_rows), callable);

@@ -43,9 +43,9 @@ void* thread_scratch(std::size_t bytes) {
 
 }  // namespace lucid::tier0
 
-extern "C" void* lucid_kernel_scratch_malloc(std::size_t bytes) {
+extern "C" void* lucid_kernel_scratch_aligned_alloc(std::size_t alignment, std::size_t bytes) {
   if (bytes > lucid::tier0::scratch_limit_bytes()) return lucid::tier0::record_failure(bytes);
-  void* block = std::malloc(bytes);
+  void* block = std::aligned_alloc(alignment, bytes);
   return block != nullptr ? block : lucid::tier0::record_failure(bytes);
 }
 

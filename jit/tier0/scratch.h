@@ -18,7 +18,7 @@ void* thread_scratch(std::size_t bytes);
 
 }  // namespace lucid::tier0
 
-// malloc for the JIT's kernels: the engine resolves their `malloc` to this. It fails above
-// scratch_limit_bytes() as thread_scratch does, and records a failure's size for
+// aligned_alloc for the JIT's kernels: the engine resolves their `aligned_alloc` to this. It
+// fails above scratch_limit_bytes() as thread_scratch does, and records a failure's size for
 // lucid::take_failed_kernel_scratch_bytes (lucid/kernel_scratch.h).
-extern "C" void* lucid_kernel_scratch_malloc(std::size_t bytes);
+extern "C" void* lucid_kernel_scratch_aligned_alloc(std::size_t alignment, std::size_t bytes);
