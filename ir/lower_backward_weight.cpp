@@ -239,10 +239,28 @@ struct ChannelChunk {
   Value* z;
 };
 
+// Positions that share grad_y broadcasts in the channel-lane interior (1: none). When the
+// dilation is a multiple of the stride, position l + delta (delta = d/s) reads at tap k the
+// element position l reads at tap k + 1. So `share` positions delta apart need K + share - 1
+// broadcasts per output channel instead of K * share, provided a pair block holds whole output
+// channels (T a multiple of K). With one channel vector each broadcast otherwise feeds a
+// single FMA, and Zen 5 sustains fewer than two broadcast loads a cycle: a 1 x 12 block of
+// broadcast FMAs ran at 85% of the register-only FMA rate, the same block with two positions
+// sharing at 98-100% (microbenchmark, 2026-12-05). The extra x vectors and a broadcast must
+// fit the registers beside the accumulators.
+int shared_positions(const LayerGeometry& plan, const Schedule& schedule, int T, int vectors) {
+  constexpr int kShare = 2;
+  if (plan.d % plan.s != 0 || T % plan.K != 0) return 1;
+  const int registers = schedule.accumulators + 4;  // default_for holds 4 back
+  if (vectors * T + kShare * vectors + 2 > registers) return 1;
+  return kShare;
+}
+
 // Pair block pb (T (co, tap) pairs x `vectors` channel vectors) over one chunk: loads its
-// sums, streams the chunk's positions and stores them back.
-void emit_channel_pair_block(KernelBuilder& kb, const LayerGeometry& plan, int T, int vectors, Value* pb,
-                             const ChannelChunk& c) {
+// sums, streams the chunk's positions and stores them back. With `share` > 1 the interior
+// takes groups of `share` positions d/s apart that share their broadcasts (shared_positions).
+void emit_channel_pair_block(KernelBuilder& kb, const LayerGeometry& plan, int T, int vectors, int share,
+                             Value* pb, const ChannelChunk& c) {
   auto& b = kb.b();
   const int V = kb.lanes();
   const int64_t width = static_cast<int64_t>(vectors) * V;
@@ -286,7 +304,48 @@ void emit_channel_pair_block(KernelBuilder& kb, const LayerGeometry& plan, int T
     };
   };
   acc = kb.loop("bwd_weight.channels.edge_lo", c.c0, c.a, 1, acc, step(true));
-  acc = kb.loop("bwd_weight.channels.l", c.a, c.z, 1, acc, step(false));
+  Value* singles_from = c.a;
+  if (share > 1) {
+    // Groups of share * delta positions: for each r < delta, positions g + r + i*delta
+    // (i < share) read, for output channel slot q, the elements at taps 0 .. K + share - 2
+    // of position g + r. Every tap those reach lies inside [a, z)'s taps.
+    const int64_t delta = plan.d / plan.s;
+    const int64_t group = share * delta;
+    const int64_t channels = T / plan.K;
+    Values rows_q;
+    for (int64_t q = 0; q < channels; ++q) {
+      Value* co = kb.min(b.CreateAdd(b.CreateMul(pb, kb.i64(channels)), kb.i64(q)), kb.i64(plan.Cog - 1));
+      rows_q.push_back(kb.at(c.gy_n, b.CreateMul(co, Lout), "gy.row.shared"));
+    }
+    Value* groups_end = b.CreateAdd(c.a, b.CreateMul(b.CreateSDiv(b.CreateSub(c.z, c.a), kb.i64(group)), kb.i64(group)));
+    acc = kb.loop("bwd_weight.channels.shared", c.a, groups_end, group, acc, [&](Value* g, const Values& in) {
+      Values next = in;
+      for (int64_t r = 0; r < delta; ++r) {
+        std::vector<Values> xv(static_cast<size_t>(share));
+        for (int i = 0; i < share; ++i) {
+          Value* l = b.CreateAdd(g, kb.i64(r + i * delta));
+          Value* xrow = kb.at(c.xT, b.CreateMul(b.CreateSub(l, c.c0), kb.i64(width)));
+          for (int v = 0; v < vectors; ++v) xv[i].push_back(kb.load_vector(xrow, kb.i64(v * V), nullptr, "xT"));
+        }
+        Value* ls = b.CreateMul(b.CreateAdd(g, kb.i64(r)), kb.i64(plan.s));
+        for (int64_t q = 0; q < channels; ++q)
+          for (int64_t m = 0; m < plan.K + share - 1; ++m) {
+            Value* gv = kb.splat(kb.load_scalar(rows_q[q], b.CreateAdd(ls, kb.i64(plan.e(m))), "gy.shared"));
+            for (int i = 0; i < share; ++i) {
+              const int64_t k = m - i;
+              if (k < 0 || k >= plan.K) continue;
+              for (int v = 0; v < vectors; ++v) {
+                const size_t slot_index = static_cast<size_t>((q * plan.K + k) * vectors + v);
+                next[slot_index] = kb.fma(xv[i][v], gv, next[slot_index], "acc");
+              }
+            }
+          }
+      }
+      return next;
+    });
+    singles_from = groups_end;
+  }
+  acc = kb.loop("bwd_weight.channels.l", singles_from, c.z, 1, acc, step(false));
   acc = kb.loop("bwd_weight.channels.edge_hi", c.z, c.c1, 1, acc, step(true));
   for (int t = 0; t < T; ++t)
     for (int g = 0; g < vectors; ++g)
@@ -326,6 +385,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t pairs = plan.Cog * plan.K;
   const int64_t pair_blocks = ceil_div(pairs, T);
+  const int share = shared_positions(plan, lw.schedule, T, vectors);
   const int64_t chunk = 256;  // positions per transposed x chunk: 16 KiB for 16 float rows
   const int64_t element_bytes = kb.element_bytes();
   const Align align(element_bytes);
@@ -359,7 +419,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
         Value* a = kb.min(kb.max(inside.first, c0), c1);
         Value* z = kb.min(kb.max(inside.end, a), c1);
         kb.loop("bwd_weight.channels.pairs", kb.i64(0), kb.i64(pair_blocks), 1, {}, [&](Value* pb, const Values&) {
-          emit_channel_pair_block(kb, plan, T, vectors, pb, {xT, sums, gy_n, Lout, c0, c1, a, z});
+          emit_channel_pair_block(kb, plan, T, vectors, share, pb, {xT, sums, gy_n, Lout, c0, c1, a, z});
           return Values{};
         });
         return Values{};

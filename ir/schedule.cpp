@@ -175,6 +175,13 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     const int most = channel_block_positions(s.bwd_weight_block_ci, V, std::min(acc, 12));
     const int64_t pairs = spec.out_per_group() * spec.kernel_size;
     s.bwd_weight_block_taps = static_cast<int>(ceil_div(pairs, ceil_div(pairs, most)));
+    // Where positions d/s apart can share their broadcasts (lower_backward_weight.cpp,
+    // shared_positions), blocks of whole output channels, spread evenly the same way.
+    if (spec.dilation % spec.stride == 0 && spec.kernel_size <= most) {
+      const int64_t channels = spec.out_per_group();
+      const int64_t per_block = ceil_div(channels, ceil_div(channels, most / spec.kernel_size));
+      s.bwd_weight_block_taps = static_cast<int>(per_block * spec.kernel_size);
+    }
     return;
   }
   // Register rows x bwd_weight_block_co channels: each loaded x vector serves the channels x
