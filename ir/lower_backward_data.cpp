@@ -12,6 +12,8 @@
 //    strided access at all, the layout of choice for strided layers with many channels.
 #include <algorithm>
 #include <climits>
+#include <map>
+#include <set>
 
 #include "lowering.h"
 
@@ -246,14 +248,34 @@ int channel_vectors(const Schedule& schedule, int rows) {
   return std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), schedule.accumulators / schedule.bwd_data_block_t));
 }
 
+// Whether an interior channel-lane block loads each grad_y element once per output channel,
+// element by element, instead of once per (position, tap). When K*d > s, position u + 1 reads
+// at some taps what position u reads at others (u*s + e_k coincide), but the tap-major order
+// keeps those broadcasts live across taps and the accumulators spill (emit_block_channels).
+// Element-major, each broadcast feeds every (position, tap) that reads it and dies; the cost
+// is every tap's weight vectors live across the channel step. Only for one channel vector:
+// there each broadcast otherwise feeds a single FMA, and Zen 5 sustains fewer than two
+// broadcast loads a cycle (a 1 x 12 block of broadcast FMAs ran at 85% of the register-only
+// FMA rate in a microbenchmark, 2026-12-05); with two vectors the broadcasts keep up.
+bool merge_broadcasts(const LayerGeometry& plan, const Schedule& schedule, int vectors, int positions) {
+  if (vectors != 1) return false;
+  std::set<int64_t> offsets;
+  for (int u = 0; u < positions; ++u)
+    for (int64_t k = 0; k < plan.K; ++k) offsets.insert(u * plan.s + plan.e(k));
+  if (static_cast<int64_t>(offsets.size()) == positions * plan.K) return false;  // nothing shared
+  const int registers = schedule.accumulators + 4;                               // default_for holds 4 back
+  return positions + plan.K + 2 <= registers;
+}
+
 // Input channels in vector lanes: dx[ci..ci+V, l] += W[ci..ci+V, co, k] * gy[co, l*s + e_k],
 // one broadcast grad_y element per (position, tap), whatever the stride, and one contiguous
 // vector of repacked weights per (channel vector, tap). This is how a strided convolution
 // avoids strided loads altogether; it wants at least a vector of input channels per item.
 // `packed` holds this chunk's weights as [co][k][vectors*V] (padding rows are zero).
 // Edge positions (positions = 1, edge) read taps outside [0, Lout) as zero, branch-free.
+// `merged`: interior blocks only, grad_y element-major (merge_broadcasts).
 void emit_block_channels(KernelBuilder& kb, const LayerGeometry& plan, int vectors, int positions, Value* l0,
-                         bool edge, Value* gy, Value* packed, Value* gx, Value* L, Value* Lout,
+                         bool edge, bool merged, Value* gy, Value* packed, Value* gx, Value* L, Value* Lout,
                          Value* row0, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -274,6 +296,11 @@ void emit_block_channels(KernelBuilder& kb, const LayerGeometry& plan, int vecto
       index[u].push_back(j);
       valid[u].push_back(ok);
     }
+  // Merged: the (position, tap) pairs reading each grad_y element, by its offset from l0*s.
+  std::map<int64_t, std::vector<std::pair<int, int64_t>>> readers_by_offset;
+  if (merged)
+    for (int u = 0; u < positions; ++u)
+      for (int64_t k = 0; k < plan.K; ++k) readers_by_offset[u * plan.s + plan.e(k)].push_back({u, k});
   Values init(static_cast<size_t>(vectors * positions), kb.zero_vector());
   Value* ahead = edge ? nullptr : b.CreateAdd(index[0][0], kb.i64(kRowPrefetchBytes / kb.element_bytes()), "gy.ahead");
   Values acc = kb.loop(tag + ".co", kb.i64(0), kb.i64(plan.Cog), 1, init, [&](Value* co, const Values& in) {
@@ -281,6 +308,20 @@ void emit_block_channels(KernelBuilder& kb, const LayerGeometry& plan, int vecto
     if (ahead) kb.prefetch(gy_row, ahead, 1);
     Value* w_co = kb.at(packed, b.CreateMul(co, kb.i64(plan.K * width)), "w.co");
     Values next = in;
+    if (merged) {
+      std::vector<Values> wv(static_cast<size_t>(plan.K));
+      for (int64_t k = 0; k < plan.K; ++k)
+        for (int g = 0; g < vectors; ++g)
+          wv[k].push_back(kb.load_vector(w_co, kb.i64(k * width + g * V), nullptr, "w.tap" + std::to_string(k)));
+      Value* base = b.CreateMul(l0, kb.i64(plan.s), "gy.base");
+      for (const auto& [offset, readers] : readers_by_offset) {
+        Value* gv = kb.splat(kb.load_scalar(gy_row, b.CreateAdd(base, kb.i64(offset)), "gy.merged"));
+        for (const auto& [u, k] : readers)
+          for (int v = 0; v < vectors; ++v)
+            next[v * positions + u] = kb.fma(wv[k][v], gv, next[v * positions + u], "acc.merged");
+      }
+      return next;
+    }
     for (int64_t k = 0; k < plan.K; ++k) {
       std::string tname = "tap" + std::to_string(k);
       // When K > s, neighbouring positions share grad_y elements across taps; merged, those
@@ -312,6 +353,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   const int V = kb.lanes();
   const int P = lw.schedule.bwd_data_block_t;
   const int vectors = channel_vectors(lw.schedule, rows);
+  const bool merged = merge_broadcasts(plan, lw.schedule, vectors, P);
   const int64_t width = static_cast<int64_t>(vectors) * V;
   const int64_t chunks = ceil_div(rows, width);
   const int64_t chunk_elements = plan.Cog * plan.K * width;
@@ -335,8 +377,8 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
     Value* row0 = b.CreateMul(c, kb.i64(width), "row0");
     emit_sweep(
         kb, "bwd_data.channels", plan, kb.i64(0), inside.first, inside.end, L, P, 1,
-        [&](Value* l0) { emit_block_channels(kb, plan, vectors, P, l0, false, gy, chunk_w, gx, L, Lout, row0, rows_valid); },
-        [&](Value* l) { emit_block_channels(kb, plan, vectors, 1, l, true, gy, chunk_w, gx, L, Lout, row0, rows_valid); });
+        [&](Value* l0) { emit_block_channels(kb, plan, vectors, P, l0, false, merged, gy, chunk_w, gx, L, Lout, row0, rows_valid); },
+        [&](Value* l) { emit_block_channels(kb, plan, vectors, 1, l, true, false, gy, chunk_w, gx, L, Lout, row0, rows_valid); });
     return Values{};
   });
   packed.release(kb, lw.module);

@@ -1,0 +1,74 @@
+// Backward-data with channels in lanes and one channel vector, whose interior blocks load
+// each grad_y element once per output channel and feed every (position, tap) that reads it
+// (lower_backward_data.cpp, merge_broadcasts): strides below, at and above the taps' span,
+// dilations, groups, blocks of 2 to 12 positions, item rows filling a vector or not, lengths
+// the blocks do not divide and length 1, every vector width from 2 to 16 lanes; all four
+// passes against the fp64 reference, outputs poisoned with NaN before each call.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "isolated_engine.h"
+#include "kernel_check.h"
+#include "lucid/jit_engine.h"
+#include "random_pass_check.h"
+
+namespace lucid::testing {
+namespace {
+
+template <class T>
+void check_merged(const ConvSpec& spec, double tolerance) {
+  std::mt19937_64 rng(spec.in_channels * 100 + spec.kernel_size * 10 + spec.stride);
+  for (int64_t length : {1, 5, 29})
+    for (int64_t batch : {1, 2}) {
+      const Problem p{spec, batch, length};
+      const PassData<T> data(p, rng);
+      for (int lanes : {2, 4, 8, 16})
+        for (int positions : {2, 5, 12}) {
+          Schedule s = memory_only_engine().default_schedule(spec);
+          s.vector_width = lanes;
+          s.bwd_data_lanes = Lanes::Channels;
+          s.bwd_data_block_ci = std::min<int>(lanes, static_cast<int>(spec.in_per_group()));
+          s.bwd_data_block_t = positions;
+          check_schedule(memory_only_engine(), s.normalized_for(spec), p, data, rng, tolerance);
+        }
+    }
+}
+
+TEST_CASE("channel-lane backward-data with merged grad_y broadcasts matches the reference") {
+  // small_batch32's shape: stride 3, 5 taps (positions one apart share two taps' elements).
+  check_merged<double>(ConvSpec::make(16, 8, 5, 3, 1, 2, 1, 1, true, DType::Float64), 1e-12);
+  // Stride 1 with a dilation; 12 input channels, so the last item's vector is partly empty.
+  check_merged<double>(ConvSpec::make(12, 6, 4, 1, 2, 0, 2, 1, false, DType::Float64), 1e-12);
+  // Stride 2, dilation 3 (elements shared two positions apart), groups.
+  check_merged<float>(ConvSpec::make(16, 10, 3, 2, 1, 1, 3, 2, true, DType::Float32), 1e-5);
+  // Stride 4 beyond the span of 3 taps: nothing shared, the tap-major loop.
+  check_merged<float>(ConvSpec::make(8, 4, 3, 4, 0, 3, 1, 1, false, DType::Float32), 1e-5);
+}
+
+TEST_CASE("small_batch32's default schedule takes the merged-broadcast blocks") {
+  const std::filesystem::path dir = fresh_dir("bwd-data-merged", "dump");
+  JitOptions o = isolated_options(dir);
+  o.disk_cache = false;
+  o.dump_dir = (dir / "dump").string();
+  JitEngine engine(o);
+  const ConvSpec spec = ConvSpec::make(16, 8, 5, 3, 1, 2, 1, 1, true);
+  CHECK(engine.default_schedule(spec).bwd_data_lanes == Lanes::Channels);
+  engine.kernels(spec);
+  int modules = 0;
+  for (auto& entry : std::filesystem::directory_iterator(o.dump_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".ll") || name.ends_with(".opt.ll")) continue;
+    ++modules;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text.find("gy.merged") != std::string::npos);
+  }
+  CHECK(modules == 1);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace lucid::testing
