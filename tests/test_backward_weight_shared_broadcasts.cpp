@@ -6,12 +6,11 @@
 // against the fp64 reference, outputs poisoned with NaN before each call.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "isolated_engine.h"
 #include "kernel_check.h"
+#include "lowered_ir.h"
 #include "lucid/jit_engine.h"
 #include "random_pass_check.h"
 
@@ -52,27 +51,13 @@ TEST_CASE("channel-lane backward-weight sharing broadcasts across positions matc
 TEST_CASE("the default schedule of a dilated channel-lane layer takes the shared-broadcast loop") {
   // The suite's `dilated` layer: its default blocks hold whole output channels, so the
   // lowering emits the shared loop (its blocks' names survive in the dumped IR).
-  const std::filesystem::path dir = fresh_dir("bwd-weight-shared", "dump");
-  JitOptions o = isolated_options(dir);
-  o.disk_cache = false;
-  o.dump_dir = (dir / "dump").string();
-  JitEngine engine(o);
   const ConvSpec spec = ConvSpec::make(32, 32, 3, 1, 2, 0, 2, 1, true);
-  const Schedule s = engine.default_schedule(spec);
+  const Schedule s = memory_only_engine().default_schedule(spec);
   CHECK(s.bwd_weight_lanes == Lanes::Channels);
   CHECK(s.bwd_weight_block_taps % spec.kernel_size == 0);
-  engine.kernels(spec);
-  int modules = 0;
-  for (auto& entry : std::filesystem::directory_iterator(o.dump_dir)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.ends_with(".ll") || name.ends_with(".opt.ll")) continue;
-    ++modules;
-    std::ifstream in(entry.path());
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    CHECK(text.find("bwd_weight.channels.shared") != std::string::npos);
-  }
-  CHECK(modules == 1);
-  std::filesystem::remove_all(dir);
+  const auto modules = lowered_ir(spec, "bwd-weight-shared");
+  REQUIRE(modules.size() == 1);
+  CHECK(modules[0].find("bwd_weight.channels.shared") != std::string::npos);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "isolated_engine.h"
+#include "lowered_ir.h"
 #include "lucid/jit_engine.h"
 #include "lucid/error.h"
 #include "lucid/reference.h"
@@ -197,22 +198,8 @@ TEST_CASE("heap scratch is asked for cache-line aligned, never from malloc") {
   // hifigan_up1's packed weights outgrow the 32 KiB stack limit, so its kernels take heap
   // scratch. malloc's 16-byte alignment split every 64-byte vector the packs store across two
   // lines (README, "Cache-line aligned scratch"); this pins the aligned request.
-  fs::path dir = fresh_dir("scratch-align");
-  JitOptions o = options_in(dir);
-  o.disk_cache = false;
-  o.dump_dir = (dir / "dump").string();
-  JitEngine engine(o);
-  engine.kernels(ConvSpec::make(512, 256, 16, 8, 4, 0, 1, 1, true));
-  int modules = 0;
-  for (auto& entry : fs::directory_iterator(o.dump_dir)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.ends_with(".ll") || name.ends_with(".opt.ll")) continue;
-    ++modules;
-    std::ifstream in(entry.path());
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    CHECK(text.find("@aligned_alloc(i64 64, i64") != std::string::npos);
-    CHECK(text.find("@malloc(") == std::string::npos);
-  }
-  CHECK(modules == 1);
-  fs::remove_all(dir);
+  const auto modules = testing::lowered_ir(ConvSpec::make(512, 256, 16, 8, 4, 0, 1, 1, true), "scratch-align");
+  REQUIRE(modules.size() == 1);
+  CHECK(modules[0].find("@aligned_alloc(i64 64, i64") != std::string::npos);
+  CHECK(modules[0].find("@malloc(") == std::string::npos);
 }

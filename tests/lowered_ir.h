@@ -1,0 +1,39 @@
+// The lowered IR of one layer's kernel set, as LUCID_JIT_DUMP writes it before optimisation:
+// for tests that pin what the lowering emits (an allocation call, a loop it must take).
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "isolated_engine.h"
+#include "lucid/jit_engine.h"
+
+namespace lucid::testing {
+
+// Each dumped module's text (one per kernel set) for `spec` under its default schedule, from
+// a fresh engine with no disk cache; `name` keeps concurrent tests' directories apart.
+inline std::vector<std::string> lowered_ir(const ConvSpec& spec, const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fresh_dir("lowered-ir", name);
+  JitOptions o = isolated_options(dir);
+  o.disk_cache = false;
+  o.dump_dir = (dir / "dump").string();
+  {
+    JitEngine engine(o);
+    engine.kernels(spec);
+  }
+  std::vector<std::string> modules;
+  for (const auto& entry : fs::directory_iterator(o.dump_dir)) {
+    const std::string file = entry.path().filename().string();
+    if (!file.ends_with(".ll") || file.ends_with(".opt.ll")) continue;
+    std::ifstream in(entry.path());
+    modules.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  fs::remove_all(dir);
+  return modules;
+}
+
+}  // namespace lucid::testing
