@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <initializer_list>
 #include <limits>
 #include <random>
 #include <vector>
@@ -139,6 +140,25 @@ void check_schedule(JitEngine& engine, const Schedule& schedule, const Problem& 
   auto k = engine.kernels(p.spec, schedule);
   INFO(p.spec.to_string(), " batch=", p.batch, " length=", p.length, " schedule=", k->schedule.key());
   check_outputs(run_passes_in_pieces(*k, *k, p, data, rng), data.want, tolerance);
+}
+
+// For each length in `lengths` and batch 1 and 2, `spec`'s default schedule at every vector
+// width from 2 to 16 lanes, handed to `variants` (Schedule -> std::vector<Schedule>): every
+// schedule it returns is normalised and checked. For tests that pin one loop's knobs.
+template <class T, class Variants>
+void check_schedule_variants(JitEngine& engine, const ConvSpec& spec, std::initializer_list<int64_t> lengths,
+                             uint64_t seed, double tolerance, Variants variants) {
+  std::mt19937_64 rng(seed);
+  for (int64_t length : lengths)
+    for (int64_t batch : {1, 2}) {
+      const Problem p{spec, batch, length};
+      const PassData<T> data(p, rng);
+      for (int lanes : {2, 4, 8, 16}) {
+        Schedule base = engine.default_schedule(spec);
+        base.vector_width = lanes;
+        for (const Schedule& s : variants(base)) check_schedule(engine, s.normalized_for(spec), p, data, rng, tolerance);
+      }
+    }
 }
 
 }  // namespace lucid::testing

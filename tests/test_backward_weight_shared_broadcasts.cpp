@@ -6,7 +6,7 @@
 // against the fp64 reference, outputs poisoned with NaN before each call.
 #include <doctest/doctest.h>
 
-#include <random>
+#include <vector>
 
 #include "isolated_engine.h"
 #include "kernel_check.h"
@@ -19,21 +19,17 @@ namespace {
 
 template <class T>
 void check_shared(const ConvSpec& spec, double tolerance) {
-  std::mt19937_64 rng(spec.in_channels * 100 + spec.kernel_size * 10 + spec.dilation);
-  for (int64_t length : {1, 7, 37, 300})
-    for (int64_t batch : {1, 2}) {
-      const Problem p{spec, batch, length};
-      const PassData<T> data(p, rng);
-      for (int lanes : {2, 4, 8, 16})
-        for (int channels_per_block : {1, 2, 3}) {
-          Schedule s = memory_only_engine().default_schedule(spec);
-          s.vector_width = lanes;
-          s.bwd_weight_lanes = Lanes::Channels;
-          s.bwd_weight_block_ci = static_cast<int>(spec.in_per_group());
-          s.bwd_weight_block_taps = channels_per_block * static_cast<int>(spec.kernel_size);
-          check_schedule(memory_only_engine(), s.normalized_for(spec), p, data, rng, tolerance);
-        }
+  const uint64_t seed = spec.in_channels * 100 + spec.kernel_size * 10 + spec.dilation;
+  check_schedule_variants<T>(memory_only_engine(), spec, {1, 7, 37, 300}, seed, tolerance, [&](Schedule s) {
+    s.bwd_weight_lanes = Lanes::Channels;
+    s.bwd_weight_block_ci = static_cast<int>(spec.in_per_group());
+    std::vector<Schedule> out;
+    for (int channels_per_block : {1, 2, 3}) {
+      s.bwd_weight_block_taps = channels_per_block * static_cast<int>(spec.kernel_size);
+      out.push_back(s);
     }
+    return out;
+  });
 }
 
 TEST_CASE("channel-lane backward-weight sharing broadcasts across positions matches the reference") {
