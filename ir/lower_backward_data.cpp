@@ -263,7 +263,7 @@ bool merge_broadcasts(const LayerGeometry& plan, const Schedule& schedule, int v
   for (int u = 0; u < positions; ++u)
     for (int64_t k = 0; k < plan.K; ++k) offsets.insert(u * plan.s + plan.e(k));
   if (static_cast<int64_t>(offsets.size()) == positions * plan.K) return false;  // nothing shared
-  const int registers = schedule.accumulators + 4;                               // default_for holds 4 back
+  const int registers = schedule.vector_registers();
   return positions + plan.K + 2 <= registers;
 }
 

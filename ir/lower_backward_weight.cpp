@@ -251,7 +251,7 @@ struct ChannelChunk {
 int shared_positions(const LayerGeometry& plan, const Schedule& schedule, int T, int vectors) {
   constexpr int kShare = 2;
   if (plan.d % plan.s != 0 || T % plan.K != 0) return 1;
-  const int registers = schedule.accumulators + 4;  // default_for holds 4 back
+  const int registers = schedule.vector_registers();
   if (vectors * T + kShare * vectors + 2 > registers) return 1;
   return kShare;
 }

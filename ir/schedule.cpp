@@ -52,10 +52,6 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
   return std::clamp(accumulators / std::max(1, vectors), 1, 12);
 }
 
-// Vector registers default_for holds back from the accumulators: one for the loaded input
-// vector, one for the broadcast weight, and slack for addresses the backend keeps in vectors.
-constexpr int kReservedRegisters = 4;
-
 // Loaded x vectors per forward register block with q in the lanes (fit_register_blocks):
 // with 4 rows of broadcast weights, two loads per cycle keep two FMA pipes busy.
 constexpr int kForwardBlockVectors = 3;
@@ -92,7 +88,7 @@ int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
   const int taps = tap_lane_vectors(spec, s);
   const int grad_y = std::min<int>(tap_lane_columns(taps), static_cast<int>(spec.out_per_group())) * taps;
   if (wide_register_file(s)) return std::max(1, (s.accumulators - grad_y) / grad_y);
-  const int registers = s.accumulators + kReservedRegisters;
+  const int registers = s.vector_registers();
   constexpr int kGradYInFlight = 2;
   return std::max(1, (registers - kGradYInFlight) / (grad_y + 1));
 }
@@ -209,7 +205,7 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   Schedule s;
   int bits = host_vector_bits >= 512 ? 512 : host_vector_bits >= 256 ? 256 : 128;
   s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
-  s.accumulators = std::max(8, vector_registers) - kReservedRegisters;
+  s.accumulators = std::max(8, vector_registers) - Schedule::kReservedRegisters;
   const bool wide_file = wide_register_file(s);
   const int channel_rows = wide_file ? 32 : 16;
 

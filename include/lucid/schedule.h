@@ -78,9 +78,14 @@ struct Schedule {
 
   // Vector registers a register block may fill with accumulators: the target's register
   // file less those the inner loops need for loaded operands, broadcasts and addresses
-  // (default_for: registers - 4, i.e. 12 of AVX2's 16, 28 of AVX-512's 32). Where the
+  // (default_for: registers - kReservedRegisters, i.e. 12 of AVX2's 16, 28 of AVX-512's 32). Where the
   // lowering derives a block's shape (channel vectors x positions) it never exceeds this.
   int accumulators = 12;
+  // Vector registers default_for holds back from the accumulators: one for the loaded input
+  // vector, one for the broadcast weight, and slack for addresses the backend keeps in vectors.
+  static constexpr int kReservedRegisters = 4;
+  // The register file this schedule was fitted to: its accumulators plus those held back.
+  int vector_registers() const { return accumulators + kReservedRegisters; }
 
   // The largest row block of a work item (fwd_block_co, bwd_data_block_ci, bwd_weight_block_ci).
   static constexpr int kMaxBlockRows = 32;
