@@ -1,5 +1,6 @@
-// The lowered IR of one layer's kernel set, as LUCID_JIT_DUMP writes it before optimisation:
-// for tests that pin what the lowering emits (an allocation call, a loop it must take).
+// The lowered IR of one layer's kernel set, as LUCID_JIT_DUMP writes it before optimisation,
+// or its machine code: for tests that pin what the lowering emits (an allocation call, a loop
+// it must take) and what the backend makes of it.
 #pragma once
 
 #include <filesystem>
@@ -13,9 +14,11 @@
 
 namespace lucid::testing {
 
-// Each dumped module's text (one per kernel set) for `spec` under its default schedule, from
-// a fresh engine with no disk cache; `name` keeps concurrent tests' directories apart.
-inline std::vector<std::string> lowered_ir(const ConvSpec& spec, const std::string& name) {
+// Each dumped file's text (one per kernel set) for `spec` under its default schedule, from a
+// fresh engine with no disk cache: ".ll" the IR before optimisation, ".s" the assembly. `name`
+// keeps concurrent tests' directories apart.
+inline std::vector<std::string> dumped_kernels(const ConvSpec& spec, const std::string& name,
+                                               const std::string& suffix) {
   namespace fs = std::filesystem;
   const fs::path dir = fresh_dir("lowered-ir", name);
   JitOptions o = isolated_options(dir);
@@ -28,12 +31,16 @@ inline std::vector<std::string> lowered_ir(const ConvSpec& spec, const std::stri
   std::vector<std::string> modules;
   for (const auto& entry : fs::directory_iterator(o.dump_dir)) {
     const std::string file = entry.path().filename().string();
-    if (!file.ends_with(".ll") || file.ends_with(".opt.ll")) continue;
+    if (!file.ends_with(suffix) || (suffix == ".ll" && file.ends_with(".opt.ll"))) continue;
     std::ifstream in(entry.path());
     modules.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   fs::remove_all(dir);
   return modules;
+}
+
+inline std::vector<std::string> lowered_ir(const ConvSpec& spec, const std::string& name) {
+  return dumped_kernels(spec, name, ".ll");
 }
 
 }  // namespace lucid::testing

@@ -8,10 +8,12 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <string>
 
 #include "../ir/phase_taps.h"
 #include "isolated_engine.h"
 #include "kernel_check.h"
+#include "lowered_ir.h"
 #include "lucid/jit_engine.h"
 #include "random_pass_check.h"
 
@@ -61,6 +63,37 @@ TEST_CASE("forward by output residue: padding below, at and past the stride matc
   check_residue_blocks<double>(ConvSpec::make(4, 4, 4, 2, 3, 1, 1, 4, true, DType::Float64), 2, 1e-12);
   // Stride 1, dilation 2, padding 2: every tap in one residue, reading ahead and behind.
   check_residue_blocks<float>(ConvSpec::make(5, 3, 3, 1, 2, 0, 2, 1, false, DType::Float32), 1, 1e-5);
+  // Strides 5 and 7 (interleaves of a non-power-of-two count of residues), with and without bias.
+  check_residue_blocks<float>(ConvSpec::make(6, 5, 10, 5, 2, 1, 1, 1, true, DType::Float32), 2, 1e-5);
+  check_residue_blocks<double>(ConvSpec::make(4, 3, 14, 7, 3, 0, 1, 1, false, DType::Float64), 1, 1e-12);
+}
+
+// The lines of `assembly` from the first label that starts with `prefix` to its .size directive.
+std::string function_assembly(const std::string& assembly, const std::string& prefix) {
+  const size_t begin = assembly.find("\n" + prefix);
+  if (begin == std::string::npos) return {};
+  const std::string label = assembly.substr(begin + 1, assembly.find(':', begin) - begin - 1);
+  const size_t end = assembly.find(".size\t" + label + ",", begin);
+  return assembly.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+int count_of(const std::string& text, const std::string& word) {
+  int n = 0;
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+  return n;
+}
+
+TEST_CASE("the forward interleaves 5 residues with shuffles, not through single lanes") {
+  // encodec_s5 (stride 5): its 5 x 16-lane interleave used to reach the stores in another
+  // block, where the backend splits a vector of 80 lanes into scalars: 889 single-lane inserts
+  // and extracts in the forward body with 16 lanes. Interleaved in the store block: none.
+  const auto assembly = dumped_kernels(ConvSpec::make(128, 64, 10, 5, 0, 0, 1, 1, true), "fwd-interleave", ".s");
+  REQUIRE(assembly.size() == 1);
+  const std::string body = function_assembly(assembly[0], "fwd.rows");
+  REQUIRE(!body.empty());
+  int single_lanes = 0;
+  for (const char* op : {"vinsertps", "vextractps", "vpinsrd", "vpextrd"}) single_lanes += count_of(body, op);
+  CHECK(single_lanes < 16);
 }
 
 TEST_CASE("the forward window's reach needs no per-residue table, whatever the stride") {
