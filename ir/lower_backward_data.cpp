@@ -98,8 +98,18 @@ void emit_block(KernelBuilder& kb, const Lowering& lw, const LayerGeometry& plan
   Value* l0_s = b.CreateMul(l0, kb.i64(plan.s), "gy.l0");
 
   Values init(static_cast<size_t>(rows * U), kb.zero_vector());
+  // Small layers (depthwise) stream grad_y with a few FMAs per element: the block prefetches
+  // its span 8 KiB ahead. depthwise (s 2, K 4, 16 lanes), Zen 5, alternating, min / median ms
+  // of 4 rounds x 3, 1 thread, two sittings: none 0.73-0.84 / 0.84-0.89, 2 KiB ahead
+  // 0.46 / 0.50, 8 KiB 0.39-0.40 / 0.43-0.47, 16 KiB 0.45 / 0.52, 32 KiB 0.43 / 0.49. dilated
+  // (grad_y rows reused from cache across its 32 output channels) was level at 2 KiB and 4%
+  // slower at 8 KiB, so only small layers take it.
+  constexpr int64_t kStreamPrefetchBytes = 8 * 1024;
+  const bool stream_prefetch = plan.small();
   Values acc = kb.loop(tag + ".co", kb.i64(0), kb.i64(plan.Cog), 1, init, [&](Value* co, const Values& in) {
     Value* gy_row = kb.at(gy, b.CreateMul(co, Lout), "gy.row");
+    if (stream_prefetch)
+      kb.prefetch(gy_row, b.CreateAdd(l0_s, kb.i64(span_first + kStreamPrefetchBytes / kb.element_bytes())), span_length);
     Value* w_co_offset = b.CreateMul(co, kb.i64(plan.K), "w.co");
     Values next = in;
     auto accumulate = [&](int64_t k, const Values& g) {

@@ -27,8 +27,9 @@ namespace {
 // positions those reach, s times further). Each row is read once, from L3 or memory, and the
 // loop body is short, so the hardware prefetcher alone leaves it waiting on lines. Measured on
 // Zen 5, depthwise (N=8, L=4096, 1 thread, alternating runs on a noisy VM): 512 fp32
-// positions ahead took 1.05-1.08 ms, 256 1.10-1.34, 1024 1.11-1.40, none 1.35-1.49. The same
-// prefetch in backward-data's length lanes (which also write a row) measured no gain.
+// positions ahead took 1.05-1.08 ms, 256 1.10-1.34, 1024 1.11-1.40, none 1.35-1.49. Later
+// (2026-12-05, 4 rounds x 3): 2 KiB 0.55 / 0.58, 8 KiB 0.65 / 0.71, 16 KiB 0.67 / 0.82, while
+// backward-data's small layers gained most at 8 KiB (lower_backward_data.cpp, emit_block).
 constexpr int64_t kStreamPrefetchBytes = 2048;
 
 // Accumulates dW for `rows` input channels, output channels [co0, co0 + cols) and the T taps
