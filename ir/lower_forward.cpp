@@ -9,7 +9,8 @@
 // consecutive output positions and stored with full-width stores, which start on whole
 // output vectors.
 //
-// A work item is (n, group, block of fwd_block_co output channels). It copies its slice of
+// A work item is (n, group, block of fwd_block_co output channels, length tile: a run of
+// consecutive blocks of positions, Schedule::fwd_length_tiles). It copies its slice of
 // the weight into [ci][row][tap] order per register block (counted in the kernel's time; each
 // register block in the item's first block of positions, from cache, see PackInBlock): in
 // PyTorch's (Cin, Cout/G, K) order consecutive input channels of one output channel
@@ -404,10 +405,12 @@ Function* emit_pack_register_block(const Lowering& lw, const ForwardPlan& plan, 
   return fn;
 }
 
-// The body of one work item: `rows` output channels of one (n, group), every position; of
-// them, the first rows_valid exist (the last block of a group may be short).
+// The body of one work item: `rows` output channels of one (n, group), the positions of
+// length tile `tile` (every position with one tile); of the rows, the first rows_valid exist
+// (the last block of a group may be short).
 Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
-  Function* fn = lw.make_body("fwd.rows" + std::to_string(rows), {"x", "w", "bias", "y"}, {"L", "Lout", "rows_valid"});
+  Function* fn = lw.make_body("fwd.rows" + std::to_string(rows), {"x", "w", "bias", "y"},
+                              {"L", "Lout", "rows_valid", "tile"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
@@ -419,6 +422,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* L = arg++;
   Value* Lout = arg++;
   Value* rows_valid = arg++;
+  Value* tile = arg++;
   if (lw.schedule.fwd_lanes == Lanes::Channels) {
     emit_forward_channels(lw, kb, rows, x, w, bias, y, L, Lout, rows_valid);
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
@@ -453,8 +457,20 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   };
   if (!plan.small()) {
     // Whole blocks laid from j = 0, the last one running past j_hi (see the file comment).
-    kb.loop("fwd.block", j_lo, j_hi, B, {}, [&](Value* j0, const Values&) {
-      block(j0, Bounds::Checked, {b.CreateICmpEQ(j0, j_lo, "pack_first"), pack, w});
+    // Length tile t of T runs blocks [t*n/T, (t+1)*n/T) of the n, so tiles never share an
+    // output and differ by at most one block.
+    Value* j_first = j_lo;
+    Value* j_end = j_hi;
+    if (const int64_t T = forward_length_tiles(lw.schedule); T > 1) {
+      Value* n = kb.ceil_div(j_hi, B);
+      auto tile_start = [&](Value* t) {
+        return b.CreateMul(b.CreateUDiv(b.CreateMul(t, n), kb.i64(T)), kb.i64(B), "tile.j");
+      };
+      j_first = tile_start(tile);
+      j_end = tile_start(b.CreateAdd(tile, kb.i64(1)));
+    }
+    kb.loop("fwd.block", j_first, j_end, B, {}, [&](Value* j0, const Values&) {
+      block(j0, Bounds::Checked, {b.CreateICmpEQ(j0, j_first, "pack_first"), pack, w});
       return Values{};
     });
   } else {
@@ -485,7 +501,9 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
       [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(forward_items(spec, lw.schedule, 1))); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
-        auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
+        const int64_t tiles = forward_length_tiles(lw.schedule);
+        Value* tile = b.CreateSRem(item, kb.i64(tiles), "tile");
+        auto [n, g, block] = split_item(kb, b.CreateSDiv(item, kb.i64(tiles)), spec.groups, blocks);
         Value* co0 = b.CreateMul(block, kb.i64(R), "co0");
         Value* group_co0 = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cog)), co0);
         Value* x = ncl_row(kb, a.pointers[0], n, spec.in_channels, b.CreateMul(g, kb.i64(plan.Cig)), a.length, "x.ng");
@@ -493,7 +511,7 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
         Value* bias = spec.bias ? kb.at(a.pointers[2], group_co0, "bias.g") : a.pointers[2];
         Value* y = ncl_row(kb, a.pointers[3], n, spec.out_channels, group_co0, a.out_length, "y.ng");
         Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
-        return b.CreateCall(body, {x, w, bias, y, a.length, a.out_length, rows_valid});
+        return b.CreateCall(body, {x, w, bias, y, a.length, a.out_length, rows_valid, tile});
       });
 }
 

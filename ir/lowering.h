@@ -23,16 +23,17 @@ void require_normalized(const ConvSpec& spec, const Schedule& schedule, const ch
 // and per group, left padding. Each pass's plan adds its own derived layout to these.
 struct LayerGeometry {
   int64_t s, d, K, Cin, Cout, Cig, Cog, pl;
+  bool small_groups;
   explicit LayerGeometry(const ConvSpec& spec)
       : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cin(spec.in_channels),
-        Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()), pl(spec.pad_left) {}
+        Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()), pl(spec.pad_left),
+        small_groups(spec.small_groups()) {}
   // Where tap k of input position l lands in y (and reads grad_y): l*s + e(k).
   int64_t e(int64_t k) const { return k * d - pl; }
   // e(k0 + t) for a run-time first tap k0.
   llvm::Value* e(KernelBuilder& kb, llvm::Value* k0, int64_t t) const;
-  // A group's weights (Cig x Cog x K) under 64: seed layers, depthwise. Their calls take tens
-  // of nanoseconds and their code compiles fast, so sweeps favour call time over code size.
-  bool small() const { return Cig * Cog * K < 64; }
+  // ConvSpec::small_groups(): seed layers, depthwise.
+  bool small() const { return small_groups; }
 };
 
 // Verifies the module; on invalid IR (a generator bug) prints it with the problems and

@@ -3,8 +3,8 @@
 // or ahead of it when the padding reaches past a stride. Layers with padding below, equal to
 // and past the stride, not a multiple of it, with dilation and output padding, lengths from 1
 // to several blocks that blocks do not divide, the small-layer sweep and the whole-block path,
-// at vector widths 2 to 16, register blocks and residue chunks that do not divide, match the
-// fp64 reference.
+// at vector widths 2 to 16, register blocks and residue chunks that do not divide, and length
+// tiles that do not divide the blocks, match the fp64 reference.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -94,6 +94,34 @@ TEST_CASE("the forward interleaves 5 residues with shuffles, not through single 
   int single_lanes = 0;
   for (const char* op : {"vinsertps", "vextractps", "vpinsrd", "vpextrd"}) single_lanes += count_of(body, op);
   CHECK(single_lanes < 16);
+}
+
+TEST_CASE("forward length tiles: any count of tiles over any count of blocks matches the reference") {
+  // Tiles that do not divide the blocks of positions, more tiles than blocks (length 1: every
+  // tile but one empty), register blocks that do not divide the rows, items run in random
+  // pieces (as threads take them), fp32 with a bias and fp64 without.
+  auto tiled = [](const Schedule& base) {
+    std::vector<Schedule> out;
+    for (int tiles : {2, 3, 7})
+      for (int block_t : {1, 2}) {
+        Schedule s = base;
+        s.fwd_lanes = Lanes::Length;
+        s.fwd_block_co = 5;
+        s.fwd_register_co = 2;
+        s.fwd_block_t = block_t;
+        s.fwd_length_tiles = tiles;
+        out.push_back(s);
+      }
+    return out;
+  };
+  check_schedule_variants<float>(memory_only_engine(), ConvSpec::make(6, 5, 4, 2, 1, 0, 1, 1, true, DType::Float32),
+                                 {1, 2, 33, 100, 257}, 71, 1e-5, tiled);
+  check_schedule_variants<double>(memory_only_engine(), ConvSpec::make(4, 7, 10, 5, 3, 2, 1, 1, false, DType::Float64),
+                                  {1, 5, 64, 130}, 72, 1e-12, tiled);
+  // The schedule keeps them: the kernels split each (n, group, block) into that many items.
+  Schedule s = tiled(Schedule{})[1].normalized_for(ConvSpec::make(6, 5, 4, 2, 1));
+  CHECK(s.fwd_length_tiles == 2);
+  CHECK(forward_items(ConvSpec::make(6, 5, 4, 2, 1), s, 3) == 3 * 1 * 2);
 }
 
 TEST_CASE("the forward window's reach needs no per-residue table, whatever the stride") {

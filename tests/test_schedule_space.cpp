@@ -11,6 +11,7 @@
 #include "lucid/error.h"
 #include "lucid/integer_division.h"
 #include "lucid/schedule.h"
+#include "lucid/work_items.h"
 #include "schedule_space.h"
 
 using lucid::ConvSpec;
@@ -154,15 +155,23 @@ TEST_CASE("forward cache blocking: items of several register blocks on 16 regist
   const Schedule one = Schedule::default_for(up4, 256, 16, 1);
   CHECK(one.fwd_register_co == 4);
   CHECK(one.fwd_block_co == 32);
-  // Two threads: a batch-1 call of 32 channels is two items of 16, not one of 32.
-  CHECK(Schedule::default_for(up4, 256, 16, 2).fwd_block_co == 16);
-  // 96 channels on two threads: blocks of 24 (2 + 2) beat 32 (2 + 1: 64 rows on one thread).
+  // Two threads: a batch-1 call of 32 channels is two items of the whole group's 32 rows,
+  // each half of the length, not two items of 16 rows.
+  const Schedule two = Schedule::default_for(up4, 256, 16, 2);
+  CHECK(two.fwd_block_co == 32);
+  CHECK(two.fwd_length_tiles == 2);
+  CHECK(lucid::forward_items(up4, two, 3) == 3 * 2);
+  CHECK(one.fwd_length_tiles == 0);
+  // 96 channels on two threads: blocks of 24 (2 + 2) beat 32 (2 + 1: 64 rows on one thread);
+  // the group needs several items anyway, so no length tiles.
   CHECK(Schedule::default_for(demucs, 256, 16, 2).fwd_block_co == 24);
+  CHECK(Schedule::default_for(demucs, 256, 16, 2).fwd_length_tiles == 0);
   // The 32-register file has the same items, its 4-row blocks run 3 vectors x 2 phases
   // (and 3 x 1 on 16 registers).
   const Schedule wide_up4 = Schedule::default_for(up4, 512, 32, 2);
   CHECK(wide_up4.fwd_register_co == 4);
-  CHECK(wide_up4.fwd_block_co == 16);
+  CHECK(wide_up4.fwd_block_co == 32);
+  CHECK(wide_up4.fwd_length_tiles == 2);
   CHECK(wide_up4.fwd_block_t == 3);
   CHECK(wide_up4.fwd_phase_chunk == 2);
   CHECK(one.fwd_phase_chunk == 1);
@@ -205,6 +214,22 @@ TEST_CASE("forward cache blocking: items of several register blocks on 16 regist
   same.fwd_ci_chunk = 512;
   CHECK(same.normalized_for(up1).fwd_register_co == 0);
   CHECK(same.normalized_for(up1).fwd_ci_chunk == 0);
+
+  // Length tiles: in keys as ".ftN" and parsed back; one tile is none; channels in lanes and
+  // small layers' sweeps take none.
+  CHECK(two.key() == "v8.f32x3x1.d16x6c.w16x1x6c.a12.r4.ft2");
+  CHECK(Schedule::parse_key(two.key()) == two);
+  CHECK_THROWS_AS(Schedule::parse_key("v8.f32x3x1.d16x6c.w16x2x2t.a12.r4.ft65"), lucid::Error);
+  Schedule one_tile = two;
+  one_tile.fwd_length_tiles = 1;
+  CHECK(one_tile.normalized_for(up4).fwd_length_tiles == 0);
+  Schedule many = two;
+  many.fwd_length_tiles = 1000;
+  CHECK(many.normalized_for(up4).fwd_length_tiles == Schedule::kMaxLengthTiles);
+  CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(256, 256, 3, padding=1)"), 512, 32, 2).fwd_length_tiles == 0);
+  Schedule depthwise_tiles = depthwise;
+  depthwise_tiles.fwd_length_tiles = 4;
+  CHECK(depthwise_tiles.normalized_for(ConvSpec::parse("ConvTranspose1d(64, 64, 4, stride=2, padding=1, groups=64)")).fwd_length_tiles == 0);
 }
 
 TEST_CASE("backward-weight cache blocking: items of several taps-in-lanes register blocks, length tiles in keys") {

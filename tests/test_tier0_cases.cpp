@@ -1,10 +1,11 @@
 // Tier 0 by hand: the seed's example, the status codes of the kernel ABI (in the JIT's order,
 // and out-of-memory), bias handling, "same" padding extended on the right, items that must not
-// touch what they do not own, and block sizes outside the normalised range. Every case runs
-// through every instruction-set copy this CPU runs.
+// touch what they do not own, forward length tiles, and block sizes outside the normalised
+// range. Every case runs through every instruction-set copy this CPU runs.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -386,4 +387,37 @@ TEST_CASE("tier 0 forward with stride 2, 4 or 8 stages its phases, also over sev
       check_forward_with_budget<float>(text, DType::Float32, budget, 2, 150);
       check_forward_with_budget<double>(text, DType::Float64, budget, 2, 37);
     }
+}
+
+TEST_CASE("tier 0 runs a forward block whole as the item of its first length tile") {
+  // With 3 length tiles, JIT item i is tile i % 3 of block i / 3. Tier 0 computes a block in
+  // the item of its tile 0 and leaves the other tiles' items empty, so any split of the items
+  // (here every single item alone) still writes every output exactly once.
+  const ConvSpec spec = ConvSpec::make(6, 10, 4, 2, 1, 0, 1, 1, true, DType::Float64);
+  Schedule schedule = Schedule::default_for(spec, 256, 16);
+  schedule.fwd_lanes = lucid::Lanes::Length;
+  schedule.fwd_block_co = 4;  // blocks of 4, 4 and 2 channels
+  schedule.fwd_length_tiles = 3;
+  schedule = schedule.normalized_for(spec);
+  REQUIRE(schedule.fwd_length_tiles == 3);
+  auto set = tier0::make_kernel_set(spec, schedule);
+  const int64_t N = 2, L = 9, Lout = spec.output_length(L);
+  REQUIRE(set->forward_items(N) == N * 3 * 3);
+  std::vector<double> x(static_cast<size_t>(N * 6 * L)), w(static_cast<size_t>(spec.weight_numel())), b(10);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(1.0 + double(i));
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(2.0 + double(i));
+  for (size_t i = 0; i < b.size(); ++i) b[i] = 0.25 * double(i);
+  std::vector<double> want(static_cast<size_t>(N * 10 * Lout));
+  lucid::reference::forward<double>(spec, x.data(), w.data(), b.data(), want.data(), N, L);
+  for (tier0::Isa isa : supported_isas()) {
+    INFO("isa=", tier0::isa_name(isa));
+    std::vector<double> y(want.size(), NAN);
+    for (int64_t item = 0; item < set->forward_items(N); ++item) {
+      std::vector<double> before = y;
+      REQUIRE(tier0::forward_with(isa, *set, x.data(), w.data(), b.data(), y.data(), N, L, item, item + 1) == 0);
+      // Only tile-0 items write; each writes its block's rows.
+      CHECK((item % 3 == 0) == (std::memcmp(before.data(), y.data(), y.size() * sizeof(double)) != 0));
+    }
+    for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == doctest::Approx(want[i]).epsilon(1e-12));
+  }
 }

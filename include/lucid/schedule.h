@@ -38,6 +38,11 @@ struct Schedule {
   // chunk's x window and packed weights stay in L1 across the phases.
   int fwd_register_co = 0;
   int fwd_ci_chunk = 0;
+  // Length tiles of the forward with q in the lanes (0 = off, one tile): each (n, group,
+  // channel block) splits into `fwd_length_tiles` items of consecutive position blocks, so a
+  // batch-1 call spreads over the cores with items of the most rows (each x window copy, a
+  // few hundred nanoseconds per block, is shared by more rows).
+  int fwd_length_tiles = 0;
   // Rows of one forward register block with q in the lanes: fwd_register_co, else the item's.
   int fwd_register_rows() const { return fwd_register_co > 0 ? fwd_register_co : fwd_block_co; }
 
@@ -91,6 +96,8 @@ struct Schedule {
   static constexpr int kMaxBlockRows = 32;
   // The longest backward-weight length tile a key may name.
   static constexpr int kMaxLengthTile = 65536;
+  // The most forward length tiles a key may name.
+  static constexpr int kMaxLengthTiles = 64;
 
   // Default heuristic for a target with `vector_registers` registers of `host_vector_bits`:
   // register blocks sized so the accumulators fill the register file without spilling.
@@ -101,8 +108,8 @@ struct Schedule {
   static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads = 1,
                               int64_t l1d_bytes = 0);
 
-  // This schedule with the work-item knobs of `other` (fwd_block_co, bwd_data_block_ci,
-  // bwd_weight_block_ci) and its register blocks refitted to this schedule's accumulators: how the
+  // This schedule with the work-item knobs of `other` (fwd_block_co, fwd_length_tiles,
+  // bwd_data_block_ci, bwd_weight_block_ci) and its register blocks refitted to this schedule's accumulators: how the
   // targets of one multi-target AOT build split calls into the same items.
   Schedule with_work_items_of(const Schedule& other, const ConvSpec& spec) const;
 
@@ -111,8 +118,8 @@ struct Schedule {
 
   // Short stable text, part of cache keys: e.g. "v8.f4x2x1.d4x2.w2x2x3.a12" ("...d4x3t" or
   // "...w3x2x2t" with taps in lanes, "f16x6x1c", "...d16x6c" or "...w16x1x6c" with channels
-  // in lanes), then ".rN", ".kN", ".wrN" and ".wlN" when fwd_register_co, fwd_ci_chunk,
-  // bwd_weight_register_ci and bwd_weight_length_tile are on. parse_key
+  // in lanes), then ".rN", ".kN", ".wrN", ".wlN" and ".ftN" when fwd_register_co, fwd_ci_chunk,
+  // bwd_weight_register_ci, bwd_weight_length_tile and fwd_length_tiles are on. parse_key
   // also takes keys without ".aN" (written before that knob existed), as accumulators = 12.
   std::string key() const;
   // Parses key() back; throws lucid::Error on malformed text.

@@ -24,11 +24,15 @@ inline int64_t backward_weight_blocks_per_group(const ConvSpec& spec, const Sche
   return ceil_div(spec.in_per_group(), schedule.bwd_weight_block_ci);
 }
 
-// Work items of one call. Forward and backward-data items run (n, group, block), so they
-// scale with the batch; backward-weight items sum over the batch inside, and backward-bias
-// has one item per output channel.
+// Forward items per (n, group, channel block): its length tiles (Schedule::fwd_length_tiles),
+// consecutive items.
+inline int64_t forward_length_tiles(const Schedule& schedule) { return schedule.fwd_length_tiles > 1 ? schedule.fwd_length_tiles : 1; }
+
+// Work items of one call. Forward items run (n, group, block, length tile) and backward-data
+// items (n, group, block), so they scale with the batch; backward-weight items sum over the
+// batch inside, and backward-bias has one item per output channel.
 inline int64_t forward_items(const ConvSpec& spec, const Schedule& schedule, int64_t batch) {
-  return batch * spec.groups * forward_blocks_per_group(spec, schedule);
+  return batch * spec.groups * forward_blocks_per_group(spec, schedule) * forward_length_tiles(schedule);
 }
 inline int64_t backward_data_items(const ConvSpec& spec, const Schedule& schedule, int64_t batch) {
   return batch * spec.groups * backward_data_blocks_per_group(spec, schedule);

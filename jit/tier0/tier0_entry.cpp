@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "lucid/checked_int.h"
+#include "lucid/work_items.h"
 
 #include "tier0_isa.h"
 #include "tier0_kernels.h"
@@ -66,9 +67,13 @@ int forward_with(Isa isa, const KernelSet& set, const void* x, const void* weigh
   if (int status = prepare(set, Pass::Forward, batch, length, item_begin, item_end, g)) return status;
   // The JIT kernel would read through a null bias; tier 0 reports it as the AOT entry points do.
   if (set.spec.bias && bias == nullptr) return LUCID_STATUS_BAD_ARGUMENT;
-  if (item_begin == item_end) return LUCID_STATUS_OK;
-  return kernels_for(isa, set).forward(g, x, weight, set.spec.bias ? bias : nullptr, y, item_begin,
-                                       item_end);
+  // Tier 0 runs each (n, group, block) whole, as the item of its first length tile; the
+  // items of its later tiles are empty. Any split of the items still does each block once.
+  const int64_t tiles = forward_length_tiles(set.schedule);
+  const int64_t block_begin = ceil_div(item_begin, tiles), block_end = ceil_div(item_end, tiles);
+  if (block_begin == block_end) return LUCID_STATUS_OK;
+  return kernels_for(isa, set).forward(g, x, weight, set.spec.bias ? bias : nullptr, y, block_begin,
+                                       block_end);
 }
 
 int backward_data_with(Isa isa, const KernelSet& set, const void* grad_y, const void* weight,

@@ -2,6 +2,7 @@
 #include "schedule_space.h"
 
 #include "lucid/integer_division.h"
+#include "lucid/work_items.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,6 +28,7 @@ double distance(const Schedule& a, const Schedule& b, const ConvSpec& spec) {
          d(a.bwd_weight_block_co, b.bwd_weight_block_co) + d(a.bwd_weight_block_taps, b.bwd_weight_block_taps) +
          d(a.bwd_weight_register_rows(), b.bwd_weight_register_rows()) +
          d(a.bwd_weight_length_tile + 1, b.bwd_weight_length_tile + 1) +
+         d(forward_length_tiles(a), forward_length_tiles(b)) +
          (a.fwd_lanes != b.fwd_lanes) + (a.bwd_data_lanes != b.bwd_data_lanes) +
          (a.bwd_weight_lanes != b.bwd_weight_lanes);
 }
@@ -79,6 +81,7 @@ void ScheduleSpace::copy_pass_knobs(const Schedule& from, bench::Pass pass, Sche
       to.fwd_lanes = from.fwd_lanes;
       to.fwd_register_co = from.fwd_register_co;
       to.fwd_ci_chunk = from.fwd_ci_chunk;
+      to.fwd_length_tiles = from.fwd_length_tiles;
       break;
     case bench::Pass::BackwardData:
       to.bwd_data_block_ci = from.bwd_data_block_ci;
@@ -129,6 +132,15 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
           s.fwd_ci_chunk = chunk;
           consider(s);
         }
+      // Length tiles with the base's rows, and with items of the most rows.
+      if (base.fwd_lanes == Lanes::Length)
+        for (int tiles : {0, 2, 4})
+          for (int rows : {base.fwd_block_co, Schedule::kMaxBlockRows}) {
+            Schedule s = base;
+            s.fwd_length_tiles = tiles;
+            s.fwd_block_co = rows;
+            consider(s);
+          }
       // Output channels in lanes: items of one to four channel vectors (the lowering fits
       // as many per register block as the accumulators hold), positions per block.
       for (int co : {8, 16, 32})
