@@ -43,4 +43,14 @@ inline std::vector<std::string> lowered_ir(const ConvSpec& spec, const std::stri
   return dumped_kernels(spec, name, ".ll");
 }
 
+// The lines of `assembly` (a dumped ".s") from the first label that starts with `prefix` to
+// its .size directive; empty when no label does.
+inline std::string function_assembly(const std::string& assembly, const std::string& prefix) {
+  const size_t begin = assembly.find("\n" + prefix);
+  if (begin == std::string::npos) return {};
+  const std::string label = assembly.substr(begin + 1, assembly.find(':', begin) - begin - 1);
+  const size_t end = assembly.find(".size\t" + label + ",", begin);
+  return assembly.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
 }  // namespace lucid::testing

@@ -26,9 +26,11 @@
 #include "isolated_engine.h"
 #include "lucid/jit_engine.h"
 #include "lucid/reference.h"
+#include "text_counts.h"
 
 namespace fs = std::filesystem;
 using namespace lucid;
+using lucid::testing::count_occurrences;
 
 namespace {
 
@@ -130,12 +132,6 @@ ChildResult run_child(const std::function<int()>& body) {
   return finish_child(pid, fd);
 }
 
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 std::vector<std::string> file_names(const fs::path& dir) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
@@ -153,7 +149,7 @@ int compile_two_layers(const fs::path& cache_dir) {
 void check_one_warning(const ChildResult& r) {
   INFO(r.stderr_text);
   CHECK(r.exit_code == 0);
-  CHECK(count(r.stderr_text, kWarning) == 1);
+  CHECK(count_occurrences(r.stderr_text, kWarning) == 1);
 }
 
 }  // namespace
@@ -186,7 +182,7 @@ TEST_CASE("five processes racing to compile one key leave one valid entry and no
     ChildResult r = finish_child(pid, fd);
     INFO(r.stderr_text);
     CHECK(r.exit_code == 0);
-    CHECK(count(r.stderr_text, kWarning) == 0);
+    CHECK(count_occurrences(r.stderr_text, kWarning) == 0);
   }
 
   std::vector<std::string> names = file_names(cache);

@@ -16,6 +16,7 @@
 #include "lowered_ir.h"
 #include "lucid/jit_engine.h"
 #include "random_pass_check.h"
+#include "text_counts.h"
 
 namespace lucid::testing {
 namespace {
@@ -68,21 +69,6 @@ TEST_CASE("forward by output residue: padding below, at and past the stride matc
   check_residue_blocks<double>(ConvSpec::make(4, 3, 14, 7, 3, 0, 1, 1, false, DType::Float64), 1, 1e-12);
 }
 
-// The lines of `assembly` from the first label that starts with `prefix` to its .size directive.
-std::string function_assembly(const std::string& assembly, const std::string& prefix) {
-  const size_t begin = assembly.find("\n" + prefix);
-  if (begin == std::string::npos) return {};
-  const std::string label = assembly.substr(begin + 1, assembly.find(':', begin) - begin - 1);
-  const size_t end = assembly.find(".size\t" + label + ",", begin);
-  return assembly.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-}
-
-int count_of(const std::string& text, const std::string& word) {
-  int n = 0;
-  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
-  return n;
-}
-
 TEST_CASE("the forward interleaves 5 residues with shuffles, not through single lanes") {
   // encodec_s5 (stride 5): its 5 x 16-lane interleave used to reach the stores in another
   // block, where the backend splits a vector of 80 lanes into scalars: 889 single-lane inserts
@@ -92,7 +78,7 @@ TEST_CASE("the forward interleaves 5 residues with shuffles, not through single 
   const std::string body = function_assembly(assembly[0], "fwd.rows");
   REQUIRE(!body.empty());
   int single_lanes = 0;
-  for (const char* op : {"vinsertps", "vextractps", "vpinsrd", "vpextrd"}) single_lanes += count_of(body, op);
+  for (const char* op : {"vinsertps", "vextractps", "vpinsrd", "vpextrd"}) single_lanes += static_cast<int>(count_occurrences(body, op));
   CHECK(single_lanes < 16);
 }
 
