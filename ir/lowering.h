@@ -23,17 +23,15 @@ void require_normalized(const ConvSpec& spec, const Schedule& schedule, const ch
 // and per group, left padding. Each pass's plan adds its own derived layout to these.
 struct LayerGeometry {
   int64_t s, d, K, Cin, Cout, Cig, Cog, pl;
-  bool small_groups;
   explicit LayerGeometry(const ConvSpec& spec)
       : s(spec.stride), d(spec.dilation), K(spec.kernel_size), Cin(spec.in_channels),
-        Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()), pl(spec.pad_left),
-        small_groups(spec.small_groups()) {}
+        Cout(spec.out_channels), Cig(spec.in_per_group()), Cog(spec.out_per_group()), pl(spec.pad_left) {}
   // Where tap k of input position l lands in y (and reads grad_y): l*s + e(k).
   int64_t e(int64_t k) const { return k * d - pl; }
   // e(k0 + t) for a run-time first tap k0.
   llvm::Value* e(KernelBuilder& kb, llvm::Value* k0, int64_t t) const;
   // ConvSpec::small_groups(): seed layers, depthwise.
-  bool small() const { return small_groups; }
+  bool small() const { return ConvSpec::small_groups(Cig, Cog, K); }
 };
 
 // Verifies the module; on invalid IR (a generator bug) prints it with the problems and

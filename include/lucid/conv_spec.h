@@ -87,7 +87,10 @@ struct ConvSpec {
   // A group's weights (in x out per group x K) under 64: seed layers, depthwise. Their calls
   // take tens of nanoseconds and their code compiles fast, so the lowering's sweeps favour
   // call time over code size.
-  bool small_groups() const { return in_per_group() * out_per_group() * kernel_size < 64; }
+  static constexpr bool small_groups(int64_t in_per_group, int64_t out_per_group, int64_t kernel_size) {
+    return in_per_group * out_per_group * kernel_size < 64;
+  }
+  bool small_groups() const { return small_groups(in_per_group(), out_per_group(), kernel_size); }
   // Number of weight elements: Cin * (Cout/groups) * K.
   int64_t weight_numel() const { return in_channels * out_per_group() * kernel_size; }
 

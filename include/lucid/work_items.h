@@ -26,7 +26,9 @@ inline int64_t backward_weight_blocks_per_group(const ConvSpec& spec, const Sche
 
 // Forward items per (n, group, channel block): its length tiles (Schedule::fwd_length_tiles),
 // consecutive items.
-inline int64_t forward_length_tiles(const Schedule& schedule) { return schedule.fwd_length_tiles > 1 ? schedule.fwd_length_tiles : 1; }
+inline int64_t forward_length_tiles(const Schedule& schedule) {
+  return schedule.fwd_length_tiles > 1 ? schedule.fwd_length_tiles : 1;
+}
 
 // Work items of one call. Forward items run (n, group, block, length tile) and backward-data
 // items (n, group, block), so they scale with the batch; backward-weight items sum over the
