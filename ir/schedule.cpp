@@ -108,6 +108,17 @@ int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes)
   return chunk >= spec.in_per_group() ? 0 : static_cast<int>(std::min<int64_t>(chunk, 4096));
 }
 
+// The most rows of a forward item: kMaxBlockRows, or up to kMaxForwardBlockRows where that
+// many rows' packed weights (in_per_group x K per row, streamed by every block of positions)
+// fit half of an L2 of `l2_bytes`, so each x window copy serves more rows. hifigan_up3 (64
+// rows, 128 KiB packed, 2 length tiles), Zen 5, alternating, min / median of 4 rounds x 3, ms:
+// 1 thread 2.73 / 2.89 -> 2.64 / 2.72, 2 threads 1.39 / 1.48 -> 1.31 / 1.35. encodec_s5 (64
+// rows, 320 KiB) and demucs_s4 (48 rows) moved within the noise, both ways across sittings.
+int forward_most_rows(const ConvSpec& spec, int64_t l2_bytes) {
+  const int64_t per_row = spec.in_per_group() * spec.kernel_size * dtype_size(spec.dtype);
+  return clamp_int(l2_bytes / 2 / per_row, Schedule::kMaxBlockRows, Schedule::kMaxForwardBlockRows);
+}
+
 // The register-block dimensions that follow from a schedule's rows (fwd_block_co,
 // bwd_data_block_ci, bwd_weight_block_ci: the work items' channel blocks), its lane layouts and its
 // accumulator budget. default_for picks rows and lanes and ends here; with_work_items_of
@@ -201,7 +212,7 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
 }  // namespace
 
 Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads,
-                               int64_t l1d_bytes) {
+                               int64_t l1d_bytes, int64_t l2_bytes) {
   Schedule s;
   int bits = host_vector_bits >= 512 ? 512 : host_vector_bits >= 256 ? 256 : 128;
   s.vector_width = bits / static_cast<int>(8 * dtype_size(spec.dtype));
@@ -218,7 +229,8 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   // -> 1.67. small_batch32's 8 rows ran 20% slower as two items of 4 than as one block.
   const bool whole_group_fits = spec.out_per_group() * kForwardBlockVectors <= s.accumulators;
   s.fwd_register_co = clamp_int(spec.out_per_group(), 1, spec.stride > 8 ? 2 : whole_group_fits ? spec.out_per_group() : 4);
-  s.fwd_block_co = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, std::max(1, threads), kMaxBlockRows);
+  const int forward_rows = forward_most_rows(spec, l2_bytes);
+  s.fwd_block_co = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, std::max(1, threads), forward_rows);
   if (spec.stride == 1 && spec.out_per_group() >= 8) {
     // Without a stride, output channels in lanes (lower_forward_channels.cpp) measured 30-40%
     // faster on wide_s1 and dilated: one dense reduction over ci x K per register block of
@@ -234,7 +246,7 @@ Schedule Schedule::default_for(const ConvSpec& spec, int host_vector_bits, int v
   // Where the group needs several items anyway (demucs_s4, 96 rows, batch 2), tiles would
   // only repeat each item's weight pack (its 2-thread call ran 1.80 -> 1.93 ms).
   if (s.fwd_lanes == Lanes::Length && !spec.small_groups() && threads > 1) {
-    const int one_thread_rows = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, 1, kMaxBlockRows);
+    const int one_thread_rows = item_rows(spec.out_per_group(), spec.groups, s.fwd_register_co, 1, forward_rows);
     if (one_thread_rows > s.fwd_block_co && one_thread_rows >= spec.out_per_group()) {
       s.fwd_block_co = one_thread_rows;
       s.fwd_length_tiles = threads;
@@ -322,7 +334,7 @@ Schedule Schedule::normalized_for(const ConvSpec& spec) const {
   int v = 1;
   while (v < s.vector_width && v < 16) v *= 2;
   s.vector_width = v;
-  s.fwd_block_co = clamp_int(s.fwd_block_co, 1, std::min<int64_t>(spec.out_per_group(), kMaxBlockRows));
+  s.fwd_block_co = clamp_int(s.fwd_block_co, 1, std::min<int64_t>(spec.out_per_group(), kMaxForwardBlockRows));
   s.fwd_block_t = clamp_int(s.fwd_block_t, 1, 16);
   s.fwd_phase_chunk = clamp_int(s.fwd_phase_chunk, 1, spec.stride);
   if (s.fwd_lanes != Lanes::Channels) s.fwd_lanes = Lanes::Length;

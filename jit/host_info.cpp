@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "lucid/conv_spec.h"
+#include "lucid/schedule.h"
 #include "target.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -197,6 +199,11 @@ HostInfo host_info_for(const Target& target) {
 HostInfo host_info() {
   static const HostInfo info = host_info_for(host_target());
   return info;
+}
+
+Schedule default_schedule(const ConvSpec& spec, const HostInfo& info) {
+  return Schedule::default_for(spec, info.vector_bits, info.vector_registers, info.hardware_threads,
+                               info.caches.l1d_bytes, info.caches.l2_bytes);
 }
 
 std::string describe(const HostInfo& info) {

@@ -7,6 +7,11 @@
 #include <optional>
 #include <string>
 
+namespace lucid {
+struct ConvSpec;
+struct Schedule;
+}  // namespace lucid
+
 namespace lucid::jit {
 
 struct Target;
@@ -51,6 +56,10 @@ int vector_registers_of(const Target& target);
 // per process for the host target.
 HostInfo host_info();
 HostInfo host_info_for(const Target& target);
+
+// Schedule::default_for with these facts (vector width and registers, threads, L1d, L2): the
+// JIT's default schedule, and lucid-aot's and the compile profile's for each target.
+Schedule default_schedule(const ConvSpec& spec, const HostInfo& info);
 
 // One line for logs and bench context, e.g. "L1d 48 KiB, L2 1024 KiB, L3 32768 KiB (sysfs);
 // 32 x 512-bit vector registers".

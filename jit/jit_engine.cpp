@@ -550,9 +550,7 @@ Schedule JitEngine::schedule_for(const ConvSpec& requested) const {
 }
 
 Schedule JitEngine::default_schedule(const ConvSpec& spec) const {
-  const jit::HostInfo host = jit::host_info();
-  return Schedule::default_for(spec, host.vector_bits, host.vector_registers, host.hardware_threads,
-                               host.caches.l1d_bytes);
+  return jit::default_schedule(spec, jit::host_info());
 }
 
 std::shared_ptr<const KernelSet> JitEngine::kernels(const ConvSpec& spec) {

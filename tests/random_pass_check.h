@@ -41,7 +41,7 @@ inline Schedule random_schedule(std::mt19937_64& rng, const ConvSpec& spec) {
   Schedule s;
   s.vector_width = 1 << pick(1, 4);
   s.fwd_lanes = pick(0, 1) ? Lanes::Channels : Lanes::Length;
-  s.fwd_block_co = pick(1, Schedule::kMaxBlockRows);
+  s.fwd_block_co = pick(1, Schedule::kMaxForwardBlockRows);
   s.fwd_block_t = pick(1, s.fwd_lanes == Lanes::Channels ? 12 : 6);
   s.fwd_phase_chunk = pick(1, 8);
   // Cache blocking (q in lanes): register blocks that need not divide the item's rows, and

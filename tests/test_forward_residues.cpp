@@ -110,6 +110,32 @@ TEST_CASE("forward length tiles: any count of tiles over any count of blocks mat
   CHECK(forward_items(ConvSpec::make(6, 5, 4, 2, 1), s, 3) == 3 * 1 * 2);
 }
 
+TEST_CASE("forward items past 32 rows: 48- and 64-row items and their remainders match the reference") {
+  // 70 output channels: items of 64 rows (16 register blocks of 4) and 6, or of 48 rows in
+  // register blocks of 5 (not dividing them) and 22; with and without length tiles.
+  auto wide_items = [](const Schedule& base) {
+    std::vector<Schedule> out;
+    for (int rows : {48, Schedule::kMaxForwardBlockRows})
+      for (int tiles : {0, 2}) {
+        Schedule s = base;
+        s.fwd_lanes = Lanes::Length;
+        s.fwd_block_co = rows;
+        s.fwd_register_co = rows == 48 ? 5 : 4;
+        s.fwd_length_tiles = tiles;
+        out.push_back(s);
+      }
+    return out;
+  };
+  const ConvSpec spec = ConvSpec::make(9, 70, 4, 2, 1, 0, 1, 1, true, DType::Float32);
+  check_schedule_variants<float>(memory_only_engine(), spec, {1, 37, 130}, 73, 1e-5, wide_items);
+  // The schedule keeps them, and no more than kMaxForwardBlockRows.
+  CHECK(wide_items(Schedule{})[2].normalized_for(spec).fwd_block_co == 64);
+  Schedule too_many;
+  too_many.fwd_block_co = 100;
+  CHECK(too_many.normalized_for(spec).fwd_block_co == Schedule::kMaxForwardBlockRows);
+  CHECK(forward_items(spec, wide_items(Schedule{})[3].normalized_for(spec), 1) == 2 * 2);
+}
+
 TEST_CASE("the forward window's reach needs no per-residue table, whatever the stride") {
   // The default schedule of a layer with a stride of 2^31 - 1 (test_size_limits' overflow case)
   // sizes its window without allocating a table of 2^31 residues.

@@ -147,6 +147,33 @@ TEST_CASE("with several threads, forward row blocks deal a batch-1 call out even
   }
 }
 
+TEST_CASE("forward items take up to 64 rows where their packed weights fit half the L2") {
+  constexpr int64_t kKiB = 1024;
+  const ConvSpec up1 = ConvSpec::parse("ConvTranspose1d(512, 256, 16, stride=8, padding=4)");
+  const ConvSpec up3 = ConvSpec::parse("ConvTranspose1d(128, 64, 4, stride=2, padding=1)");
+  const ConvSpec demucs = ConvSpec::parse("ConvTranspose1d(192, 96, 8, stride=4)");
+  // hifigan_up3: 128 channels x 4 taps x 4 bytes = 2 KiB per row, 128 KiB for 64 rows.
+  const Schedule one = Schedule::default_for(up3, 512, 32, 1, 48 * kKiB, 1024 * kKiB);
+  CHECK(one.fwd_block_co == 64);
+  CHECK(one.fwd_length_tiles == 0);
+  // Two threads: the whole group in each item, half the length each.
+  const Schedule two = Schedule::default_for(up3, 512, 32, 2, 48 * kKiB, 1024 * kKiB);
+  CHECK(two.fwd_block_co == 64);
+  CHECK(two.fwd_length_tiles == 2);
+  CHECK(two.key() == "v16.f64x3x2.d32x12c.w32x1x6c.a28.r4.k76.ft2");
+  // Exactly half the L2 still fits; less, or no L2 size, keeps kMaxBlockRows.
+  CHECK(Schedule::default_for(up3, 512, 32, 1, 0, 256 * kKiB).fwd_block_co == 64);
+  CHECK(Schedule::default_for(up3, 512, 32, 1, 0, 128 * kKiB).fwd_block_co == 32);
+  CHECK(Schedule::default_for(up3, 512, 32, 1).fwd_block_co == 32);
+  // hifigan_up1: 32 KiB per row, already 1 MiB at 32 rows: never fewer than kMaxBlockRows.
+  CHECK(Schedule::default_for(up1, 512, 32, 1, 48 * kKiB, 1024 * kKiB).fwd_block_co == 32);
+  // demucs_s4's 96 rows: two items of 48 (6 KiB per row, 288 KiB) rather than 32 + 32 + 32.
+  CHECK(Schedule::default_for(demucs, 512, 32, 1, 48 * kKiB, 1024 * kKiB).fwd_block_co == 48);
+  // The backward passes keep their 32-row items.
+  CHECK(one.bwd_data_block_ci <= Schedule::kMaxBlockRows);
+  CHECK(one.bwd_weight_block_ci <= Schedule::kMaxBlockRows);
+}
+
 TEST_CASE("forward cache blocking: items of several register blocks on 16 registers, channel chunks from L1") {
   const ConvSpec up1 = ConvSpec::parse("ConvTranspose1d(512, 256, 16, stride=8, padding=4)");
   const ConvSpec up4 = ConvSpec::parse("ConvTranspose1d(64, 32, 4, stride=2, padding=1)");

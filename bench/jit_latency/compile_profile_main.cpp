@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
     const lucid::jit::HostInfo host = lucid::jit::host_info();
     for (const auto& config : lucid::bench::load_suite(suite)) {
       if (!only.empty() && config.name != only) continue;
-      lucid::jit::CompileRequest request{config.spec, lucid::Schedule::default_for(config.spec, target.vector_bits, lucid::jit::vector_registers_of(target), host.hardware_threads, host.caches.l1d_bytes),
+      lucid::jit::CompileRequest request{config.spec, lucid::jit::default_schedule(config.spec, host),
                                          "", target, {}};
       request.schedule = request.schedule.normalized_for(config.spec);
       request.prefix = lucid::jit::symbol_prefix(config.spec, request.schedule);

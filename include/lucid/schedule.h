@@ -92,8 +92,11 @@ struct Schedule {
   // The register file this schedule was fitted to: its accumulators plus those held back.
   int vector_registers() const { return accumulators + kReservedRegisters; }
 
-  // The largest row block of a work item (fwd_block_co, bwd_data_block_ci, bwd_weight_block_ci).
+  // The largest row block of a work item (bwd_data_block_ci, bwd_weight_block_ci), and of a
+  // forward item whose packed weights would not fit half the L2 at more rows.
   static constexpr int kMaxBlockRows = 32;
+  // The largest forward row block (fwd_block_co).
+  static constexpr int kMaxForwardBlockRows = 64;
   // The longest backward-weight length tile a key may name.
   static constexpr int kMaxLengthTile = 65536;
   // The most forward length tiles a key may name.
@@ -104,13 +107,15 @@ struct Schedule {
   // `threads`, the threads a call is expected to split over (the host's cores), may pick
   // forward row blocks that deal a batch-1 call out more evenly; 1 leaves them to the rule
   // for one thread.
-  // `l1d_bytes`, the host's L1 data cache (0: unknown), sizes the forward's channel chunks.
+  // `l1d_bytes`, the host's L1 data cache (0: unknown), sizes the forward's channel chunks;
+  // `l2_bytes`, its L2 (0: unknown), how many rows past kMaxBlockRows a forward item may take.
   static Schedule default_for(const ConvSpec& spec, int host_vector_bits, int vector_registers, int threads = 1,
-                              int64_t l1d_bytes = 0);
+                              int64_t l1d_bytes = 0, int64_t l2_bytes = 0);
 
   // This schedule with the work-item knobs of `other` (fwd_block_co, fwd_length_tiles,
-  // bwd_data_block_ci, bwd_weight_block_ci) and its register blocks refitted to this schedule's accumulators: how the
-  // targets of one multi-target AOT build split calls into the same items.
+  // bwd_data_block_ci, bwd_weight_block_ci) and its register blocks refitted to this
+  // schedule's accumulators: how the targets of one multi-target AOT build split calls into
+  // the same items.
   Schedule with_work_items_of(const Schedule& other, const ConvSpec& spec) const;
 
   // Clamps every knob to what the spec can use (e.g. no more co per block than co per group).

@@ -64,12 +64,9 @@ KernelSetFiles build_kernel_set(const lucid::ConvSpec& spec, const std::string& 
   std::vector<std::pair<std::string, std::vector<char>>> objects;
 
   // 1. One object per target, through the JIT's pipeline. Each schedule takes the building
-  // host's threads and L1, as the JIT's default, so target "host" gets the JIT's schedule.
-  const lucid::jit::HostInfo host = lucid::jit::host_info();
+  // host's threads and caches, as the JIT's default, so target "host" gets the JIT's schedule.
   for (const NamedTarget& t : targets) {
-    TargetBuild build{t, lucid::Schedule::default_for(spec, t.target.vector_bits, lucid::jit::vector_registers_of(t.target),
-                                                      host.hardware_threads, host.caches.l1d_bytes),
-                      "", "", "", {}};
+    TargetBuild build{t, lucid::jit::default_schedule(spec, lucid::jit::host_info_for(t.target)), "", "", "", {}};
     // Every target of one build splits a call into the same work items (the header's item
     // counts and range entry points are shared): the first target's, refitted to each.
     if (!builds.empty()) build.schedule = build.schedule.with_work_items_of(builds.front().schedule, spec);

@@ -116,7 +116,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
         for (int t : {1, 2, 3, 4, 6})
           for (int phases : {1, 2, 4, 8})
             for (int per_item : {1, 2, 4, 8}) {
-              if (co * per_item > Schedule::kMaxBlockRows) continue;
+              if (co * per_item > Schedule::kMaxForwardBlockRows) continue;
               Schedule s = base;
               s.fwd_block_co = co * per_item;
               s.fwd_register_co = co;
@@ -132,10 +132,10 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
           s.fwd_ci_chunk = chunk;
           consider(s);
         }
-      // Length tiles with the base's rows, and with items of the most rows.
+      // Length tiles with the base's rows, and with items of 32 and of the most rows.
       if (base.fwd_lanes == Lanes::Length)
         for (int tiles : {0, 2, 4})
-          for (int rows : {base.fwd_block_co, Schedule::kMaxBlockRows}) {
+          for (int rows : {base.fwd_block_co, Schedule::kMaxBlockRows, Schedule::kMaxForwardBlockRows}) {
             Schedule s = base;
             s.fwd_length_tiles = tiles;
             s.fwd_block_co = rows;
