@@ -188,8 +188,11 @@ int vector_registers_of(const Target& target) {
 }
 
 HostInfo host_info_for(const Target& target) {
+  // The caches are the machine's whatever the target: read once per process (lucid-aot asks
+  // once per target and layer).
+  static const CacheSizes caches = host_cache_sizes();
   HostInfo info;
-  info.caches = host_cache_sizes();
+  info.caches = caches;
   info.vector_bits = target.vector_bits;
   info.vector_registers = vector_registers_of(target);
   info.hardware_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));

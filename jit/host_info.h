@@ -52,8 +52,8 @@ CacheSizes host_cache_sizes();
 // AVX/AVX2 and x86-64's SSE.
 int vector_registers_of(const Target& target);
 
-// The host's caches with the vector registers of target (the host by default); computed once
-// per process for the host target.
+// The host's caches with the vector registers of target (the host by default); the caches
+// are read once per process, and host_info() is computed once.
 HostInfo host_info();
 HostInfo host_info_for(const Target& target);
 
