@@ -8,7 +8,10 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
+#include "confirmation.h"
 #include "host_info.h"
 #include "median_timer.h"
 #include "target.h"
@@ -117,10 +120,11 @@ class Search {
       if (sum(best) < kInf) per_width.emplace_back(current, best);
     }
 
-    // 4. The best width. The winner is checked on every pass and measured again right beside
-    //    a fresh measurement of the default (the machine's load may have changed since the
-    //    start); at the default's width each pass keeps whichever knobs were faster, since
-    //    passes are separate kernels, and at another width the totals decide.
+    // 4. The best width. The winner is checked on every pass, then timed against the default
+    //    in alternating rounds (the machine's load may have changed since the start, and one
+    //    timing of each is within the VM's noise; confirmation.h). At the default's width
+    //    each pass keeps whichever knobs were confirmed faster, since passes are separate
+    //    kernels; at another width the totals decide.
     Schedule winner = result_.base;
     double winner_seconds = sum(result_.base_seconds);
     for (auto& [schedule, seconds] : per_width)
@@ -131,20 +135,24 @@ class Search {
     result_.best = result_.base;
     result_.best_seconds = result_.base_seconds;
     if (!(winner == result_.base)) {
-      auto final_seconds = evaluate(winner, {true, true, true});
-      auto base_again = evaluate(result_.base, {true, true, true});
-      if (base_again) result_.base_seconds = result_.best_seconds = *base_again;
-      if (final_seconds && sum(*final_seconds) < kInf) {
+      if (auto rounds = alternate(winner)) {
+        auto& [base_rounds, winner_rounds] = *rounds;
+        std::array<double, 3> base_now{}, winner_now{};
+        for (Pass p : bench::kAllPasses) {
+          base_now[index(p)] = median_of(base_rounds[index(p)]);
+          winner_now[index(p)] = median_of(winner_rounds[index(p)]);
+        }
+        result_.base_seconds = result_.best_seconds = base_now;
         if (winner.vector_width == result_.base.vector_width) {
           for (Pass p : bench::kAllPasses)
-            if ((*final_seconds)[index(p)] < result_.best_seconds[index(p)]) {
+            if (confirmed_faster(base_rounds[index(p)], winner_rounds[index(p)])) {
               ScheduleSpace::copy_pass_knobs(winner, p, result_.best);
-              result_.best_seconds[index(p)] = (*final_seconds)[index(p)];
+              result_.best_seconds[index(p)] = winner_now[index(p)];
             }
           result_.best = result_.best.normalized_for(target_.spec);
-        } else if (sum(*final_seconds) < sum(result_.base_seconds)) {
+        } else if (confirmed_faster(round_sums(base_rounds), round_sums(winner_rounds))) {
           result_.best = winner;
-          result_.best_seconds = *final_seconds;
+          result_.best_seconds = winner_now;
         }
       }
     }
@@ -163,6 +171,46 @@ class Search {
   // Copies pass p's knobs from `from` into `to`; the vector width and other passes' knobs stay.
   void note(const std::string& message) {
     if (result_.errors.size() < kMaxErrors) result_.errors.push_back(message);
+  }
+
+  using Rounds = std::array<std::vector<double>, 3>;  // per pass, seconds per round
+
+  // Per round, the three passes' times added up.
+  static std::vector<double> round_sums(const Rounds& rounds) {
+    std::vector<double> sums(rounds[0].size(), 0.0);
+    for (const auto& pass : rounds)
+      for (std::size_t r = 0; r < sums.size(); ++r) sums[r] += pass[r];
+    return sums;
+  }
+
+  // The default and `winner`, every pass timed in kConfirmRounds alternating rounds (default
+  // first in even rounds, winner first in odd ones). nullopt when the winner does not compile;
+  // a pass it computes wrongly is timed as infinity, so it never wins.
+  std::optional<std::pair<Rounds, Rounds>> alternate(const Schedule& winner) {
+    auto checked = evaluate(winner, {true, true, true});
+    if (!checked) return std::nullopt;
+    const std::shared_ptr<const KernelSet> base = engine_.kernels(target_.spec, result_.base);
+    const std::shared_ptr<const KernelSet> candidate = engine_.kernels(target_.spec, winner);
+    Rounds base_rounds, winner_rounds;
+    for (int r = 0; r < kConfirmRounds; ++r) {
+      auto time_into = [&](const KernelSet& kernels, Rounds& into, bool wrong_is_slow) {
+        for (Pass p : bench::kAllPasses)
+          into[index(p)].push_back(wrong_is_slow && (*checked)[index(p)] == kInf ? kInf : time(kernels, p));
+      };
+      if (r % 2 == 0) {
+        time_into(*base, base_rounds, false);
+        time_into(*candidate, winner_rounds, true);
+      } else {
+        time_into(*candidate, winner_rounds, true);
+        time_into(*base, base_rounds, false);
+      }
+    }
+    return std::make_pair(std::move(base_rounds), std::move(winner_rounds));
+  }
+
+  // Median seconds per call of one pass.
+  double time(const KernelSet& kernels, Pass p) {
+    return bench::time_median([&] { runner_.run(kernels, p, data_); }, 5, 0.002).median_seconds;
   }
 
   // Compiles schedule, then checks and times each active pass. nullopt when it does not
@@ -185,8 +233,7 @@ class Search {
         note(fmt::format("{}: rejected: {}", schedule.key(), why));
         continue;
       }
-      seconds[index(p)] =
-          bench::time_median([&] { runner_.run(*kernels, p, data_); }, 5, 0.002).median_seconds;
+      seconds[index(p)] = time(*kernels, p);
       ++result_.measured;
     }
     return seconds;

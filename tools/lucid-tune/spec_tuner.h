@@ -3,8 +3,9 @@
 // separate kernels, so one compiled candidate carries a new setting for each pass and the
 // three are judged separately (compiling is what the budget mostly buys). Every pass of a
 // candidate is checked against the reference and only then timed (warm-up + median). The
-// winner is compiled once more, checked on every pass and re-measured beside the default;
-// a pass whose new knobs are not faster after all keeps the default's.
+// winner is compiled once more, checked on every pass and timed against the default in
+// alternating rounds; a pass whose new knobs are not confirmed faster (confirmation.h) keeps
+// the default's.
 #pragma once
 
 #include <array>
