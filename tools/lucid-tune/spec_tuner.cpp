@@ -187,7 +187,7 @@ class Search {
   // first in even rounds, winner first in odd ones). nullopt when the winner does not compile;
   // a pass it computes wrongly is timed as infinity, so it never wins.
   std::optional<std::pair<Rounds, Rounds>> alternate(const Schedule& winner) {
-    auto checked = evaluate(winner, {true, true, true});
+    auto checked = evaluate(winner, {true, true, true}, /*timed=*/false);
     if (!checked) return std::nullopt;
     const std::shared_ptr<const KernelSet> base = engine_.kernels(target_.spec, result_.base);
     const std::shared_ptr<const KernelSet> candidate = engine_.kernels(target_.spec, winner);
@@ -213,9 +213,11 @@ class Search {
     return bench::time_median([&] { runner_.run(kernels, p, data_); }, 5, 0.002).median_seconds;
   }
 
-  // Compiles schedule, then checks and times each active pass. nullopt when it does not
-  // compile; a pass that computes a wrong result (or is not active) gets infinity.
-  std::optional<std::array<double, 3>> evaluate(const Schedule& schedule, std::array<bool, 3> active) {
+  // Compiles schedule, then checks and (when `timed`) times each active pass: a checked pass
+  // untimed gets 0. nullopt when it does not compile; a pass that computes a wrong result (or
+  // is not active) gets infinity.
+  std::optional<std::array<double, 3>> evaluate(const Schedule& schedule, std::array<bool, 3> active,
+                                                bool timed = true) {
     std::shared_ptr<const KernelSet> kernels;
     try {
       kernels = engine_.kernels(target_.spec, schedule);
@@ -231,6 +233,10 @@ class Search {
       if (!check_.passes(*kernels, p, &why)) {
         ++result_.rejected;
         note(fmt::format("{}: rejected: {}", schedule.key(), why));
+        continue;
+      }
+      if (!timed) {
+        seconds[index(p)] = 0;
         continue;
       }
       seconds[index(p)] = time(*kernels, p);
