@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "confirmation.h"
+#include "median_timer.h"
 #include "lucid/error.h"
 
 using lucid::tune::confirmed_faster;
 using lucid::tune::kConfirmGain;
 using lucid::tune::kConfirmRounds;
-using lucid::tune::median_of;
+using lucid::bench::median_of;
 
 namespace {
 const double kInf = std::numeric_limits<double>::infinity();
@@ -24,7 +25,7 @@ TEST_CASE("the final check runs enough rounds for its sign test") {
   CHECK(lucid::tune::kConfirmWins <= kConfirmRounds);
 }
 
-TEST_CASE("median_of: odd and even counts, order does not matter") {
+TEST_CASE("median_of (lucid_measure): odd and even counts, order does not matter") {
   CHECK(median_of({3.0, 1.0, 2.0}) == 2.0);
   CHECK(median_of({4.0, 1.0, 3.0, 2.0}) == 2.5);
   CHECK(median_of({5.0}) == 5.0);

@@ -5,15 +5,9 @@
 #include <cmath>
 
 #include "lucid/error.h"
+#include "median_timer.h"
 
 namespace lucid::tune {
-
-double median_of(std::vector<double> seconds) {
-  if (seconds.empty()) throw Error("median_of: no timings");
-  std::sort(seconds.begin(), seconds.end());
-  const std::size_t n = seconds.size();
-  return n % 2 == 1 ? seconds[n / 2] : 0.5 * (seconds[n / 2 - 1] + seconds[n / 2]);
-}
 
 bool confirmed_faster(const std::vector<double>& base, const std::vector<double>& candidate) {
   if (base.size() != candidate.size() || base.empty())
@@ -23,7 +17,7 @@ bool confirmed_faster(const std::vector<double>& base, const std::vector<double>
     if (std::isfinite(candidate[r]) && candidate[r] < base[r]) ++wins;
   const int needed = std::max(1, static_cast<int>(std::ceil(kConfirmWins * base.size() / double(kConfirmRounds))));
   if (wins < needed) return false;
-  const double b = median_of(base), c = median_of(candidate);
+  const double b = bench::median_of(base), c = bench::median_of(candidate);
   return std::isfinite(c) && c <= (1 - kConfirmGain) * b;
 }
 

@@ -23,7 +23,4 @@ constexpr double kConfirmGain = 0.02;
 // time per round; rounds with a non-finite time count as lost.
 bool confirmed_faster(const std::vector<double>& base, const std::vector<double>& candidate);
 
-// The median of `seconds` (non-empty): the mean of the two middle values for an even count.
-double median_of(std::vector<double> seconds);
-
 }  // namespace lucid::tune

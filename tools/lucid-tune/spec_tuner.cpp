@@ -139,8 +139,8 @@ class Search {
         auto& [base_rounds, winner_rounds] = *rounds;
         std::array<double, 3> base_now{}, winner_now{};
         for (Pass p : bench::kAllPasses) {
-          base_now[index(p)] = median_of(base_rounds[index(p)]);
-          winner_now[index(p)] = median_of(winner_rounds[index(p)]);
+          base_now[index(p)] = bench::median_of(base_rounds[index(p)]);
+          winner_now[index(p)] = bench::median_of(winner_rounds[index(p)]);
         }
         result_.base_seconds = result_.best_seconds = base_now;
         if (winner.vector_width == result_.base.vector_width) {

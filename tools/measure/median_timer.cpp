@@ -6,6 +6,8 @@
 #include <chrono>
 #include <vector>
 
+#include "lucid/error.h"
+
 namespace lucid::bench {
 
 Timing time_median(const std::function<void()>& f, int samples, double min_sample_seconds) {
@@ -22,11 +24,17 @@ Timing time_median(const std::function<void()>& f, int samples, double min_sampl
   std::vector<double> per_call;
   for (int i = 0; i < std::max(samples, 1); ++i)
     per_call.push_back(seconds_of(t.calls_per_sample) / static_cast<double>(t.calls_per_sample));
-  std::sort(per_call.begin(), per_call.end());
   t.samples = static_cast<int>(per_call.size());
-  t.median_seconds = per_call[per_call.size() / 2];
-  t.min_seconds = per_call.front();
+  t.median_seconds = median_of(per_call);
+  t.min_seconds = *std::min_element(per_call.begin(), per_call.end());
   return t;
+}
+
+double median_of(std::vector<double> values) {
+  if (values.empty()) throw Error("median_of: no values");
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
 }  // namespace lucid::bench

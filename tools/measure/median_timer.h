@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace lucid::bench {
 
@@ -18,5 +19,9 @@ struct Timing {
 // lasts at least min_sample_seconds, then times `samples` samples.
 Timing time_median(const std::function<void()>& f, int samples = 7,
                    double min_sample_seconds = 0.002);
+
+// The median of `values` (non-empty, else lucid::Error): the mean of the two middle values
+// for an even count.
+double median_of(std::vector<double> values);
 
 }  // namespace lucid::bench
