@@ -34,6 +34,12 @@ std::string kernel_symbol(const std::string& prefix, Pass pass) {
   return prefix + "_" + pass_name(pass);
 }
 
+std::string prepacked_symbol(const std::string& prefix, Pass pass) { return kernel_symbol(prefix, pass) + "_prepacked"; }
+std::string pack_symbol(const std::string& prefix, Pass pass) { return kernel_symbol(prefix, pass) + "_pack"; }
+std::string packed_bytes_symbol(const std::string& prefix, Pass pass) {
+  return kernel_symbol(prefix, pass) + "_packed_bytes";
+}
+
 std::string pack_rows_symbol(DType dtype, int lanes) {
   return fmt::format("lucid_pack_rows_as_lanes_{}x{}", dtype == DType::Float32 ? "f32" : "f64", lanes);
 }
@@ -139,6 +145,85 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
     return Values{b.CreateSelect(b.CreateICmpNE(in[0], b.getInt32(LUCID_STATUS_OK)), in[0], item_status, "status")};
   });
   b.CreateRet(status[0]);
+}
+
+Value* packed_slice(KernelBuilder& kb, Value* packed, Value* pack_item, int64_t slice_elements) {
+  auto& b = kb.b();
+  Value* slice = kb.at(packed, b.CreateMul(pack_item, kb.i64(slice_elements)), "packed.item");
+  return b.CreateSelect(b.CreateIsNull(packed), packed, slice, "packed.slice");
+}
+
+void emit_packed_entries(const Lowering& lw, const std::string& symbol, size_t packed_argument,
+                         const PackedEntries& entries) {
+  LLVMContext& c = lw.module.getContext();
+  Type* i64 = Type::getInt64Ty(c);
+  Type* i32 = Type::getInt32Ty(c);
+  Type* ptr = PointerType::getUnqual(c);
+  Function* prepacked = lw.module.getFunction(symbol + "_prepacked");
+  if (prepacked == nullptr) throw InternalError("emit_packed_entries: no " + symbol + "_prepacked in the module");
+
+  // <symbol>: the kernel ABI's entry, the prepacked one with packed = NULL.
+  std::vector<Type*> types;
+  for (size_t i = 0; i < prepacked->arg_size(); ++i)
+    if (i != packed_argument) types.push_back(prepacked->getArg(static_cast<unsigned>(i))->getType());
+  auto* plain = Function::Create(FunctionType::get(i32, types, false), GlobalValue::ExternalLinkage, symbol, lw.module);
+  plain->addFnAttr(Attribute::NoUnwind);
+  IRBuilder<> b(BasicBlock::Create(c, "entry", plain));
+  std::vector<Value*> args;
+  for (size_t i = 0, j = 0; i < prepacked->arg_size(); ++i) {
+    if (i == packed_argument) {
+      args.push_back(ConstantPointerNull::get(PointerType::getUnqual(c)));
+      continue;
+    }
+    Argument* arg = plain->getArg(static_cast<unsigned>(j++));
+    arg->setName(prepacked->getArg(static_cast<unsigned>(i))->getName());
+    args.push_back(arg);
+  }
+  b.CreateRet(b.CreateCall(prepacked, args));
+
+  // <symbol>_packed_bytes.
+  auto* bytes_fn = Function::Create(FunctionType::get(i64, {}, false), GlobalValue::ExternalLinkage,
+                                    symbol + "_packed_bytes", lw.module);
+  bytes_fn->addFnAttr(Attribute::NoUnwind);
+  b.SetInsertPoint(BasicBlock::Create(c, "entry", bytes_fn));
+  b.CreateRet(b.getInt64(static_cast<uint64_t>(entries.items * entries.slice_elements * dtype_size(lw.spec.dtype))));
+
+  // <symbol>_pack(weight, packed, item_begin, item_end).
+  auto* pack = Function::Create(FunctionType::get(i32, {ptr, ptr, i64, i64}, false), GlobalValue::ExternalLinkage,
+                                symbol + "_pack", lw.module);
+  pack->addFnAttr(Attribute::NoUnwind);
+  const char* names[] = {"weight", "packed", "item_begin", "item_end"};
+  for (unsigned i = 0; i < 4; ++i) pack->getArg(i)->setName(names[i]);
+  Value* weight = pack->getArg(0);
+  Value* packed = pack->getArg(1);
+  Value* begin = pack->getArg(2);
+  Value* end = pack->getArg(3);
+  KernelBuilder kb(pack, lw.element, lw.lanes);
+  auto& kbb = kb.b();
+  kbb.SetInsertPoint(BasicBlock::Create(c, "entry", pack));
+  auto fail_if = [&](Value* bad, int status, const std::string& name) {
+    BasicBlock* fail = BasicBlock::Create(c, name, pack);
+    BasicBlock* ok = BasicBlock::Create(c, name + ".ok", pack);
+    kbb.CreateCondBr(bad, fail, ok);
+    kbb.SetInsertPoint(fail);
+    kbb.CreateRet(kbb.getInt32(status));
+    kbb.SetInsertPoint(ok);
+  };
+  fail_if(kbb.CreateOr(kbb.CreateOr(kbb.CreateICmpSLT(begin, kb.i64(0)), kbb.CreateICmpSGT(end, kb.i64(entries.items))),
+                       kbb.CreateICmpSGT(begin, end)),
+          LUCID_STATUS_BAD_RANGE, "bad_range");
+  if (entries.slice_elements == 0) {
+    kbb.CreateRet(kbb.getInt32(LUCID_STATUS_OK));
+    return;
+  }
+  fail_if(kbb.CreateAnd(kbb.CreateICmpSLT(begin, end), kbb.CreateOr(kbb.CreateIsNull(weight), kbb.CreateIsNull(packed))),
+          LUCID_STATUS_BAD_ARGUMENT, "null_pointer");
+  Values status = kb.loop("pack.item", begin, end, 1, {kbb.getInt32(LUCID_STATUS_OK)}, [&](Value* item, const Values& in) {
+    Value* slice = kb.at(packed, kbb.CreateMul(item, kb.i64(entries.slice_elements)), "packed.item");
+    Value* item_status = entries.pack_item(kb, item, weight, slice);
+    return Values{kbb.CreateSelect(kbb.CreateICmpNE(in[0], kbb.getInt32(LUCID_STATUS_OK)), in[0], item_status, "status")};
+  });
+  kbb.CreateRet(status[0]);
 }
 
 void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry& layer, Value* lo, Value* a,
@@ -354,12 +439,42 @@ Scratch emit_scratch(KernelBuilder& kb, Module& module, int64_t bytes, const std
   return scratch;
 }
 
+Scratch emit_scratch_unless(KernelBuilder& kb, Module& module, int64_t bytes, const std::string& name, Value* given) {
+  auto& b = kb.b();
+  Value* owned = b.CreateIsNull(given, name + ".owned");
+  Scratch scratch;
+  if (bytes <= 32 * 1024) {  // emit_scratch's stack case: an alloca costs nothing unused
+    Scratch own = emit_scratch(kb, module, bytes, name);
+    scratch.pointer = b.CreateSelect(owned, own.pointer, given, name + ".pointer");
+    return scratch;
+  }
+  BasicBlock* before = b.GetInsertBlock();
+  Function* fn = before->getParent();
+  BasicBlock* allocate = BasicBlock::Create(kb.ctx(), name + ".allocate", fn);
+  BasicBlock* join = BasicBlock::Create(kb.ctx(), name + ".join", fn);
+  b.CreateCondBr(owned, allocate, join);
+  b.SetInsertPoint(allocate);
+  Scratch own = emit_scratch(kb, module, bytes, name);  // returns OUT_OF_MEMORY on failure
+  BasicBlock* allocated = b.GetInsertBlock();
+  b.CreateBr(join);
+  b.SetInsertPoint(join);
+  PHINode* pointer = b.CreatePHI(given->getType(), 2, name + ".pointer");
+  pointer->addIncoming(given, before);
+  pointer->addIncoming(own.pointer, allocated);
+  scratch.pointer = pointer;
+  scratch.on_heap = true;
+  scratch.owned = owned;
+  return scratch;
+}
+
 void Scratch::release(KernelBuilder& kb, Module& module) const {
   if (!on_heap) return;
   auto& b = kb.b();
   FunctionCallee free_fn = module.getOrInsertFunction(
       "free", FunctionType::get(b.getVoidTy(), {PointerType::getUnqual(kb.ctx())}, false));
-  b.CreateCall(free_fn, {pointer});
+  // free(NULL) does nothing: the caller's buffer is never freed.
+  Value* mine = owned ? b.CreateSelect(owned, pointer, Constant::getNullValue(pointer->getType())) : pointer;
+  b.CreateCall(free_fn, {mine});
 }
 
 void require_normalized(const ConvSpec& spec, const Schedule& schedule, const char* who) {

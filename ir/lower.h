@@ -27,6 +27,11 @@ inline constexpr int64_t kMaxUnrolledStride = 1024;  // "forward", "backward_dat
 
 // The exported symbol of a pass's kernel: "<prefix>_<pass_name>".
 std::string kernel_symbol(const std::string& prefix, Pass pass);
+// The packed-weight entries of forward and backward-data (include/lucid/kernel_abi.h):
+// "<kernel_symbol>_prepacked", "<kernel_symbol>_pack" and "<kernel_symbol>_packed_bytes".
+std::string prepacked_symbol(const std::string& prefix, Pass pass);
+std::string pack_symbol(const std::string& prefix, Pass pass);
+std::string packed_bytes_symbol(const std::string& prefix, Pass pass);
 
 // The library routine that packs `lanes` rows of `dtype` into lanes
 // (tier0::pack_rows_as_lanes_routine), which kernels lowered with call_pack_rows call:

@@ -8,8 +8,9 @@
 //    mod s share them, see residue_loads); rows x bwd_data_block_t
 //    vectors accumulate over the whole (co, tap) reduction; edge positions take a scalar loop.
 //  - taps: a dot product along k per (row, position), for long kernels with a stride.
-//  - channels: input channels in lanes, grad_y broadcast, weights repacked per item; no
-//    strided access at all, the layout of choice for strided layers with many channels.
+//  - channels: input channels in lanes, grad_y broadcast, weights repacked per item (or
+//    once by the caller: PackedEntries in lowering.h); no strided access at all, the
+//    layout of choice for strided layers with many channels.
 #include <algorithm>
 #include <climits>
 #include <map>
@@ -354,33 +355,60 @@ void emit_block_channels(KernelBuilder& kb, const LayerGeometry& plan, int vecto
   store_lanes_as_rows(kb, acc, vectors, positions, gx, l0, L, 1, row0, rows_valid, tag);
 }
 
-// Channels in lanes for one work item of `rows` channels: repack its weights into
-// [chunk][co][k][chunk rows] once (amortised over the whole length), then sweep the length
-// once per chunk of `vectors` channel vectors.
-void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* gy, Value* w,
-                   Value* gx, Value* L, Value* Lout, Value* rows_valid, PositionRange inside) {
+// The packed weights of one item of `rows` input channels in lanes: [chunk][co][k][width],
+// chunks of `vectors` channel vectors.
+struct ChannelPacking {
+  int vectors;
+  int64_t width, chunks, chunk_elements;
+  ChannelPacking(const Lowering& lw, const LayerGeometry& plan, int rows)
+      : vectors(channel_vectors(lw.schedule, rows)), width(static_cast<int64_t>(vectors) * lw.lanes),
+        chunks(ceil_div(rows, width)), chunk_elements(plan.Cog * plan.K * width) {}
+  int64_t elements() const { return chunks * chunk_elements; }
+};
+
+// i32 pack(w, packed, rows_valid): repacks one item's weights (rows_valid rows from w) into
+// ChannelPacking's order; rows past rows_valid are zero.
+Function* emit_pack_channels(const Lowering& lw, const LayerGeometry& plan, int rows) {
+  const ChannelPacking packing(lw, plan, rows);
+  Function* fn = lw.make_body("bwd_data.pack.rows" + std::to_string(rows), {"w", "packed"}, {"rows_valid"});
+  KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
+  b.SetInsertPoint(&fn->getEntryBlock());
+  Value* w = fn->getArg(0);
+  Value* packed = fn->getArg(1);
+  Value* rows_valid = fn->getArg(2);
   const int V = kb.lanes();
-  const int P = lw.schedule.bwd_data_block_t;
-  const int vectors = channel_vectors(lw.schedule, rows);
-  const bool merged = merge_broadcasts(plan, lw.schedule, vectors, P);
-  const int64_t width = static_cast<int64_t>(vectors) * V;
-  const int64_t chunks = ceil_div(rows, width);
-  const int64_t chunk_elements = plan.Cog * plan.K * width;
-  const int64_t bytes = chunks * chunk_elements * kb.element_bytes();
-  Scratch packed = emit_scratch(kb, lw.module, bytes, "w.packed");
   const int64_t M = plan.Cog * plan.K;
-  kb.loop("bwd_data.pack.chunk", kb.i64(0), kb.i64(chunks), 1, {}, [&](Value* c, const Values&) {
-    Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "pack.chunk");
+  kb.loop("bwd_data.pack.chunk", kb.i64(0), kb.i64(packing.chunks), 1, {}, [&](Value* c, const Values&) {
+    Value* chunk_w = kb.at(packed, b.CreateMul(c, kb.i64(packing.chunk_elements)), "pack.chunk");
     // A loop over the channel vectors, not an unrolled copy per vector: inlined (lucid-aot),
     // the tile transpose is the costliest code of the module to compile.
-    kb.loop("bwd_data.pack.vector", kb.i64(0), kb.i64(vectors * V), V, {}, [&](Value* lane0, const Values&) {
-      emit_pack_rows(lw, kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(width)), lane0), rows_valid, w, kb.i64(M),
-                     kb.i64(M), kb.at(chunk_w, lane0, "pack.dst"), kb.i64(width));
+    kb.loop("bwd_data.pack.vector", kb.i64(0), kb.i64(packing.width), V, {}, [&](Value* lane0, const Values&) {
+      emit_pack_rows(lw, kb, "bwd_data.pack", b.CreateAdd(b.CreateMul(c, kb.i64(packing.width)), lane0), rows_valid, w,
+                     kb.i64(M), kb.i64(M), kb.at(chunk_w, lane0, "pack.dst"), kb.i64(packing.width));
       return Values{};
     });
     return Values{};
   });
+  b.CreateRet(b.getInt32(LUCID_STATUS_OK));
+  return fn;
+}
+
+// Channels in lanes for one work item of `rows` channels: its weights packed by the caller
+// (packed_in), or repacked here with `pack` into [chunk][co][k][chunk rows] once (amortised
+// over the whole length); then a sweep of the length per chunk of `vectors` channel vectors.
+void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* gy, Value* w,
+                   Value* gx, Value* L, Value* Lout, Value* rows_valid, PositionRange inside, Value* packed_in,
+                   Function* pack) {
+  auto& b = kb.b();
+  const int P = lw.schedule.bwd_data_block_t;
+  const ChannelPacking packing(lw, plan, rows);
+  const int vectors = packing.vectors;
+  const bool merged = merge_broadcasts(plan, lw.schedule, vectors, P);
+  const int64_t width = packing.width;
+  const int64_t chunk_elements = packing.chunk_elements;
+  Scratch packed = emit_scratch_unless(kb, lw.module, packing.elements() * kb.element_bytes(), "w.packed", packed_in);
+  kb.if_then(b.CreateIsNull(packed_in), "bwd_data.pack", [&] { b.CreateCall(pack, {w, packed.pointer, rows_valid}); });
   Value* used_chunks = kb.ceil_div(rows_valid, width);
   kb.loop("bwd_data.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed.pointer, b.CreateMul(c, kb.i64(chunk_elements)), "w.chunk");
@@ -394,14 +422,16 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
   packed.release(kb, lw.module);
 }
 
-Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
-  Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "gx"}, {"L", "Lout", "rows_valid"});
+// `packed`: the item's packed weights (input channels in lanes only), or null.
+Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows, Function* pack) {
+  Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "packed", "gx"}, {"L", "Lout", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
   auto arg = fn->arg_begin();
   Value* gy = arg++;
   Value* w = arg++;
+  Value* packed = arg++;
   Value* gx = arg++;
   Value* L = arg++;
   Value* Lout = arg++;
@@ -409,7 +439,7 @@ Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows) {
   // Interior: every tap of every lane reads inside grad_y.
   const PositionRange inside = taps_inside_grad_y(kb, lw.spec, L, Lout);
   if (lw.schedule.bwd_data_lanes == Lanes::Channels) {
-    emit_channels(lw, kb, plan, rows, gy, w, gx, L, Lout, rows_valid, inside);
+    emit_channels(lw, kb, plan, rows, gy, w, gx, L, Lout, rows_valid, inside, packed, pack);
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
@@ -444,21 +474,42 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
   LayerGeometry plan(spec);
   const int R = lw.schedule.bwd_data_block_ci;
   const int64_t blocks = backward_data_blocks_per_group(spec, lw.schedule);
-  Function* body = emit_body(lw, plan, R);
+  // Only input channels in lanes repack weights; the other layouts read them in place.
+  const bool channels = lw.schedule.bwd_data_lanes == Lanes::Channels;
+  Function* pack = channels ? emit_pack_channels(lw, plan, R) : nullptr;
+  Function* body = emit_body(lw, plan, R, pack);
+  const int64_t slice = channels ? ChannelPacking(lw, plan, R).elements() : 0;
+  // Block `block` of group g: its first input channel, and how many of its rows exist.
+  auto ci0_of = [&](KernelBuilder& kb, Value* g, Value* block) {
+    auto& b = kb.b();
+    return b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig)), b.CreateMul(block, kb.i64(R)), "ci0");
+  };
+  auto rows_of = [&](KernelBuilder& kb, Value* block) {
+    return rows_in_block(kb, plan.Cig, R, kb.b().CreateMul(block, kb.i64(R)));
+  };
 
   emit_entry(
-      lw, symbol, {"grad_y", "weight", "grad_x"},
+      lw, symbol + "_prepacked", {"grad_y", "weight", "packed", "grad_x"},
       [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(backward_data_items(spec, lw.schedule, 1))); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
         auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
-        Value* ci = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig)), b.CreateMul(block, kb.i64(R)), "ci0");
+        Value* ci = ci0_of(kb, g, block);
         Value* gy = ncl_row(kb, a.pointers[0], n, spec.out_channels, b.CreateMul(g, kb.i64(plan.Cog)), a.out_length, "gy.ng");
         Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
-        Value* gx = ncl_row(kb, a.pointers[2], n, spec.in_channels, ci, a.length, "gx.nci");
-        Value* rows_valid = rows_in_block(kb, plan.Cig, R, b.CreateMul(block, kb.i64(R)));
-        return b.CreateCall(body, {gy, w, gx, a.length, a.out_length, rows_valid});
+        Value* packed = channels ? packed_slice(kb, a.pointers[2], b.CreateAdd(b.CreateMul(g, kb.i64(blocks)), block), slice)
+                                 : ConstantPointerNull::get(PointerType::getUnqual(kb.ctx()));
+        Value* gx = ncl_row(kb, a.pointers[3], n, spec.in_channels, ci, a.length, "gx.nci");
+        return b.CreateCall(body, {gy, w, packed, gx, a.length, a.out_length, rows_of(kb, block)});
       });
+  emit_packed_entries(lw, symbol, 2,
+                      {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
+                         auto& b = kb.b();
+                         Value* block = b.CreateSRem(item, kb.i64(blocks), "block");
+                         Value* ci = ci0_of(kb, b.CreateSDiv(item, kb.i64(blocks), "g"), block);
+                         Value* w = kb.at(weight, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
+                         return static_cast<Value*>(b.CreateCall(pack, {w, packed, rows_of(kb, block)}));
+                       }});
 }
 
 }  // namespace lucid::ir

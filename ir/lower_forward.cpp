@@ -12,7 +12,8 @@
 // A work item is (n, group, block of fwd_block_co output channels, length tile: a run of
 // consecutive blocks of positions, Schedule::fwd_length_tiles). It copies its slice of
 // the weight into [ci][row][tap] order per register block (counted in the kernel's time; each
-// register block in the item's first block of positions, from cache, see PackInBlock): in
+// register block in the item's first block of positions, from cache, see PackInBlock; a
+// caller with fixed weights passes them packed once instead, PackedEntries in lowering.h): in
 // PyTorch's (Cin, Cout/G, K) order consecutive input channels of one output channel
 // lie Cout/G*K elements apart, so the channel loop would touch a new page every step, and
 // with power-of-two pitches those rows share a few cache sets (read in place, hifigan_up1
@@ -58,6 +59,10 @@ struct ForwardPlan : LayerGeometry {
   // Where input channel ci's taps start in a register block's packed [ci][row][tap] slice of
   // `rows` rows: every residue's taps of one channel lie in its rows * K elements.
   int64_t packed_row_elements(int rows) const { return rows * K; }
+  // One register block's packed slice, padded to whole 64-byte lines, and an item's
+  // (`rows` rows): the scratch of an item that packs its own, or its slice of the caller's.
+  int64_t packed_pitch() const { return (Cig * register_rows * K + 15) / 16 * 16; }
+  int64_t packed_elements(int rows) const { return ceil_div(rows, register_rows) * packed_pitch(); }
 
   // Rows of one register block, and input channels per reduction chunk (Schedule's
   // fwd_register_co and fwd_ci_chunk; here never 0).
@@ -408,8 +413,9 @@ Function* emit_pack_register_block(const Lowering& lw, const ForwardPlan& plan, 
 // The body of one work item: `rows` output channels of one (n, group), the positions of
 // length tile `tile` (every position with one tile); of the rows, the first rows_valid exist
 // (the last block of a group may be short).
-Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
-  Function* fn = lw.make_body("fwd.rows" + std::to_string(rows), {"x", "w", "bias", "y"},
+// Its weights come packed from packed_in, or when that is null it packs them itself.
+Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows, Function* pack) {
+  Function* fn = lw.make_body("fwd.rows" + std::to_string(rows), {"x", "w", "bias", "y", "packed"},
                               {"L", "Lout", "rows_valid", "tile"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
@@ -419,35 +425,37 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
   Value* w = arg++;
   Value* bias = arg++;
   Value* y = arg++;
+  Value* packed_in = arg++;
   Value* L = arg++;
   Value* Lout = arg++;
   Value* rows_valid = arg++;
   Value* tile = arg++;
   if (lw.schedule.fwd_lanes == Lanes::Channels) {
-    emit_forward_channels(lw, kb, rows, x, w, bias, y, L, Lout, rows_valid);
+    emit_forward_channels(lw, kb, rows, x, w, bias, y, L, Lout, rows_valid, packed_in, pack);
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
     return fn;
   }
   const int64_t s = plan.s;
   const int64_t B = static_cast<int64_t>(lw.schedule.fwd_block_t) * kb.lanes();
-  const int R = plan.register_rows;
 
-  // The packed weights (one [ci][row][tap] slice per register block) and the x window
-  // share one scratch.
+  // The packed weights (one [ci][row][tap] slice per register block) and the x window.
   const int64_t element_bytes = kb.element_bytes();
-  const int64_t packed_pitch = (plan.Cig * R * plan.K + 15) / 16 * 16;
-  const int64_t packed_elements = ceil_div(rows, R) * packed_pitch;
+  const int64_t packed_pitch = plan.packed_pitch();
   const int64_t window_elements = plan.Cig * plan.window_pitch(B, kb.lanes());
-  Scratch scratch = emit_scratch(kb, lw.module, (packed_elements + window_elements) * element_bytes, "scratch");
-  Value* packed = scratch.pointer;
-  Value* window = kb.at(packed, kb.i64(packed_elements), "x.window");
-  Function* pack = emit_pack_register_block(lw, plan, R);
+  Scratch window_scratch = emit_scratch(kb, lw.module, window_elements * element_bytes, "x.window");
+  Scratch packed_scratch =
+      emit_scratch_unless(kb, lw.module, plan.packed_elements(rows) * element_bytes, "w.packed", packed_in);
+  Value* packed = packed_scratch.pointer;
+  Value* window = window_scratch.pointer;
+  Value* do_pack = b.CreateIsNull(packed_in, "do_pack");
   if (plan.small())
-    for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
-                            [&](const RegisterBlock& block) {
-                              emit_pack_call(kb, plan, pack,
-                                             kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block"), block);
-                            });
+    kb.if_then(do_pack, "fwd.pack", [&] {
+      for_each_register_block(kb, lw, plan, rows, packed_pitch, packed, bias, y, Lout, rows_valid, "fwd.pack",
+                              [&](const RegisterBlock& block) {
+                                emit_pack_call(kb, plan, pack,
+                                               kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block"), block);
+                              });
+    });
   // j covers every output: t = j*s + r in [0, Lout).
   Value* j_lo = kb.i64(0);
   Value* j_hi = kb.ceil_div(Lout, s);
@@ -470,7 +478,7 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
       j_end = tile_start(b.CreateAdd(tile, kb.i64(1)));
     }
     kb.loop("fwd.block", j_first, j_end, B, {}, [&](Value* j0, const Values&) {
-      block(j0, Bounds::Checked, {b.CreateICmpEQ(j0, j_first, "pack_first"), pack, w});
+      block(j0, Bounds::Checked, {b.CreateAnd(b.CreateICmpEQ(j0, j_first), do_pack, "pack_first"), pack, w});
       return Values{};
     });
   } else {
@@ -482,7 +490,8 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows) {
         kb, "fwd", plan, j_lo, j_a, j_b, j_hi, B, kb.lanes(), [&](Value* j0) { block(j0, Bounds::Inside, {}); },
         [&](Value* j0) { block(j0, Bounds::Edge, {}); });
   }
-  scratch.release(kb, lw.module);
+  packed_scratch.release(kb, lw.module);
+  window_scratch.release(kb, lw.module);
   b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   return fn;
 }
@@ -494,25 +503,54 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
   ForwardPlan plan(spec, lw.schedule);
   const int R = lw.schedule.fwd_block_co;
   const int64_t blocks = forward_blocks_per_group(spec, lw.schedule);
-  Function* body = emit_body(lw, plan, R);
+  const bool channels = lw.schedule.fwd_lanes == Lanes::Channels;
+  Function* pack = channels ? emit_forward_channels_pack(lw, R) : emit_pack_register_block(lw, plan, plan.register_rows);
+  Function* body = emit_body(lw, plan, R, pack);
+  const int64_t slice = channels ? forward_channels_packed_elements(lw, R) : plan.packed_elements(R);
+  // Block `block` of group g: its first output channel within the group, its first weight
+  // row ((Cin, Cout/G, K): group g's input channels hold their Cout/G rows each) and how many
+  // of its rows exist.
+  auto co0_of = [&](KernelBuilder& kb, Value* block) { return kb.b().CreateMul(block, kb.i64(R), "co0"); };
+  auto weight_of = [&](KernelBuilder& kb, Value* weight, Value* g, Value* co0) {
+    auto& b = kb.b();
+    return kb.at(weight, b.CreateMul(b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig * plan.Cog)), co0), kb.i64(plan.K)), "w.g");
+  };
 
   emit_entry(
-      lw, symbol, {"x", "weight", "bias", "y"},
+      lw, symbol + "_prepacked", {"x", "weight", "bias", "packed", "y"},
       [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(forward_items(spec, lw.schedule, 1))); },
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
         auto& b = kb.b();
         const int64_t tiles = forward_length_tiles(lw.schedule);
         Value* tile = b.CreateSRem(item, kb.i64(tiles), "tile");
         auto [n, g, block] = split_item(kb, b.CreateSDiv(item, kb.i64(tiles)), spec.groups, blocks);
-        Value* co0 = b.CreateMul(block, kb.i64(R), "co0");
+        Value* co0 = co0_of(kb, block);
         Value* group_co0 = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cog)), co0);
         Value* x = ncl_row(kb, a.pointers[0], n, spec.in_channels, b.CreateMul(g, kb.i64(plan.Cig)), a.length, "x.ng");
-        Value* w = kb.at(a.pointers[1], b.CreateMul(b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig * plan.Cog)), co0), kb.i64(plan.K)), "w.g");
+        Value* w = weight_of(kb, a.pointers[1], g, co0);
         Value* bias = spec.bias ? kb.at(a.pointers[2], group_co0, "bias.g") : a.pointers[2];
-        Value* y = ncl_row(kb, a.pointers[3], n, spec.out_channels, group_co0, a.out_length, "y.ng");
+        Value* packed = packed_slice(kb, a.pointers[3], b.CreateAdd(b.CreateMul(g, kb.i64(blocks)), block), slice);
+        Value* y = ncl_row(kb, a.pointers[4], n, spec.out_channels, group_co0, a.out_length, "y.ng");
         Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
-        return b.CreateCall(body, {x, w, bias, y, a.length, a.out_length, rows_valid, tile});
+        return b.CreateCall(body, {x, w, bias, y, packed, a.length, a.out_length, rows_valid, tile});
       });
+  emit_packed_entries(lw, symbol, 3,
+                      {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
+                         auto& b = kb.b();
+                         Value* g = b.CreateSDiv(item, kb.i64(blocks), "g");
+                         Value* co0 = co0_of(kb, b.CreateSRem(item, kb.i64(blocks), "block"));
+                         Value* w = weight_of(kb, weight, g, co0);
+                         Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
+                         if (channels) return static_cast<Value*>(b.CreateCall(pack, {w, packed, rows_valid}));
+                         Value* null = ConstantPointerNull::get(PointerType::getUnqual(kb.ctx()));
+                         for_each_register_block(kb, lw, plan, R, plan.packed_pitch(), packed, null, null, kb.i64(0),
+                                                 rows_valid, "fwd.pack", [&](const RegisterBlock& block) {
+                                                   emit_pack_call(kb, plan, pack,
+                                                                  kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block"),
+                                                                  block);
+                                                 });
+                         return static_cast<Value*>(b.getInt32(LUCID_STATUS_OK));
+                       }});
 }
 
 }  // namespace lucid::ir

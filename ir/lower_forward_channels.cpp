@@ -113,11 +113,9 @@ Value* table_entry(KernelBuilder& kb, GlobalVariable* table, Value* index) {
 }
 
 // Repacks the item's weights: row r of chunk c, input channel ci, tap k -> [c][phase(k)][ci][j(k)][r];
-// rows past rows_valid are zero (their sums are never stored). The bias likewise, zero
-// without one.
+// rows past rows_valid are zero (their sums are never stored).
 void emit_pack_weights(const Lowering& lw, KernelBuilder& kb, const ChannelPlan& plan, int vectors, int64_t chunks,
-                       int64_t chunk_elements, Value* w, Value* bias, Value* packed, Value* bias_packed,
-                       Value* rows_valid) {
+                       int64_t chunk_elements, Value* w, Value* packed, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
   const int64_t width = static_cast<int64_t>(vectors) * V;
@@ -136,10 +134,6 @@ void emit_pack_weights(const Lowering& lw, KernelBuilder& kb, const ChannelPlan&
     // A loop over the channel vectors, not an unrolled copy per vector (compile time).
     kb.loop("fwd.channels.pack.vector", kb.i64(0), kb.i64(width), V, {}, [&](Value* lane0, const Values&) {
       Value* r0 = b.CreateAdd(b.CreateMul(c, kb.i64(width)), lane0, "pack.r0");
-      Value* bias_vector =
-          lw.spec.bias ? kb.load_vector(bias, r0, kb.lane_mask(V, r0, 1, kb.i64(0), rows_valid, "bias.mask"), "bias")
-                       : kb.zero_vector();
-      kb.store(bias_vector, bias_packed, r0, nullptr);
       // Rows r0 + i with i < valid exist; the others read as zero and are never touched.
       Value* valid = b.CreateTrunc(kb.min(kb.max(b.CreateSub(rows_valid, r0), kb.i64(0)), kb.i64(V)), b.getInt32Ty());
       Value* tile_mask = tiles ? b.CreateICmpULT(tile_rows, b.CreateVectorSplat(tile_elements, valid), "pack.mask")
@@ -176,7 +170,7 @@ void emit_pack_weights(const Lowering& lw, KernelBuilder& kb, const ChannelPlan&
 struct ChunkOperands {
   Value* x;
   Value* weights;  // the chunk's packed weights
-  Value* bias_packed;
+  Value* bias;     // the item's first row's bias, or null without one
   Values bias_vectors;
   Value* y;
   Value* L;
@@ -203,8 +197,8 @@ void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
       Value* rows = kb.min(kb.i64(width), b.CreateSub(c.rows_valid, c.row0));
       kb.loop(name + ".bias.row", kb.i64(0), rows, 1, {}, [&](Value* r, const Values&) {
         Value* row = b.CreateAdd(c.row0, r);
-        b.CreateAlignedStore(kb.load_scalar(c.bias_packed, row, "bias"),
-                             kb.at(c.y, b.CreateAdd(b.CreateMul(row, c.Lout), t)), align);
+        Value* value = c.bias ? kb.load_scalar(c.bias, row, "bias") : ConstantFP::get(kb.element(), 0.0);
+        b.CreateAlignedStore(value, kb.at(c.y, b.CreateAdd(b.CreateMul(row, c.Lout), t)), align);
         return Values{};
       });
       return Values{};
@@ -228,33 +222,66 @@ void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
       [&](Value* q) { block(q, 1, true); });
 }
 
+// The channel vectors of a register block and the packed weights of one item of `rows` rows:
+// [chunk][phase][ci][tap of the phase][vectors * lanes].
+struct ChannelPacking {
+  int vectors;
+  int64_t width, chunks, chunk_elements;
+  ChannelPacking(const Lowering& lw, const ChannelPlan& plan, int rows) {
+    const int V = lw.lanes;
+    vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), lw.schedule.accumulators / lw.schedule.fwd_block_t));
+    width = static_cast<int64_t>(vectors) * V;
+    chunks = ceil_div(rows, width);
+    chunk_elements = plan.Cig * plan.K * width;
+  }
+  int64_t elements() const { return chunks * chunk_elements; }
+};
+
 }  // namespace
 
+int64_t forward_channels_packed_elements(const Lowering& lw, int rows) {
+  return ChannelPacking(lw, ChannelPlan(lw.spec), rows).elements();
+}
+
+Function* emit_forward_channels_pack(const Lowering& lw, int rows) {
+  const ChannelPlan plan(lw.spec);
+  const ChannelPacking packing(lw, plan, rows);
+  Function* fn = lw.make_body("fwd.channels.pack.rows" + std::to_string(rows), {"w", "packed"}, {"rows_valid"});
+  KernelBuilder kb(fn, lw.element, lw.lanes);
+  kb.b().SetInsertPoint(&fn->getEntryBlock());
+  emit_pack_weights(lw, kb, plan, packing.vectors, packing.chunks, packing.chunk_elements, fn->getArg(0), fn->getArg(1),
+                    fn->getArg(2));
+  kb.b().CreateRet(kb.b().getInt32(LUCID_STATUS_OK));
+  return fn;
+}
+
 void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Value* x, Value* w, Value* bias,
-                           Value* y, Value* L, Value* Lout, Value* rows_valid) {
+                           Value* y, Value* L, Value* Lout, Value* rows_valid, Value* packed_in, Function* pack) {
   auto& b = kb.b();
   const ChannelPlan plan(lw.spec);
   const int V = kb.lanes();
   const int P = lw.schedule.fwd_block_t;
-  const int vectors = std::max(1, std::min(static_cast<int>(ceil_div(rows, V)), lw.schedule.accumulators / P));
-  const int64_t width = static_cast<int64_t>(vectors) * V;
-  const int64_t chunks = ceil_div(rows, width);
-  const int64_t chunk_elements = plan.Cig * plan.K * width;
-  const int64_t element_bytes = kb.element_bytes();
-  Scratch scratch = emit_scratch(kb, lw.module, (chunks * chunk_elements + chunks * width) * element_bytes, "w.packed");
+  const ChannelPacking packing(lw, plan, rows);
+  const int vectors = packing.vectors;
+  const int64_t width = packing.width;
+  const int64_t chunk_elements = packing.chunk_elements;
+  Scratch scratch =
+      emit_scratch_unless(kb, lw.module, packing.elements() * kb.element_bytes(), "w.packed", packed_in);
   Value* packed = scratch.pointer;
-  Value* bias_packed = kb.at(packed, kb.i64(chunks * chunk_elements), "bias.packed");
-
-  emit_pack_weights(lw, kb, plan, vectors, chunks, chunk_elements, w, bias, packed, bias_packed, rows_valid);
+  kb.if_then(b.CreateIsNull(packed_in), "fwd.channels.pack", [&] { b.CreateCall(pack, {w, packed, rows_valid}); });
 
   Value* used_chunks = kb.ceil_div(rows_valid, width);
   kb.loop("fwd.channels.chunk", kb.i64(0), used_chunks, 1, {}, [&](Value* c, const Values&) {
     Value* chunk_w = kb.at(packed, b.CreateMul(c, kb.i64(chunk_elements)), "w.chunk");
     Value* row0 = b.CreateMul(c, kb.i64(width), "row0");
+    // Rows past rows_valid read zero bias: their sums are never stored.
     Values bias_vectors;
-    for (int g = 0; g < vectors; ++g)
-      bias_vectors.push_back(kb.load_vector(bias_packed, b.CreateAdd(row0, kb.i64(g * V)), nullptr, "bias"));
-    const ChunkOperands operands{x, chunk_w, bias_packed, bias_vectors, y, L, Lout, row0, rows_valid};
+    for (int g = 0; g < vectors; ++g) {
+      Value* r = b.CreateAdd(row0, kb.i64(g * V));
+      bias_vectors.push_back(lw.spec.bias ? kb.load_vector(bias, r, kb.lane_mask(V, r, 1, kb.i64(0), rows_valid, "bias.mask"), "bias")
+                                          : kb.zero_vector());
+    }
+    const ChunkOperands operands{x, chunk_w, lw.spec.bias ? bias : nullptr, bias_vectors, y, L, Lout, row0, rows_valid};
     for (int64_t p = 0; p < plan.s; ++p) emit_phase(kb, plan, p, vectors, P, operands);
     return Values{};
   });

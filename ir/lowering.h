@@ -158,9 +158,15 @@ llvm::Value* rows_in_block(KernelBuilder& kb, int64_t channels, int64_t rows, ll
 struct Scratch {
   llvm::Value* pointer = nullptr;
   bool on_heap = false;
+  llvm::Value* owned = nullptr;  // i1, emit_scratch_unless: whether `pointer` is ours to free
   void release(KernelBuilder& kb, llvm::Module& module) const;
 };
 Scratch emit_scratch(KernelBuilder& kb, llvm::Module& module, int64_t bytes, const std::string& name);
+// The caller's buffer `given` when it is not null, else emit_scratch's own memory (allocated
+// only then, and freed by release() only then). For packed weights that a _prepacked entry
+// receives from the caller (PackedEntries).
+Scratch emit_scratch_unless(KernelBuilder& kb, llvm::Module& module, int64_t bytes, const std::string& name,
+                            llvm::Value* given);
 
 // Internal functions that compute a whole call with PyTorch's exact sums (only in-range
 // taps, so no 0 * Inf), for calls whose weight or x holds NaN or Inf; see
@@ -177,10 +183,36 @@ ExactLoops lower_exact_loops(const Lowering& lowering, const std::string& prefix
 void lower_forward(const Lowering& lowering, const std::string& symbol);
 // The forward body of one work item with output channels in the lanes
 // (Schedule::fwd_lanes == Lanes::Channels): `rows` channels of one (n, group), of which the
-// first rows_valid exist; x, w, bias and y point at the item's first row.
+// first rows_valid exist; x, w, bias and y point at the item's first row. It reads the item's
+// packed weights from packed_in, or when that is null packs them itself with `pack`
+// (emit_forward_channels_pack, `rows` rows) into scratch.
 void emit_forward_channels(const Lowering& lowering, KernelBuilder& kb, int rows, llvm::Value* x,
                            llvm::Value* w, llvm::Value* bias, llvm::Value* y, llvm::Value* L,
-                           llvm::Value* Lout, llvm::Value* rows_valid);
+                           llvm::Value* Lout, llvm::Value* rows_valid, llvm::Value* packed_in,
+                           llvm::Function* pack);
+// i32 pack(w, packed, rows_valid): one item's packed weights, forward_channels_packed_elements.
+llvm::Function* emit_forward_channels_pack(const Lowering& lowering, int rows);
+int64_t forward_channels_packed_elements(const Lowering& lowering, int rows);
+
+// The entry points that let a caller pack weights once and reuse them across calls (the ABI
+// is include/lucid/kernel_abi.h's "Packed weights"). A pass whose items repack weights is
+// lowered as `<symbol>_prepacked`, which takes the packed weights after the weight (NULL:
+// each item packs its own, as before), plus:
+//   <symbol>     forwards to <symbol>_prepacked with packed = NULL;
+//   <symbol>_pack(weight, packed, begin, end) runs pack_item for items [begin, end) of
+//                `items` (one per (group, channel block)); each writes slice_elements
+//                elements at packed + item * slice_elements;
+//   <symbol>_packed_bytes() returns items * slice_elements * element bytes (0: nothing to pack).
+struct PackedEntries {
+  int64_t items;           // (group, channel block) pairs
+  int64_t slice_elements;  // packed elements of one item; 0 when the pass packs nothing
+  // Packs one item: its weight rows and its slice of the packed buffer; returns an i32 status.
+  std::function<llvm::Value*(KernelBuilder&, llvm::Value* item, llvm::Value* weight, llvm::Value* slice)> pack_item;
+};
+void emit_packed_entries(const Lowering& lowering, const std::string& symbol, size_t packed_argument,
+                         const PackedEntries& entries);
+// The item's slice of a _prepacked entry's packed argument (null when that is null).
+llvm::Value* packed_slice(KernelBuilder& kb, llvm::Value* packed, llvm::Value* pack_item, int64_t slice_elements);
 void lower_backward_data(const Lowering& lowering, const std::string& symbol);
 void lower_backward_weight(const Lowering& lowering, const std::string& symbol);
 void lower_backward_bias(const Lowering& lowering, const std::string& symbol);

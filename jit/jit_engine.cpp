@@ -318,16 +318,28 @@ struct JitEngine::Impl {
       if (auto err = lljit.addObjectFile(*jd, std::move(buffer)))
         throw Error("JitEngine: cannot link kernels for " + spec.key() + ": " + error_text(std::move(err)));
     }
-    auto address = [&](ir::Pass pass) -> void* {
-      auto sym = lljit.lookup(*jd, ir::kernel_symbol(prefix, pass));
-      // The objects were lowered with these symbols (or checked by defines_kernels).
+    auto entry = [&](const std::string& symbol) -> void* {
+      auto sym = lljit.lookup(*jd, symbol);
+      // The objects were lowered with these symbols (or checked by defines_kernels; the
+      // generator's hash in a disk entry's key means its objects have the packed entries).
       if (!sym) throw InternalError("JitEngine: missing kernel symbol: " + error_text(sym.takeError()));
       return sym->toPtr<void*>();
     };
+    auto address = [&](ir::Pass pass) { return entry(ir::kernel_symbol(prefix, pass)); };
     set->forward_fn = reinterpret_cast<lucid_forward_fn>(address(ir::Pass::Forward));
     set->backward_data_fn = reinterpret_cast<lucid_backward_data_fn>(address(ir::Pass::BackwardData));
     set->backward_weight_fn = reinterpret_cast<lucid_backward_weight_fn>(address(ir::Pass::BackwardWeight));
     set->backward_bias_fn = reinterpret_cast<lucid_backward_bias_fn>(address(ir::Pass::BackwardBias));
+    set->forward_packed_bytes =
+        reinterpret_cast<lucid_packed_bytes_fn>(entry(ir::packed_bytes_symbol(prefix, ir::Pass::Forward)))();
+    set->forward_pack_fn = reinterpret_cast<lucid_pack_fn>(entry(ir::pack_symbol(prefix, ir::Pass::Forward)));
+    set->forward_prepacked_fn =
+        reinterpret_cast<lucid_forward_prepacked_fn>(entry(ir::prepacked_symbol(prefix, ir::Pass::Forward)));
+    set->backward_data_packed_bytes =
+        reinterpret_cast<lucid_packed_bytes_fn>(entry(ir::packed_bytes_symbol(prefix, ir::Pass::BackwardData)))();
+    set->backward_data_pack_fn = reinterpret_cast<lucid_pack_fn>(entry(ir::pack_symbol(prefix, ir::Pass::BackwardData)));
+    set->backward_data_prepacked_fn = reinterpret_cast<lucid_backward_data_prepacked_fn>(
+        entry(ir::prepacked_symbol(prefix, ir::Pass::BackwardData)));
     set->source = from_disk ? "disk" : "compiled";
     set->load_ms = ms_since(start);
     {

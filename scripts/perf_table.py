@@ -7,7 +7,9 @@ Per pass and thread count: GFLOP/s of each implementation, the ratios lucid/oned
 lucid/onednn_plain, lucid's share of the measured FMA peak and of the measured STREAM triad
 bandwidth (GB/s of the pass's minimal bytes), and geometric means over the suite. "lucid" in the ratios is lucid_tuned where the tuning database had the config, else the
 default schedule, as the runtime would pick; lucid_tier0 (the generic kernels a cold layer runs
-on while it compiles) gets its own column and its ratio to the reference loops. Then 2-thread scaling, small-layer call times,
+on while it compiles) gets its own column and its ratio to the reference loops; lucid_prepacked
+(forward and backward-data with the weight packed once, as inference with fixed weights runs)
+its own column, outside the ratios. Then 2-thread scaling, small-layer call times,
 and JIT latency when the lucid-bench-jit output is given. Python 3 standard library only,
 except --plots DIR, which also draws roofline.png and speedup.png there (scripts/perf_plots.py,
 python3-matplotlib).
@@ -19,7 +21,7 @@ import math
 import sys
 from collections import defaultdict
 
-IMPLS = ["lucid", "lucid_tuned", "lucid_tier0", "reference", "onednn_plain", "onednn_best"]
+IMPLS = ["lucid", "lucid_tuned", "lucid_prepacked", "lucid_tier0", "reference", "onednn_plain", "onednn_best"]
 PASSES = ["forward", "backward_data", "backward_weight"]
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 FIRST_CALL_COUNTERS = ("first_forward_ms", "first_backward_ms", "tier1_ms", "tier0_gflops", "tier1_gflops")

@@ -135,14 +135,66 @@ void check_outputs(const PassOutputs<T>& out, const ReferenceResults& want, doub
   CHECK(worst_ratio(out.gb, want.gb, want.gb_bound, tolerance) <= 1.0);
 }
 
-// The kernel set of `schedule` from `engine`, its four passes run in random pieces on `p`
-// and checked against the reference, the layer and the schedule key in the failure message.
+// A KernelSet's calls with forward and backward-data reading weights packed once
+// (kernel_abi.h's packed weights): packed in random pieces into buffers poisoned with NaN (so
+// an item that reads a slice no pack item wrote is caught), and where a pass has a packed
+// copy its kernel gets a NaN weight, so reading the weight instead of the copy is caught too.
+template <class T>
+class PrepackedCalls {
+ public:
+  PrepackedCalls(const KernelSet& set, const std::vector<T>& weight, std::mt19937_64& rng)
+      : set_(set), weight_(weight.data()), poisoned_(weight.size(), std::numeric_limits<T>::quiet_NaN()),
+        forward_packed_(packed_elements(set.forward_packed_bytes), std::numeric_limits<T>::quiet_NaN()),
+        backward_data_packed_(packed_elements(set.backward_data_packed_bytes), std::numeric_limits<T>::quiet_NaN()) {
+    run_in_pieces(rng, set.forward_pack_items(), [&](int64_t i0, int64_t i1) {
+      return set.pack_forward(weight_, forward_packed_.data(), i0, i1);
+    });
+    run_in_pieces(rng, set.backward_data_pack_items(), [&](int64_t i0, int64_t i1) {
+      return set.pack_backward_data(weight_, backward_data_packed_.data(), i0, i1);
+    });
+  }
+  int forward(const void* x, const void*, const void* bias, void* y, int64_t batch, int64_t length, int64_t i0,
+              int64_t i1) const {
+    const void* w = forward_packed_.empty() ? weight_ : poisoned_.data();
+    return set_.forward_prepacked(x, w, bias, forward_packed_.data(), y, batch, length, i0, i1);
+  }
+  int backward_data(const void* gy, const void*, void* gx, int64_t batch, int64_t length, int64_t i0, int64_t i1) const {
+    const void* w = backward_data_packed_.empty() ? weight_ : poisoned_.data();
+    return set_.backward_data_prepacked(gy, w, backward_data_packed_.data(), gx, batch, length, i0, i1);
+  }
+  int backward_weight(const void* x, const void* gy, void* gw, int64_t batch, int64_t length, int64_t i0,
+                      int64_t i1) const {
+    return set_.backward_weight(x, gy, gw, batch, length, i0, i1);
+  }
+  int backward_bias(const void* gy, void* gb, int64_t batch, int64_t length, int64_t i0, int64_t i1) const {
+    return set_.backward_bias(gy, gb, batch, length, i0, i1);
+  }
+
+ private:
+  static size_t packed_elements(int64_t bytes) { return static_cast<size_t>(bytes) / sizeof(T); }
+  const KernelSet& set_;
+  const T* weight_;
+  std::vector<T> poisoned_, forward_packed_, backward_data_packed_;
+};
+
+// `k`'s four passes run in random pieces on `p` and checked against the reference, once as
+// the plain kernels and once with packed weights (PrepackedCalls), the layer and the schedule
+// key in the failure message.
+template <class T>
+void check_kernel_set(const KernelSet& k, const Problem& p, const PassData<T>& data, std::mt19937_64& rng,
+                      double tolerance) {
+  INFO(p.spec.to_string(), " batch=", p.batch, " length=", p.length, " schedule=", k.schedule.key());
+  check_outputs(run_passes_in_pieces(k, k, p, data, rng), data.want, tolerance);
+  INFO("with packed weights (", k.forward_packed_bytes, " and ", k.backward_data_packed_bytes, " bytes)");
+  const PrepackedCalls<T> prepacked(k, data.w, rng);
+  check_outputs(run_passes_in_pieces(prepacked, k, p, data, rng), data.want, tolerance);
+}
+
+// The kernel set of `schedule` from `engine`, checked by check_kernel_set.
 template <class T>
 void check_schedule(JitEngine& engine, const Schedule& schedule, const Problem& p, const PassData<T>& data,
                     std::mt19937_64& rng, double tolerance) {
-  auto k = engine.kernels(p.spec, schedule);
-  INFO(p.spec.to_string(), " batch=", p.batch, " length=", p.length, " schedule=", k->schedule.key());
-  check_outputs(run_passes_in_pieces(*k, *k, p, data, rng), data.want, tolerance);
+  check_kernel_set(*engine.kernels(p.spec, schedule), p, data, rng, tolerance);
 }
 
 // For each length in `lengths` and batch 1 and 2, `spec`'s default schedule at every vector

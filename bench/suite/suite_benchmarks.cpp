@@ -29,12 +29,16 @@ namespace lucid::bench {
 
 namespace {
 
-enum class Impl { Lucid, LucidTuned, LucidTier0, Reference, OnednnPlain, OnednnBest };
+// lucid_prepacked: the default schedule with its weights packed once before timing (as an
+// inference caller with fixed weights can, and as onednn_best reorders its weights once);
+// forward and backward-data only, the passes that pack weights.
+enum class Impl { Lucid, LucidTuned, LucidPrepacked, LucidTier0, Reference, OnednnPlain, OnednnBest };
 
 constexpr const char* impl_name(Impl impl) {
   switch (impl) {
     case Impl::Lucid: return "lucid";
     case Impl::LucidTuned: return "lucid_tuned";
+    case Impl::LucidPrepacked: return "lucid_prepacked";
     case Impl::LucidTier0: return "lucid_tier0";
     case Impl::Reference: return "reference";
     case Impl::OnednnPlain: return "onednn_plain";
@@ -79,13 +83,21 @@ std::function<void()> prepare(const Case& c, ProblemData& data, std::string& lab
   output_to_user = [] {};
   switch (c.impl) {
     case Impl::Lucid:
-    case Impl::LucidTuned: {
+    case Impl::LucidTuned:
+    case Impl::LucidPrepacked: {
       JitEngine& engine = JitEngine::global();
       const Schedule schedule =
           c.schedule ? *c.schedule : engine.default_schedule(c.config.spec);
       std::shared_ptr<const KernelSet> kernels = engine.kernels(c.config.spec, schedule);
       auto runner = std::make_shared<PassRunner>(c.threads);
       label = kernels->schedule.key();
+      if (c.impl == Impl::LucidPrepacked) {
+        if (int status = runner->pack_weights(*kernels, c.pass, data); status != 0)
+          throw Error(fmt::format("packing the weights returned status {}", status));
+        const int64_t bytes =
+            c.pass == Pass::Forward ? kernels->forward_packed_bytes : kernels->backward_data_packed_bytes;
+        label += bytes > 0 ? fmt::format(" packed {:.1f} KiB", static_cast<double>(bytes) / 1024) : " (nothing to pack)";
+      }
       if (int status = runner->run(*kernels, c.pass, data); status != 0)
         throw Error(fmt::format("kernel returned status {}", status));
       return [kernels, runner, &c, &data] { runner->run(*kernels, c.pass, data); };
@@ -195,14 +207,16 @@ int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const Tun
   for (Pass pass : kAllPasses) {
     for (const SuiteConfig& config : configs) {
       const std::optional<Schedule> tuned = db.find(config.spec.key(), cpu);
-      for (Impl impl : {Impl::Lucid, Impl::LucidTuned, Impl::LucidTier0, Impl::Reference,
-                        Impl::OnednnPlain, Impl::OnednnBest}) {
+      for (Impl impl : {Impl::Lucid, Impl::LucidTuned, Impl::LucidPrepacked, Impl::LucidTier0,
+                        Impl::Reference, Impl::OnednnPlain, Impl::OnednnBest}) {
         if (impl == Impl::LucidTuned && !tuned) continue;
+        if (impl == Impl::LucidPrepacked && pass != Pass::Forward && pass != Pass::BackwardData) continue;
         if (impl == Impl::Reference && !options.reference) continue;
         if ((impl == Impl::OnednnPlain || impl == Impl::OnednnBest) && !onednn_built()) continue;
         for (int threads : options.threads) {
           if (impl == Impl::Reference && threads != 1) continue;  // serial loops
-          const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned || impl == Impl::LucidTier0;
+          const bool is_lucid = impl == Impl::Lucid || impl == Impl::LucidTuned ||
+                                impl == Impl::LucidPrepacked || impl == Impl::LucidTier0;
           if (is_lucid && threads > 1 && !PassRunner::can_split()) continue;
           const double peak = config.spec.dtype == DType::Float64
                                   ? options.peak_fp64_gflops_per_core

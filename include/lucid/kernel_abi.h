@@ -84,6 +84,29 @@ typedef int (*lucid_backward_weight_fn)(const void *x, const void *grad_y, void 
 typedef int (*lucid_backward_bias_fn)(const void *grad_y, void *grad_bias, int64_t batch,
                                       int64_t length, int64_t item_begin, int64_t item_end);
 
+/* Packed weights (JIT kernels; lucid::KernelSet). Forward items, and backward-data items with
+ * input channels in lanes, copy their block of the weight into the order their inner loop
+ * reads before they sum. A caller whose weight stays the same over many calls (inference)
+ * can pack it once and pass the packed copy to each call instead:
+ *   int64_t <kernel>_packed_bytes(void): the packed copy's size; 0 when the pass packs nothing
+ *     (then _prepacked ignores `packed`).
+ *   int <kernel>_pack(weight, packed, item_begin, item_end): packs items [begin, end) of
+ *     groups x channel blocks (lucid::forward_pack_items, backward_data_pack_items); any split
+ *     across threads is race free.
+ *   int <kernel>_prepacked(...): the kernel, reading the weights from `packed` (the weight
+ *     pointer is still read by layouts that do not pack, and by none other); NULL packed makes
+ *     it the plain kernel. A packed copy is only valid for the weight values it was packed
+ *     from: pack again after any change to the weight. */
+typedef int64_t (*lucid_packed_bytes_fn)(void);
+typedef int (*lucid_pack_fn)(const void *weight, void *packed, int64_t item_begin, int64_t item_end);
+typedef int (*lucid_forward_prepacked_fn)(const void *x, const void *weight, const void *bias,
+                                          const void *packed, void *y, int64_t batch,
+                                          int64_t length, int64_t item_begin, int64_t item_end);
+typedef int (*lucid_backward_data_prepacked_fn)(const void *grad_y, const void *weight,
+                                                const void *packed, void *grad_x, int64_t batch,
+                                                int64_t length, int64_t item_begin,
+                                                int64_t item_end);
+
 #ifdef __cplusplus
 }
 #endif

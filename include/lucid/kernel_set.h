@@ -28,6 +28,15 @@ struct KernelSet {
   lucid_backward_weight_fn backward_weight_fn = nullptr;
   lucid_backward_bias_fn backward_bias_fn = nullptr;
 
+  // Packed weights for reuse across calls (kernel_abi.h), tier 1 only: the bytes of a packed
+  // copy (0: the pass packs nothing, or tier 0), its pack entry and the kernel that reads it.
+  int64_t forward_packed_bytes = 0;
+  lucid_pack_fn forward_pack_fn = nullptr;
+  lucid_forward_prepacked_fn forward_prepacked_fn = nullptr;
+  int64_t backward_data_packed_bytes = 0;
+  lucid_pack_fn backward_data_pack_fn = nullptr;
+  lucid_backward_data_prepacked_fn backward_data_prepacked_fn = nullptr;
+
   // Counts the calls tier 0 serves (shared with the engine's JitStats); may be null.
   std::shared_ptr<std::atomic<int64_t>> tier0_calls;
 
@@ -45,6 +54,24 @@ struct KernelSet {
                       int64_t length, int64_t item_begin, int64_t item_end) const;
   int backward_bias(const void* grad_y, void* grad_bias, int64_t batch, int64_t length,
                     int64_t item_begin, int64_t item_end) const;
+
+  // With packed weights: `packed` holds forward_packed_bytes (backward_data_packed_bytes)
+  // written by pack_forward (pack_backward_data) over all its items from the same weight
+  // values. Without a packed copy (bytes 0) they run the plain kernels and packing does
+  // nothing; so callers need not ask which tier they hold.
+  int pack_forward(const void* weight, void* packed, int64_t item_begin, int64_t item_end) const;
+  int forward_prepacked(const void* x, const void* weight, const void* bias, const void* packed,
+                        void* y, int64_t batch, int64_t length, int64_t item_begin,
+                        int64_t item_end) const;
+  int pack_backward_data(const void* weight, void* packed, int64_t item_begin,
+                         int64_t item_end) const;
+  int backward_data_prepacked(const void* grad_y, const void* weight, const void* packed,
+                              void* grad_x, int64_t batch, int64_t length, int64_t item_begin,
+                              int64_t item_end) const;
+  int64_t forward_pack_items() const { return lucid::forward_pack_items(spec, schedule); }
+  int64_t backward_data_pack_items() const {
+    return lucid::backward_data_pack_items(spec, schedule);
+  }
 
   // Work items of each pass (lucid/work_items.h); any split of [0, items) across threads is
   // race free.

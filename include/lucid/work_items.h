@@ -44,4 +44,13 @@ inline int64_t backward_weight_items(const ConvSpec& spec, const Schedule& sched
 }
 inline int64_t backward_bias_items(const ConvSpec& spec) { return spec.out_channels; }
 
+// Items of packing a weight for reuse across calls (kernel_abi.h's _pack entries): one per
+// (group, channel block) of the pass.
+inline int64_t forward_pack_items(const ConvSpec& spec, const Schedule& schedule) {
+  return spec.groups * forward_blocks_per_group(spec, schedule);
+}
+inline int64_t backward_data_pack_items(const ConvSpec& spec, const Schedule& schedule) {
+  return spec.groups * backward_data_blocks_per_group(spec, schedule);
+}
+
 }  // namespace lucid

@@ -55,28 +55,54 @@ PassRunner::PassRunner(int threads) : threads_(threads) {
 
 PassRunner::~PassRunner() = default;
 
-int PassRunner::run(const KernelSet& k, Pass pass, ProblemData& d) {
+template <class Body>
+int PassRunner::split(int64_t items, double flops, Body&& body) {
   // One thread calls the kernel directly: a std::function here would cost a heap allocation
   // per call, which is more than a seed layer's whole pass.
-  auto split = [&](int64_t items, auto&& body) -> int {
 #ifdef LUCID_BENCH_HAVE_THREAD_POOL
-    if (pool_) return pool_->parallel_for(items, d.spec.flops(d.batch, d.length), body);
+  if (pool_) return pool_->parallel_for(items, flops, body);
 #endif
-    return body(int64_t{0}, items);
-  };
+  (void)flops;
+  return body(int64_t{0}, items);
+}
+
+int PassRunner::pack_weights(const KernelSet& k, Pass pass, const ProblemData& d) {
+  const bool forward = pass == Pass::Forward;
+  if (!forward && pass != Pass::BackwardData) return 0;
+  const int64_t bytes = forward ? k.forward_packed_bytes : k.backward_data_packed_bytes;
+  if (bytes == 0) return 0;
+  packed_ = AlignedBuffer(static_cast<std::size_t>(bytes));
+  // A pack moves each weight element once: weigh it as that many flops for the split.
+  const double weight_elements = static_cast<double>(d.spec.weight_numel());
+  return split(forward ? k.forward_pack_items() : k.backward_data_pack_items(), weight_elements,
+               [&](int64_t begin, int64_t end) {
+                 return forward ? k.pack_forward(d.weight.data(), packed_.data(), begin, end)
+                                : k.pack_backward_data(d.weight.data(), packed_.data(), begin, end);
+               });
+}
+
+int PassRunner::run(const KernelSet& k, Pass pass, ProblemData& d) {
+  const double flops = d.spec.flops(d.batch, d.length);
+  const void* packed = packed_.data();
   switch (pass) {
     case Pass::Forward:
-      return split(k.forward_items(d.batch), [&](int64_t begin, int64_t end) {
+      return split(k.forward_items(d.batch), flops, [&](int64_t begin, int64_t end) {
+        if (packed)
+          return k.forward_prepacked(d.x.data(), d.weight.data(), d.bias_or_null(), packed, d.y.data(),
+                                     d.batch, d.length, begin, end);
         return k.forward(d.x.data(), d.weight.data(), d.bias_or_null(), d.y.data(), d.batch,
                          d.length, begin, end);
       });
     case Pass::BackwardData:
-      return split(k.backward_data_items(d.batch), [&](int64_t begin, int64_t end) {
+      return split(k.backward_data_items(d.batch), flops, [&](int64_t begin, int64_t end) {
+        if (packed)
+          return k.backward_data_prepacked(d.grad_y.data(), d.weight.data(), packed, d.grad_x.data(),
+                                           d.batch, d.length, begin, end);
         return k.backward_data(d.grad_y.data(), d.weight.data(), d.grad_x.data(), d.batch,
                                d.length, begin, end);
       });
     case Pass::BackwardWeight:
-      return split(k.backward_weight_items(), [&](int64_t begin, int64_t end) {
+      return split(k.backward_weight_items(), flops, [&](int64_t begin, int64_t end) {
         return k.backward_weight(d.x.data(), d.grad_y.data(), d.grad_weight.data(), d.batch,
                                  d.length, begin, end);
       });

@@ -31,11 +31,22 @@ class PassRunner {
   // status, 0 on success.
   int run(const KernelSet& kernels, Pass pass, ProblemData& data);
 
+  // Packs data's weight once for pass (kernel_abi.h's packed weights), split like a call, so
+  // that later run()s of forward and backward-data read the packed copy instead of packing
+  // per call: an inference caller's fixed weights. The other passes, and sets with nothing to
+  // pack, run as before. Returns the first non-zero pack status, 0 on success.
+  int pack_weights(const KernelSet& kernels, Pass pass, const ProblemData& data);
+
   int threads() const { return threads_; }
 
  private:
+  // Runs body(begin, end) over [0, items), split over the pool when there is one.
+  template <class Body>
+  int split(int64_t items, double flops, Body&& body);
+
   int threads_;
   std::shared_ptr<ThreadPool> pool_;  // shared_ptr: ThreadPool may be incomplete here
+  AlignedBuffer packed_;              // pack_weights' copy; empty: run() packs per call
 };
 
 // The reference loops for pass on data, single-threaded, in data's dtype.
