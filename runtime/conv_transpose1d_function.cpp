@@ -167,6 +167,11 @@ class ConvTranspose1dBackward : public OpNode {
 
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                         std::shared_ptr<const KernelHandle> kernels) {
+  return conv_transpose1d(x, weight, bias, std::move(kernels), nullptr);
+}
+
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                        std::shared_ptr<const KernelHandle> kernels, PackedWeights* packed) {
   if (!kernels) throw Error("conv_transpose1d: no kernels given");
   const KernelSet& k = kernels->current();
   Geometry g = check_operands(k, x, weight, bias);
@@ -179,7 +184,9 @@ Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bia
     if (check_weight_first && !nonfinite::all_finite(weight)) {
       nonfinite::forward(k.spec, x, weight, bias, y, g.batch, g.length);
     } else {
-      run_forward(k, x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, y.data(), g.batch, g.length);
+      const std::shared_ptr<const void> packed_weight = packed ? packed->forward(kernels, k, weight) : nullptr;
+      run_forward(k, x.data(), weight.data(), bias.defined() ? bias.data() : nullptr, y.data(), g.batch, g.length,
+                  packed_weight.get());
       if (!check_weight_first && !nonfinite::all_finite(y) && !nonfinite::all_finite(weight))
         nonfinite::forward(k.spec, x, weight, bias, y, g.batch, g.length);
     }

@@ -7,12 +7,22 @@
 namespace lucid {
 
 void run_forward(const KernelSet& k, const void* x, const void* weight, const void* bias, void* y, int64_t batch,
-                 int64_t length) {
+                 int64_t length, const void* packed) {
   const int status = ThreadPool::global().parallel_for(
       k.forward_items(batch), k.spec.flops(batch, length), [&](int64_t begin, int64_t end) {
+        if (packed) return k.forward_prepacked(x, weight, bias, packed, y, batch, length, begin, end);
         return k.forward(x, weight, bias, y, batch, length, begin, end);
       });
   check_kernel_status(status, "forward", k.spec, batch, length);
+}
+
+void run_pack_forward(const KernelSet& k, const void* weight, void* packed) {
+  // One copy of each weight element: weighed as that many flops for the pool's split.
+  const int status = ThreadPool::global().parallel_for(
+      k.forward_pack_items(), static_cast<double>(k.spec.weight_numel()),
+      [&](int64_t begin, int64_t end) { return k.pack_forward(weight, packed, begin, end); });
+  // A pack has no batch or length; 1 and 1 keep the message's shape.
+  check_kernel_status(status, "forward weight pack", k.spec, 1, 1);
 }
 
 void run_backward_data(const KernelSet& k, const void* grad_y, const void* weight, void* grad_x, int64_t batch,

@@ -50,6 +50,11 @@ void ConvTranspose1d::reset_parameters(Generator& generator) {
   }
 }
 
+void ConvTranspose1d::pack_weights(bool enabled) {
+  if (!enabled) packed_.reset();
+  else if (!packed_) packed_ = std::make_shared<PackedWeights>();
+}
+
 std::shared_ptr<const KernelHandle> ConvTranspose1d::kernels_for(int64_t output_padding) {
   for (const auto& [op, kernels] : kernels_)
     if (op == output_padding) return kernels;
@@ -62,7 +67,7 @@ std::shared_ptr<const KernelHandle> ConvTranspose1d::kernels_for(int64_t output_
 }
 
 Tensor ConvTranspose1d::forward(const Tensor& x) {
-  return conv_transpose1d(x, weight, bias, kernels_for(spec_.output_padding));
+  return conv_transpose1d(x, weight, bias, kernels_for(spec_.output_padding), packed_.get());
 }
 
 int64_t ConvTranspose1d::output_padding_for(int64_t length, int64_t output_size) const {
@@ -98,7 +103,7 @@ Tensor ConvTranspose1d::forward(const Tensor& x, int64_t output_size) {
                             spec_.to_string(), shape_to_string(x.shape()), spec_.in_channels,
                             spec_.in_channels));
   int64_t output_padding = output_padding_for(x.size(-1), output_size);
-  return conv_transpose1d(x, weight, bias, kernels_for(output_padding));
+  return conv_transpose1d(x, weight, bias, kernels_for(output_padding), packed_.get());
 }
 
 }  // namespace lucid::nn

@@ -6,6 +6,7 @@
 
 #include "lucid/conv_spec.h"
 #include "lucid/kernel_handle.h"
+#include "lucid/packed_weights.h"
 #include "lucid/tensor.h"
 
 namespace lucid {
@@ -15,6 +16,11 @@ namespace lucid {
 // Every mismatch throws lucid::Error naming the shapes involved.
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                         std::shared_ptr<const KernelHandle> kernels);
+
+// The same, the forward kernel reading the weight packed by `packed` (packed once per weight
+// version and kernel set; see PackedWeights) when packed is not null.
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                        std::shared_ptr<const KernelHandle> kernels, PackedWeights* packed);
 
 // The same with kernels from JitEngine::global().handle(spec).
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,

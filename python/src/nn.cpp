@@ -58,6 +58,8 @@ void bind_nn(py::module_& m) {
            },
            py::arg("x"), py::arg("output_size") = py::none())
       .def("reset_parameters", [](Layer& l) { l.reset_parameters(default_generator()); })
+      .def("pack_weights", &Layer::pack_weights, py::arg("enabled") = true)
+      .def_property_readonly("packs_weights", &Layer::packs_weights)
       .def("__repr__", &Layer::to_string);
 
   m.def("conv_transpose1d",

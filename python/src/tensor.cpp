@@ -140,6 +140,10 @@ void bind_tensor(py::module_& m) {
       .def_property_readonly("data", &numpy_view, "The values as a numpy view (Lucid's .data)")
       .def("item", &Tensor::item)
       .def("tolist", [](const Tensor& t) { return numpy_view(t).attr("tolist")(); })
+      .def("mark_modified", &Tensor::mark_modified,
+           "Tell the runtime the values changed through a numpy view (as an in-place op would): "
+           "saved graphs and packed weights (ConvTranspose1d.pack_weights) then see it")
+      .def_property_readonly("_version", &Tensor::version, "In-place writes so far (PyTorch's _version)")
       .def("detach", &Tensor::detach)
       .def("clone", &Tensor::clone)
       .def("reshape", [](const Tensor& t, const py::args& args) { return t.reshape(shape_from_args(args)); })

@@ -164,3 +164,44 @@ def test_shared_parameters_are_listed_once():
     for _ in range(20):  # Python objects of C++ attributes are made afresh on each read
         names = [name for name, _ in model.named_parameters()]
         assert names == ["0.weight", "0.bias", "1.bias"]
+
+
+def test_pack_weights_follows_steps_and_marked_numpy_writes():
+    layer = nn.ConvTranspose1d(16, 32, 8, stride=4, padding=2)
+    x = Tensor.randn(1, 16, 19)
+    with lucid_jit.no_grad():
+        layer(x)
+    lucid_jit.wait_for_background()  # tier 1, whose forward packs
+
+    def plain():
+        layer.pack_weights(False)
+        with lucid_jit.no_grad():
+            y = layer(x).numpy().copy()
+        layer.pack_weights()
+        return y
+
+    want = plain()
+    assert layer.pack_weights() is layer and layer.packs_weights
+    with lucid_jit.no_grad():
+        np.testing.assert_array_equal(layer(x).numpy(), want)
+
+    # An optimizer step writes the weight in place and bumps its version.
+    version = layer.weight._version
+    sgd = lucid_jit.optim.SGD(layer.parameters(), lr=0.5)
+    layer(x).sum().backward()
+    sgd.step()
+    assert layer.weight._version > version
+    with lucid_jit.no_grad():
+        stepped = layer(x).numpy().copy()
+    assert not np.array_equal(stepped, want)
+    np.testing.assert_array_equal(stepped, plain())
+
+    # A write through the numpy view, announced with mark_modified().
+    layer.weight.numpy()[0, 0, 0] += 1.0
+    layer.weight.mark_modified()
+    with lucid_jit.no_grad():
+        written = layer(x).numpy().copy()
+    assert not np.array_equal(written, stepped)
+    np.testing.assert_array_equal(written, plain())
+    layer.pack_weights(False)
+    assert not layer.packs_weights

@@ -71,6 +71,19 @@ class ConvTranspose1d(Module):
         output_padding that makes the output that long."""
         return self._layer.forward(x, output_size)
 
+    def pack_weights(self, enabled=True):
+        """For inference with fixed weights: forward packs the weight into its kernel's
+        order once, after each change the runtime sees (an optimizer step, an in-place op,
+        weight.mark_modified()), and reuses it, instead of repacking on every call. The copy
+        takes as much memory as the weight. After writing through weight.numpy() or .data,
+        call weight.mark_modified(). pack_weights(False) turns it off."""
+        self._layer.pack_weights(bool(enabled))
+        return self
+
+    @property
+    def packs_weights(self):
+        return self._layer.packs_weights
+
     def reset_parameters(self):
         """Redraws weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
         self._layer.reset_parameters()
