@@ -66,6 +66,38 @@ Function* Lowering::make_body(const std::string& name, const std::vector<std::st
   return fn;
 }
 
+namespace {
+
+// Returns `status` from the function being built when `bad` holds; goes on after it otherwise.
+void return_if(IRBuilder<>& b, Value* bad, int status, const std::string& name) {
+  Function* fn = b.GetInsertBlock()->getParent();
+  BasicBlock* fail = BasicBlock::Create(b.getContext(), name, fn);
+  BasicBlock* ok = BasicBlock::Create(b.getContext(), name + ".ok", fn);
+  b.CreateCondBr(bad, fail, ok);
+  b.SetInsertPoint(fail);
+  b.CreateRet(b.getInt32(status));
+  b.SetInsertPoint(ok);
+}
+
+// A work range [begin, end) that is not inside [0, items].
+Value* bad_range(IRBuilder<>& b, Value* begin, Value* end, Value* items) {
+  return b.CreateOr(b.CreateOr(b.CreateICmpSLT(begin, b.getInt64(0)), b.CreateICmpSGT(end, items)),
+                    b.CreateICmpSGT(begin, end));
+}
+
+// Runs per_item(item) for items [begin, end); the first status that is not OK, else OK.
+Value* first_failure(KernelBuilder& kb, const std::string& name, Value* begin, Value* end,
+                     const std::function<Value*(Value* item)>& per_item) {
+  auto& b = kb.b();
+  Values status = kb.loop(name, begin, end, 1, {b.getInt32(LUCID_STATUS_OK)}, [&](Value* item, const Values& in) {
+    Value* item_status = per_item(item);
+    return Values{b.CreateSelect(b.CreateICmpNE(in[0], b.getInt32(LUCID_STATUS_OK)), in[0], item_status, "status")};
+  });
+  return status[0];
+}
+
+}  // namespace
+
 void emit_entry(const Lowering& lw, const std::string& symbol,
                 const std::vector<std::string>& pointer_args,
                 const std::function<Value*(KernelBuilder&, Value*)>& item_count,
@@ -111,14 +143,7 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
     return product;
   };
 
-  auto fail_if = [&](Value* bad, int status, const std::string& name) {
-    BasicBlock* fail = BasicBlock::Create(c, name, fn);
-    BasicBlock* ok = BasicBlock::Create(c, name + ".ok", fn);
-    b.CreateCondBr(bad, fail, ok);
-    b.SetInsertPoint(fail);
-    b.CreateRet(b.getInt32(status));
-    b.SetInsertPoint(ok);
-  };
+  auto fail_if = [&](Value* bad, int status, const std::string& name) { return_if(b, bad, status, name); };
   // The order of tier 0's checks (jit/tier0/tier0_entry.cpp), so both tiers give one status.
   fail_if(b.CreateICmpSLT(batch, kb.i64(1)), LUCID_STATUS_BAD_BATCH, "bad_batch");
   fail_if(b.CreateICmpSLT(length, kb.i64(1)), LUCID_STATUS_BAD_LENGTH, "bad_length");
@@ -134,17 +159,10 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
   checked_product({batch, kb.i64(s.in_channels), length, element_bytes}, "x_bytes");
   checked_product({batch, kb.i64(s.out_channels), out_length, element_bytes}, "y_bytes");
   fail_if(overflow, LUCID_STATUS_TOO_LARGE, "sizes_too_large");
-  Value* items = item_count(kb, batch);
-  fail_if(b.CreateOr(b.CreateOr(b.CreateICmpSLT(begin, kb.i64(0)), b.CreateICmpSGT(end, items)),
-                     b.CreateICmpSGT(begin, end)),
-          LUCID_STATUS_BAD_RANGE, "bad_range");
+  fail_if(bad_range(b, begin, end, item_count(kb, batch)), LUCID_STATUS_BAD_RANGE, "bad_range");
 
   ItemArgs item_args{Values(args.begin(), args.begin() + static_cast<long>(np)), batch, length, out_length};
-  Values status = kb.loop("item", begin, end, 1, {b.getInt32(LUCID_STATUS_OK)}, [&](Value* item, const Values& in) {
-    Value* item_status = per_item(kb, item, item_args);
-    return Values{b.CreateSelect(b.CreateICmpNE(in[0], b.getInt32(LUCID_STATUS_OK)), in[0], item_status, "status")};
-  });
-  b.CreateRet(status[0]);
+  b.CreateRet(first_failure(kb, "item", begin, end, [&](Value* item) { return per_item(kb, item, item_args); }));
 }
 
 Value* packed_slice(KernelBuilder& kb, Value* packed, Value* pack_item, int64_t slice_elements) {
@@ -201,29 +219,17 @@ void emit_packed_entries(const Lowering& lw, const std::string& symbol, size_t p
   KernelBuilder kb(pack, lw.element, lw.lanes);
   auto& kbb = kb.b();
   kbb.SetInsertPoint(BasicBlock::Create(c, "entry", pack));
-  auto fail_if = [&](Value* bad, int status, const std::string& name) {
-    BasicBlock* fail = BasicBlock::Create(c, name, pack);
-    BasicBlock* ok = BasicBlock::Create(c, name + ".ok", pack);
-    kbb.CreateCondBr(bad, fail, ok);
-    kbb.SetInsertPoint(fail);
-    kbb.CreateRet(kbb.getInt32(status));
-    kbb.SetInsertPoint(ok);
-  };
-  fail_if(kbb.CreateOr(kbb.CreateOr(kbb.CreateICmpSLT(begin, kb.i64(0)), kbb.CreateICmpSGT(end, kb.i64(entries.items))),
-                       kbb.CreateICmpSGT(begin, end)),
-          LUCID_STATUS_BAD_RANGE, "bad_range");
+  return_if(kbb, bad_range(kbb, begin, end, kb.i64(entries.items)), LUCID_STATUS_BAD_RANGE, "bad_range");
   if (entries.slice_elements == 0) {
     kbb.CreateRet(kbb.getInt32(LUCID_STATUS_OK));
     return;
   }
-  fail_if(kbb.CreateAnd(kbb.CreateICmpSLT(begin, end), kbb.CreateOr(kbb.CreateIsNull(weight), kbb.CreateIsNull(packed))),
-          LUCID_STATUS_BAD_ARGUMENT, "null_pointer");
-  Values status = kb.loop("pack.item", begin, end, 1, {kbb.getInt32(LUCID_STATUS_OK)}, [&](Value* item, const Values& in) {
+  return_if(kbb, kbb.CreateAnd(kbb.CreateICmpSLT(begin, end), kbb.CreateOr(kbb.CreateIsNull(weight), kbb.CreateIsNull(packed))),
+            LUCID_STATUS_BAD_ARGUMENT, "null_pointer");
+  kbb.CreateRet(first_failure(kb, "pack.item", begin, end, [&](Value* item) {
     Value* slice = kb.at(packed, kbb.CreateMul(item, kb.i64(entries.slice_elements)), "packed.item");
-    Value* item_status = entries.pack_item(kb, item, weight, slice);
-    return Values{kbb.CreateSelect(kbb.CreateICmpNE(in[0], kbb.getInt32(LUCID_STATUS_OK)), in[0], item_status, "status")};
-  });
-  kbb.CreateRet(status[0]);
+    return entries.pack_item(kb, item, weight, slice);
+  }));
 }
 
 void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry& layer, Value* lo, Value* a,

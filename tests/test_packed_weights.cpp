@@ -1,7 +1,8 @@
 // nn::ConvTranspose1d::pack_weights: forward with the weight packed once gives exactly the
 // plain kernels' output, and follows every change of the weight the runtime can see (an
 // optimizer step, an in-place write marked with mark_modified(), a new weight tensor,
-// another output_padding's kernels), also from several threads at once.
+// another output_padding's kernels), also from several threads at once; and the kernel-level
+// pack entries answer bad ranges and null pointers with a status.
 #include <doctest/doctest.h>
 
 #include <thread>
@@ -9,6 +10,7 @@
 
 #include "lucid/grad_mode.h"
 #include "lucid/jit_engine.h"
+#include "lucid/kernel_abi.h"
 #include "lucid/nn/conv_transpose1d.h"
 #include "lucid/ops.h"
 #include "lucid/optim/sgd.h"
@@ -129,4 +131,32 @@ TEST_CASE("threads sharing a packed layer all get the plain output") {
     });
   for (auto& thread : threads) thread.join();
   for (const auto& y : got) CHECK(y == want);
+}
+
+TEST_CASE("the pack entries refuse bad ranges and null pointers with a status") {
+  const ConvSpec spec = ConvSpec::make(16, 32, 8, 4, 2);
+  auto set = lucid::JitEngine::global().kernels(spec);
+  REQUIRE(set->forward_packed_bytes > 0);
+  REQUIRE(set->backward_data_packed_bytes > 0);
+  std::vector<float> weight(static_cast<size_t>(spec.weight_numel()), 1.0f);
+  std::vector<float> packed(static_cast<size_t>(set->forward_packed_bytes) / sizeof(float));
+  const int64_t items = set->forward_pack_items();
+  CHECK(set->pack_forward(weight.data(), packed.data(), -1, items) == LUCID_STATUS_BAD_RANGE);
+  CHECK(set->pack_forward(weight.data(), packed.data(), 0, items + 1) == LUCID_STATUS_BAD_RANGE);
+  CHECK(set->pack_forward(weight.data(), packed.data(), 1, 0) == LUCID_STATUS_BAD_RANGE);
+  CHECK(set->pack_forward(nullptr, packed.data(), 0, items) == LUCID_STATUS_BAD_ARGUMENT);
+  CHECK(set->pack_forward(weight.data(), nullptr, 0, items) == LUCID_STATUS_BAD_ARGUMENT);
+  CHECK(set->pack_forward(nullptr, nullptr, 0, 0) == LUCID_STATUS_OK);  // nothing to pack
+  CHECK(set->pack_backward_data(weight.data(), nullptr, 0, set->backward_data_pack_items()) ==
+        LUCID_STATUS_BAD_ARGUMENT);
+  CHECK(set->pack_forward(weight.data(), packed.data(), 0, items) == LUCID_STATUS_OK);
+  // The prepacked kernels check their sizes and range like the plain ones.
+  std::vector<float> x(16 * 5), y(static_cast<size_t>(32 * spec.output_length(5)));
+  std::vector<float> bias(32);
+  CHECK(set->forward_prepacked(x.data(), weight.data(), bias.data(), packed.data(), y.data(), 0, 5, 0, 0) ==
+        LUCID_STATUS_BAD_BATCH);
+  CHECK(set->forward_prepacked(x.data(), weight.data(), bias.data(), packed.data(), y.data(), 1, 5, 0,
+                               set->forward_items(1) + 1) == LUCID_STATUS_BAD_RANGE);
+  CHECK(set->forward_prepacked(x.data(), weight.data(), bias.data(), packed.data(), y.data(), 1, 5, 0,
+                               set->forward_items(1)) == LUCID_STATUS_OK);
 }
