@@ -165,39 +165,24 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
   b.CreateRet(first_failure(kb, "item", begin, end, [&](Value* item) { return per_item(kb, item, item_args); }));
 }
 
+Value* body_output_length(KernelBuilder& kb, const ConvSpec& spec, Value* L) {
+  auto& b = kb.b();
+  return b.CreateNSWAdd(b.CreateNSWMul(b.CreateNSWSub(L, kb.i64(1)), kb.i64(spec.stride)),
+                        kb.i64(spec.output_length_offset()), "Lout");
+}
+
 Value* packed_slice(KernelBuilder& kb, Value* packed, Value* pack_item, int64_t slice_elements) {
   auto& b = kb.b();
   Value* slice = kb.at(packed, b.CreateMul(pack_item, kb.i64(slice_elements)), "packed.item");
   return b.CreateSelect(b.CreateIsNull(packed), packed, slice, "packed.slice");
 }
 
-void emit_packed_entries(const Lowering& lw, const std::string& symbol, size_t packed_argument,
-                         const PackedEntries& entries) {
+void emit_packed_entries(const Lowering& lw, const std::string& symbol, const PackedEntries& entries) {
   LLVMContext& c = lw.module.getContext();
   Type* i64 = Type::getInt64Ty(c);
   Type* i32 = Type::getInt32Ty(c);
   Type* ptr = PointerType::getUnqual(c);
-  Function* prepacked = lw.module.getFunction(symbol + "_prepacked");
-  if (prepacked == nullptr) throw InternalError("emit_packed_entries: no " + symbol + "_prepacked in the module");
-
-  // <symbol>: the kernel ABI's entry, the prepacked one with packed = NULL.
-  std::vector<Type*> types;
-  for (size_t i = 0; i < prepacked->arg_size(); ++i)
-    if (i != packed_argument) types.push_back(prepacked->getArg(static_cast<unsigned>(i))->getType());
-  auto* plain = Function::Create(FunctionType::get(i32, types, false), GlobalValue::ExternalLinkage, symbol, lw.module);
-  plain->addFnAttr(Attribute::NoUnwind);
-  IRBuilder<> b(BasicBlock::Create(c, "entry", plain));
-  std::vector<Value*> args;
-  for (size_t i = 0, j = 0; i < prepacked->arg_size(); ++i) {
-    if (i == packed_argument) {
-      args.push_back(ConstantPointerNull::get(PointerType::getUnqual(c)));
-      continue;
-    }
-    Argument* arg = plain->getArg(static_cast<unsigned>(j++));
-    arg->setName(prepacked->getArg(static_cast<unsigned>(i))->getName());
-    args.push_back(arg);
-  }
-  b.CreateRet(b.CreateCall(prepacked, args));
+  IRBuilder<> b(c);
 
   // <symbol>_packed_bytes.
   auto* bytes_fn = Function::Create(FunctionType::get(i64, {}, false), GlobalValue::ExternalLinkage,

@@ -424,7 +424,7 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
 
 // `packed`: the item's packed weights (input channels in lanes only), or null.
 Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows, Function* pack) {
-  Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "packed", "gx"}, {"L", "Lout", "rows_valid"});
+  Function* fn = lw.make_body("bwd_data.rows" + std::to_string(rows), {"gy", "w", "packed", "gx"}, {"L", "rows_valid"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
@@ -434,8 +434,8 @@ Function* emit_body(const Lowering& lw, const LayerGeometry& plan, int rows, Fun
   Value* packed = arg++;
   Value* gx = arg++;
   Value* L = arg++;
-  Value* Lout = arg++;
   Value* rows_valid = arg++;
+  Value* Lout = body_output_length(kb, lw.spec, L);
   // Interior: every tap of every lane reads inside grad_y.
   const PositionRange inside = taps_inside_grad_y(kb, lw.spec, L, Lout);
   if (lw.schedule.bwd_data_lanes == Lanes::Channels) {
@@ -488,21 +488,27 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
     return rows_in_block(kb, plan.Cig, R, kb.b().CreateMul(block, kb.i64(R)));
   };
 
-  emit_entry(
-      lw, symbol + "_prepacked", {"grad_y", "weight", "packed", "grad_x"},
-      [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(backward_data_items(spec, lw.schedule, 1))); },
-      [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
-        auto& b = kb.b();
-        auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
-        Value* ci = ci0_of(kb, g, block);
-        Value* gy = ncl_row(kb, a.pointers[0], n, spec.out_channels, b.CreateMul(g, kb.i64(plan.Cog)), a.out_length, "gy.ng");
-        Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
-        Value* packed = channels ? packed_slice(kb, a.pointers[2], b.CreateAdd(b.CreateMul(g, kb.i64(blocks)), block), slice)
-                                 : ConstantPointerNull::get(PointerType::getUnqual(kb.ctx()));
-        Value* gx = ncl_row(kb, a.pointers[3], n, spec.in_channels, ci, a.length, "gx.nci");
-        return b.CreateCall(body, {gy, w, packed, gx, a.length, a.out_length, rows_of(kb, block)});
-      });
-  emit_packed_entries(lw, symbol, 2,
+  // a.pointers: grad_y, weight[, packed], grad_x.
+  auto per_item = [&](KernelBuilder& kb, Value* item, const ItemArgs& a, Value* packed_base) -> Value* {
+    auto& b = kb.b();
+    auto [n, g, block] = split_item(kb, item, spec.groups, blocks);
+    Value* ci = ci0_of(kb, g, block);
+    Value* gy = ncl_row(kb, a.pointers[0], n, spec.out_channels, b.CreateMul(g, kb.i64(plan.Cog)), a.out_length, "gy.ng");
+    Value* w = kb.at(a.pointers[1], b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
+    Value* packed = channels && packed_base
+                        ? packed_slice(kb, packed_base, b.CreateAdd(b.CreateMul(g, kb.i64(blocks)), block), slice)
+                        : ConstantPointerNull::get(PointerType::getUnqual(kb.ctx()));
+    Value* gx = ncl_row(kb, a.pointers.back(), n, spec.in_channels, ci, a.length, "gx.nci");
+    return b.CreateCall(body, {gy, w, packed, gx, a.length, rows_of(kb, block)});
+  };
+  auto item_count = [&](KernelBuilder& kb, Value* batch) {
+    return kb.b().CreateMul(batch, kb.i64(backward_data_items(spec, lw.schedule, 1)));
+  };
+  emit_entry(lw, symbol, {"grad_y", "weight", "grad_x"}, item_count,
+             [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, nullptr); });
+  emit_entry(lw, symbol + "_prepacked", {"grad_y", "weight", "packed", "grad_x"}, item_count,
+             [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.pointers[2]); });
+  emit_packed_entries(lw, symbol,
                       {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
                          auto& b = kb.b();
                          Value* block = b.CreateSRem(item, kb.i64(blocks), "block");

@@ -416,7 +416,7 @@ Function* emit_pack_register_block(const Lowering& lw, const ForwardPlan& plan, 
 // Its weights come packed from packed_in, or when that is null it packs them itself.
 Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows, Function* pack) {
   Function* fn = lw.make_body("fwd.rows" + std::to_string(rows), {"x", "w", "bias", "y", "packed"},
-                              {"L", "Lout", "rows_valid", "tile"});
+                              {"L", "rows_valid", "tile"});
   KernelBuilder kb(fn, lw.element, lw.lanes);
   auto& b = kb.b();
   b.SetInsertPoint(&fn->getEntryBlock());
@@ -427,9 +427,9 @@ Function* emit_body(const Lowering& lw, const ForwardPlan& plan, int rows, Funct
   Value* y = arg++;
   Value* packed_in = arg++;
   Value* L = arg++;
-  Value* Lout = arg++;
   Value* rows_valid = arg++;
   Value* tile = arg++;
+  Value* Lout = body_output_length(kb, lw.spec, L);
   if (lw.schedule.fwd_lanes == Lanes::Channels) {
     emit_forward_channels(lw, kb, rows, x, w, bias, y, L, Lout, rows_valid, packed_in, pack);
     b.CreateRet(b.getInt32(LUCID_STATUS_OK));
@@ -516,25 +516,31 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
     return kb.at(weight, b.CreateMul(b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cig * plan.Cog)), co0), kb.i64(plan.K)), "w.g");
   };
 
-  emit_entry(
-      lw, symbol + "_prepacked", {"x", "weight", "bias", "packed", "y"},
-      [&](KernelBuilder& kb, Value* batch) { return kb.b().CreateMul(batch, kb.i64(forward_items(spec, lw.schedule, 1))); },
-      [&](KernelBuilder& kb, Value* item, const ItemArgs& a) {
-        auto& b = kb.b();
-        const int64_t tiles = forward_length_tiles(lw.schedule);
-        Value* tile = b.CreateSRem(item, kb.i64(tiles), "tile");
-        auto [n, g, block] = split_item(kb, b.CreateSDiv(item, kb.i64(tiles)), spec.groups, blocks);
-        Value* co0 = co0_of(kb, block);
-        Value* group_co0 = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cog)), co0);
-        Value* x = ncl_row(kb, a.pointers[0], n, spec.in_channels, b.CreateMul(g, kb.i64(plan.Cig)), a.length, "x.ng");
-        Value* w = weight_of(kb, a.pointers[1], g, co0);
-        Value* bias = spec.bias ? kb.at(a.pointers[2], group_co0, "bias.g") : a.pointers[2];
-        Value* packed = packed_slice(kb, a.pointers[3], b.CreateAdd(b.CreateMul(g, kb.i64(blocks)), block), slice);
-        Value* y = ncl_row(kb, a.pointers[4], n, spec.out_channels, group_co0, a.out_length, "y.ng");
-        Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
-        return b.CreateCall(body, {x, w, bias, y, packed, a.length, a.out_length, rows_valid, tile});
-      });
-  emit_packed_entries(lw, symbol, 3,
+  // a.pointers: x, weight, bias[, packed], y.
+  auto per_item = [&](KernelBuilder& kb, Value* item, const ItemArgs& a, Value* packed_base) -> Value* {
+    auto& b = kb.b();
+    const int64_t tiles = forward_length_tiles(lw.schedule);
+    Value* tile = b.CreateSRem(item, kb.i64(tiles), "tile");
+    auto [n, g, block] = split_item(kb, b.CreateSDiv(item, kb.i64(tiles)), spec.groups, blocks);
+    Value* co0 = co0_of(kb, block);
+    Value* group_co0 = b.CreateAdd(b.CreateMul(g, kb.i64(plan.Cog)), co0);
+    Value* x = ncl_row(kb, a.pointers[0], n, spec.in_channels, b.CreateMul(g, kb.i64(plan.Cig)), a.length, "x.ng");
+    Value* w = weight_of(kb, a.pointers[1], g, co0);
+    Value* bias = spec.bias ? kb.at(a.pointers[2], group_co0, "bias.g") : a.pointers[2];
+    Value* packed = packed_base ? packed_slice(kb, packed_base, b.CreateAdd(b.CreateMul(g, kb.i64(blocks)), block), slice)
+                                : ConstantPointerNull::get(PointerType::getUnqual(kb.ctx()));
+    Value* y = ncl_row(kb, a.pointers.back(), n, spec.out_channels, group_co0, a.out_length, "y.ng");
+    Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
+    return b.CreateCall(body, {x, w, bias, y, packed, a.length, rows_valid, tile});
+  };
+  auto item_count = [&](KernelBuilder& kb, Value* batch) {
+    return kb.b().CreateMul(batch, kb.i64(forward_items(spec, lw.schedule, 1)));
+  };
+  emit_entry(lw, symbol, {"x", "weight", "bias", "y"}, item_count,
+             [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, nullptr); });
+  emit_entry(lw, symbol + "_prepacked", {"x", "weight", "bias", "packed", "y"}, item_count,
+             [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.pointers[3]); });
+  emit_packed_entries(lw, symbol,
                       {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
                          auto& b = kb.b();
                          Value* g = b.CreateSDiv(item, kb.i64(blocks), "g");

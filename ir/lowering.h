@@ -131,6 +131,11 @@ void emit_pack_rows(const Lowering& lw, KernelBuilder& kb, const std::string& na
                     llvm::Value* rows_valid, llvm::Value* src, llvm::Value* src_row_stride, llvm::Value* columns,
                     llvm::Value* dst, llvm::Value* dst_column_stride);
 
+// The output length (L - 1) * stride + spec.output_length_offset(), for item bodies, whose
+// entry has checked that it fits: computed in the body rather than passed, so that small
+// layers' bodies take their arguments in registers (a seventh went through the stack).
+llvm::Value* body_output_length(KernelBuilder& kb, const ConvSpec& spec, llvm::Value* L);
+
 // Row `channel` of batch entry n of an NCL tensor with `channels` rows of `length` elements:
 // base + (n * channels + channel) * length.
 llvm::Value* ncl_row(KernelBuilder& kb, llvm::Value* base, llvm::Value* n, int64_t channels, llvm::Value* channel,
@@ -195,22 +200,22 @@ llvm::Function* emit_forward_channels_pack(const Lowering& lowering, int rows);
 int64_t forward_channels_packed_elements(const Lowering& lowering, int rows);
 
 // The entry points that let a caller pack weights once and reuse them across calls (the ABI
-// is include/lucid/kernel_abi.h's "Packed weights"). A pass whose items repack weights is
-// lowered as `<symbol>_prepacked`, which takes the packed weights after the weight (NULL:
-// each item packs its own, as before), plus:
-//   <symbol>     forwards to <symbol>_prepacked with packed = NULL;
-//   <symbol>_pack(weight, packed, begin, end) runs pack_item for items [begin, end) of
+// is include/lucid/kernel_abi.h's "Packed weights"). A pass whose items repack weights emits
+// its kernel twice with emit_entry, sharing one item body: `<symbol>` packs per item, and
+// `<symbol>_prepacked` takes the packed weights after the weight (NULL: packs per item too;
+// a separate entry rather than a wrapper, since forwarding nine arguments through the stack
+// cost seed_toy's forward 9 ns of its 20). This adds:
+//   <symbol>_pack(weight, packed, begin, end): runs pack_item for items [begin, end) of
 //                `items` (one per (group, channel block)); each writes slice_elements
 //                elements at packed + item * slice_elements;
-//   <symbol>_packed_bytes() returns items * slice_elements * element bytes (0: nothing to pack).
+//   <symbol>_packed_bytes(): items * slice_elements * element bytes (0: nothing to pack).
 struct PackedEntries {
   int64_t items;           // (group, channel block) pairs
   int64_t slice_elements;  // packed elements of one item; 0 when the pass packs nothing
   // Packs one item: its weight rows and its slice of the packed buffer; returns an i32 status.
   std::function<llvm::Value*(KernelBuilder&, llvm::Value* item, llvm::Value* weight, llvm::Value* slice)> pack_item;
 };
-void emit_packed_entries(const Lowering& lowering, const std::string& symbol, size_t packed_argument,
-                         const PackedEntries& entries);
+void emit_packed_entries(const Lowering& lowering, const std::string& symbol, const PackedEntries& entries);
 // The item's slice of a _prepacked entry's packed argument (null when that is null).
 llvm::Value* packed_slice(KernelBuilder& kb, llvm::Value* packed, llvm::Value* pack_item, int64_t slice_elements);
 void lower_backward_data(const Lowering& lowering, const std::string& symbol);

@@ -55,12 +55,12 @@ PassRunner::PassRunner(int threads) : threads_(threads) {
 
 PassRunner::~PassRunner() = default;
 
-template <class Body>
-int PassRunner::split(int64_t items, double flops, Body&& body) {
+template <class Flops, class Body>
+int PassRunner::split(int64_t items, Flops&& flops, Body&& body) {
   // One thread calls the kernel directly: a std::function here would cost a heap allocation
-  // per call, which is more than a seed layer's whole pass.
+  // per call, which is more than a seed layer's whole pass (and so would counting its flops).
 #ifdef LUCID_BENCH_HAVE_THREAD_POOL
-  if (pool_) return pool_->parallel_for(items, flops, body);
+  if (pool_) return pool_->parallel_for(items, flops(), body);
 #endif
   (void)flops;
   return body(int64_t{0}, items);
@@ -73,7 +73,7 @@ int PassRunner::pack_weights(const KernelSet& k, Pass pass, const ProblemData& d
   if (bytes == 0) return 0;
   packed_ = AlignedBuffer(static_cast<std::size_t>(bytes));
   // A pack moves each weight element once: weigh it as that many flops for the split.
-  const double weight_elements = static_cast<double>(d.spec.weight_numel());
+  const auto weight_elements = [&] { return static_cast<double>(d.spec.weight_numel()); };
   return split(forward ? k.forward_pack_items() : k.backward_data_pack_items(), weight_elements,
                [&](int64_t begin, int64_t end) {
                  return forward ? k.pack_forward(d.weight.data(), packed_.data(), begin, end)
@@ -82,7 +82,7 @@ int PassRunner::pack_weights(const KernelSet& k, Pass pass, const ProblemData& d
 }
 
 int PassRunner::run(const KernelSet& k, Pass pass, ProblemData& d) {
-  const double flops = d.spec.flops(d.batch, d.length);
+  const auto flops = [&] { return d.spec.flops(d.batch, d.length); };
   const void* packed = packed_.data();
   switch (pass) {
     case Pass::Forward:

@@ -40,9 +40,10 @@ class PassRunner {
   int threads() const { return threads_; }
 
  private:
-  // Runs body(begin, end) over [0, items), split over the pool when there is one.
-  template <class Body>
-  int split(int64_t items, double flops, Body&& body);
+  // Runs body(begin, end) over [0, items), split over the pool (weighed by flops()) when
+  // there is one.
+  template <class Flops, class Body>
+  int split(int64_t items, Flops&& flops, Body&& body);
 
   int threads_;
   std::shared_ptr<ThreadPool> pool_;  // shared_ptr: ThreadPool may be incomplete here
