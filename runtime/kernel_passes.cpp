@@ -10,6 +10,7 @@ void run_forward(const KernelSet& k, const void* x, const void* weight, const vo
                  int64_t length, const void* packed) {
   const int status = ThreadPool::global().parallel_for(
       k.forward_items(batch), k.spec.flops(batch, length), [&](int64_t begin, int64_t end) {
+        // The plain entry takes one argument fewer (none on the stack): tiny layers feel it.
         if (packed) return k.forward_prepacked(x, weight, bias, packed, y, batch, length, begin, end);
         return k.forward(x, weight, bias, y, batch, length, begin, end);
       });

@@ -87,6 +87,7 @@ int PassRunner::run(const KernelSet& k, Pass pass, ProblemData& d) {
   switch (pass) {
     case Pass::Forward:
       return split(k.forward_items(d.batch), flops, [&](int64_t begin, int64_t end) {
+        // `lucid` rows time the plain entries, which callers without a packed copy use.
         if (packed)
           return k.forward_prepacked(d.x.data(), d.weight.data(), d.bias_or_null(), packed, d.y.data(),
                                      d.batch, d.length, begin, end);
