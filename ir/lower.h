@@ -70,6 +70,10 @@ llvm::Function* lower_output_length(const ConvSpec& spec, const std::string& sym
 //   int <abi_prefix>_backward_data(grad_y, weight, grad_x, batch, length)
 //   int <abi_prefix>_backward_weight(x, grad_y, grad_weight, batch, length)
 //   int <abi_prefix>_backward_bias(grad_y, grad_bias, batch, length)
+// and, for the packed weights of kernel_abi.h (forward and backward-data alike):
+//   int64_t <abi_prefix>_forward_packed_bytes(void)
+//   int <abi_prefix>_forward_pack(weight, packed)                 (every pack item)
+//   int <abi_prefix>_forward_prepacked(x, weight, bias, packed, y, batch, length)
 // Each runs every work item of its kernel and returns the kernel's status; forward returns
 // LUCID_STATUS_BAD_ARGUMENT when the layer has a bias and bias is NULL. Where the weight
 // (forward, backward-data) or x (backward-weight) holds NaN or Inf, the call runs exact

@@ -36,10 +36,12 @@ namespace {
 
 // Sends a call whose weight (forward, backward-data) or x (backward-weight) is not all finite
 // to the exact loops, after the kernel has checked the sizes (an empty range: the kernel
-// reports a bad batch, length or overflowing size before it looks at the range). Leaves the
-// builder where the fast path continues.
+// reports a bad batch, length or overflowing size before it looks at the range). `args` are
+// the kernel's, `operands` the pass's own pointers (without a packed copy), as the exact loops
+// take them. Leaves the builder where the fast path continues.
 void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, const ExactLoops& exact,
-                     Function* output_length, Pass pass, const std::vector<Value*>& args, Value* batch, Value* length) {
+                     Function* output_length, Pass pass, const std::vector<Value*>& args,
+                     const std::vector<Value*>& operands, Value* batch, Value* length) {
   LLVMContext& c = b.getContext();
   Function* fn = b.GetInsertBlock()->getParent();
   std::vector<Value*> check_args = args;
@@ -55,7 +57,7 @@ void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, con
 
   // The operand the kernels multiply by zero padding, and its element count.
   const bool weight_operand = pass != Pass::BackwardWeight;
-  Value* operand = weight_operand ? args[1] : args[0];
+  Value* operand = weight_operand ? operands[1] : operands[0];
   Value* count = weight_operand ? b.getInt64(static_cast<uint64_t>(spec.weight_numel()))
                                 : b.CreateMul(b.CreateMul(batch, b.getInt64(static_cast<uint64_t>(spec.in_channels))), length);
   BasicBlock* exact_block = BasicBlock::Create(c, "exact", fn);
@@ -63,7 +65,7 @@ void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, con
   b.CreateCondBr(b.CreateCall(exact.all_finite, {operand, count}, "finite"), fast_block, exact_block);
   b.SetInsertPoint(exact_block);
   Value* out_length = b.CreateCall(output_length, {length}, "out_length");  // valid: the kernel checked it
-  std::vector<Value*> exact_args(args.begin(), args.end() - 2);  // the pointers
+  std::vector<Value*> exact_args = operands;
   exact_args.push_back(batch);
   exact_args.push_back(length);
   exact_args.push_back(out_length);
@@ -72,6 +74,31 @@ void emit_exact_path(IRBuilder<>& b, const ConvSpec& spec, Function* kernel, con
   b.CreateCall(loops, exact_args);
   b.CreateRet(b.getInt32(LUCID_STATUS_OK));
   b.SetInsertPoint(fast_block);
+}
+
+// Adds <abi_prefix>_<pass>_packed_bytes() and <abi_prefix>_<pass>_pack(weight, packed): the
+// kernels' own, over every pack item.
+void emit_pack_wrappers(const ConvSpec& spec, const Schedule& schedule, const std::string& kernel_prefix,
+                        const std::string& abi_prefix, Pass pass, Module& module) {
+  LLVMContext& c = module.getContext();
+  Type* ptr = PointerType::getUnqual(c);
+  IRBuilder<> b(c);
+  const std::string name = std::string("_") + pass_name(pass);
+  Function* kernel_bytes = module.getFunction(packed_bytes_symbol(kernel_prefix, pass));
+  auto* bytes = Function::Create(kernel_bytes->getFunctionType(), GlobalValue::ExternalLinkage,
+                                 abi_prefix + name + "_packed_bytes", module);
+  b.SetInsertPoint(BasicBlock::Create(c, "entry", bytes));
+  b.CreateRet(b.CreateCall(kernel_bytes, {}));
+
+  Function* kernel_pack = module.getFunction(pack_symbol(kernel_prefix, pass));
+  auto* pack = Function::Create(FunctionType::get(Type::getInt32Ty(c), {ptr, ptr}, false), GlobalValue::ExternalLinkage,
+                                abi_prefix + name + "_pack", module);
+  pack->getArg(0)->setName("weight");
+  pack->getArg(1)->setName("packed");
+  const int64_t items = pass == Pass::Forward ? forward_pack_items(spec, schedule) : backward_data_pack_items(spec, schedule);
+  b.SetInsertPoint(BasicBlock::Create(c, "entry", pack));
+  b.CreateRet(b.CreateCall(kernel_pack, {pack->getArg(0), pack->getArg(1), b.getInt64(0),
+                                         b.getInt64(static_cast<uint64_t>(items))}));
 }
 
 }  // namespace
@@ -90,25 +117,32 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
   const Lowering lowering{spec, schedule, module, element, schedule.vector_width, /*call_pack_rows=*/false};
   const ExactLoops exact = lower_exact_loops(lowering, abi_prefix);
 
-  // items(batch) = batch * per_batch + fixed
+  // items(batch) = batch * per_batch + fixed. A prepacked wrapper takes the packed copy as
+  // pointer `packed_at` (else -1).
   struct Wrapper {
     Pass pass;
     std::vector<std::string> pointers;
     int64_t per_batch;
     int64_t fixed;
+    int packed_at = -1;
   };
-  Wrapper wrappers[] = {
-      {Pass::Forward, {"x", "weight", "bias", "y"}, forward_items(spec, schedule, 1), 0},
-      {Pass::BackwardData, {"grad_y", "weight", "grad_x"}, backward_data_items(spec, schedule, 1), 0},
+  const int64_t forward_per_batch = forward_items(spec, schedule, 1);
+  const int64_t backward_data_per_batch = backward_data_items(spec, schedule, 1);
+  const Wrapper wrappers[] = {
+      {Pass::Forward, {"x", "weight", "bias", "y"}, forward_per_batch, 0},
+      {Pass::BackwardData, {"grad_y", "weight", "grad_x"}, backward_data_per_batch, 0},
       {Pass::BackwardWeight, {"x", "grad_y", "grad_weight"}, 0, backward_weight_items(spec, schedule)},
       {Pass::BackwardBias, {"grad_y", "grad_bias"}, 0, backward_bias_items(spec)},
+      {Pass::Forward, {"x", "weight", "bias", "packed", "y"}, forward_per_batch, 0, 3},
+      {Pass::BackwardData, {"grad_y", "weight", "packed", "grad_x"}, backward_data_per_batch, 0, 2},
   };
   for (const Wrapper& w : wrappers) {
+    const bool prepacked = w.packed_at >= 0;
     std::vector<Type*> params(w.pointers.size(), ptr);
     params.push_back(i64);
     params.push_back(i64);
     auto* fn = Function::Create(FunctionType::get(i32, params, false), GlobalValue::ExternalLinkage,
-                                abi_prefix + "_" + pass_name(w.pass), module);
+                                abi_prefix + "_" + pass_name(w.pass) + (prepacked ? "_prepacked" : ""), module);
     std::vector<Value*> args;
     for (auto& a : fn->args()) args.push_back(&a);
     for (size_t i = 0; i < w.pointers.size(); ++i) args[i]->setName(w.pointers[i]);
@@ -116,6 +150,8 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
     Value* length = args[w.pointers.size() + 1];
     batch->setName("batch");
     length->setName("length");
+    std::vector<Value*> operands(args.begin(), args.begin() + static_cast<long>(w.pointers.size()));
+    if (prepacked) operands.erase(operands.begin() + w.packed_at);
     b.SetInsertPoint(BasicBlock::Create(c, "entry", fn));
     if (w.pass == Pass::Forward && spec.bias) {
       BasicBlock* missing = BasicBlock::Create(c, "missing_bias", fn);
@@ -130,14 +166,17 @@ void lower_abi_wrappers(const ConvSpec& spec, const Schedule& schedule, const st
     Value* items = b.CreateAdd(b.CreateMul(batch, b.getInt64(static_cast<uint64_t>(w.per_batch))),
                                b.getInt64(static_cast<uint64_t>(w.fixed)), "items");
     Value* end = b.CreateSelect(b.CreateICmpSLT(items, b.getInt64(0)), b.getInt64(0), items);
-    Function* kernel = module.getFunction(kernel_symbol(kernel_prefix, w.pass));
+    Function* kernel = module.getFunction(prepacked ? prepacked_symbol(kernel_prefix, w.pass)
+                                                    : kernel_symbol(kernel_prefix, w.pass));
     if (w.pass != Pass::BackwardBias)
-      emit_exact_path(b, spec, kernel, exact, output_length, w.pass, args, batch, length);
+      emit_exact_path(b, spec, kernel, exact, output_length, w.pass, args, operands, batch, length);
     std::vector<Value*> call_args = args;
     call_args.push_back(b.getInt64(0));
     call_args.push_back(end);
     b.CreateRet(b.CreateCall(kernel, call_args));
   }
+  emit_pack_wrappers(spec, schedule, kernel_prefix, abi_prefix, Pass::Forward, module);
+  emit_pack_wrappers(spec, schedule, kernel_prefix, abi_prefix, Pass::BackwardData, module);
   require_valid_ir(module, spec, schedule);
 }
 

@@ -4,8 +4,8 @@
  * lucid-aot wrote, libc and libm:
  *   cc -std=c99 -I DIR -DAOT_HEADER='"P.h"' -DAOT_PREFIX=P -DAOT_UPPER=UPPER_P \
  *      [-DAOT_EXPECT_TARGET='"x86-64-v3"'] aot_driver.c DIR/P*.o -lm
- * It runs every entry point (whole-call and range) on several (batch, length) pairs, with
- * finite operands and with NaN and Inf in the weight and x, checks the status codes of bad calls (including sizes that overflow int64), prints one line and exits 0 when everything matches. */
+ * It runs every entry point (whole-call, range and packed-weight) on several (batch, length)
+ * pairs, with finite operands and with NaN and Inf in the weight and x, checks the status codes of bad calls (including sizes that overflow int64), prints one line and exits 0 when everything matches. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -123,6 +123,85 @@ static void check_whole_calls(int64_t N, int64_t L, const T *x, const T *x_w, co
   free(r.y);
 }
 
+/* Room for a packed copy, every byte 0xff (NaN in every element), so a slice no pack wrote
+ * shows in the results. */
+static void *poisoned(int64_t bytes) {
+  size_t size = (size_t)(bytes > 0 ? bytes : 1);
+  void *p = malloc(size);
+  memset(p, 0xff, size);
+  return p;
+}
+
+/* 6. Packed weights: the _prepacked calls, fed a copy packed whole or in pieces, give the
+ *    bits of the plain calls' results y and gx (of x, w, bias and gy). With `ranges`, also the
+ *    range entry points (which skip the NaN check, so only for finite weights). */
+static void check_packed(int64_t N, int64_t L, const T *x, const T *w, const T *bias, const T *gy, const T *y,
+                         const T *gx, int ranges) {
+  const int64_t Lout = FN(_output_length)(L), nx = N * Cin * L, ny = N * Cout * Lout;
+  const int64_t fb = FN(_forward_packed_bytes)(), db = FN(_backward_data_packed_bytes)();
+  const int64_t fp = K_(_FORWARD_PACK_ITEMS), dp = K_(_BACKWARD_DATA_PACK_ITEMS);
+  const int64_t fi = N * K_(_FORWARD_ITEMS_PER_BATCH), di = N * K_(_BACKWARD_DATA_ITEMS_PER_BATCH);
+  void *fpk = poisoned(fb), *dpk = poisoned(db);
+  T *y2 = make(ny, 0), *gx2 = make(nx, 0);
+  int ok;
+  expect(fb >= 0 && db >= 0 && fp >= 1 && dp >= 1, "packed bytes and pack items", N, L);
+
+  ok = FN(_range_forward_pack)(w, fpk, 0, fp / 2) == 0 && FN(_range_forward_pack)(w, fpk, fp / 2, fp) == 0 &&
+       FN(_forward_prepacked)(x, w, bias, fpk, y2, N, L) == 0;
+  expect(ok && memcmp(y, y2, (size_t)ny * sizeof(T)) == 0, "forward_prepacked", N, L);
+  ok = FN(_backward_data_pack)(w, dpk) == 0 && FN(_backward_data_prepacked)(gy, w, dpk, gx2, N, L) == 0;
+  expect(ok && memcmp(gx, gx2, (size_t)nx * sizeof(T)) == 0, "backward_data_prepacked", N, L);
+  if (ranges) {
+    free(y2), free(gx2);
+    y2 = make(ny, 0), gx2 = make(nx, 0);
+    ok = FN(_range_forward_prepacked)(x, w, bias, fpk, y2, N, L, 0, fi / 3) == 0 &&
+         FN(_range_forward_prepacked)(x, w, bias, fpk, y2, N, L, fi / 3, fi) == 0;
+    expect(ok && memcmp(y, y2, (size_t)ny * sizeof(T)) == 0, "range_forward_prepacked", N, L);
+    ok = FN(_range_backward_data_pack)(w, dpk, 0, dp / 2) == 0 &&
+         FN(_range_backward_data_pack)(w, dpk, dp / 2, dp) == 0 &&
+         FN(_range_backward_data_prepacked)(gy, w, dpk, gx2, N, L, 0, di / 2) == 0 &&
+         FN(_range_backward_data_prepacked)(gy, w, dpk, gx2, N, L, di / 2, di) == 0;
+    expect(ok && memcmp(gx, gx2, (size_t)nx * sizeof(T)) == 0, "range_backward_data_prepacked", N, L);
+  }
+  /* Where a pass packs, the kernel reads the copy and not the weight: another finite weight
+   * beside the copy changes nothing. */
+  if (ranges) {
+    T *other = make(K_(_WEIGHT_NUMEL), 1);
+    if (fb > 0) {
+      ok = FN(_forward_prepacked)(x, other, bias, fpk, y2, N, L) == 0;
+      expect(ok && memcmp(y, y2, (size_t)ny * sizeof(T)) == 0, "forward_prepacked reads the copy", N, L);
+    }
+    if (db > 0) {
+      ok = FN(_backward_data_prepacked)(gy, other, dpk, gx2, N, L) == 0;
+      expect(ok && memcmp(gx, gx2, (size_t)nx * sizeof(T)) == 0, "backward_data_prepacked reads the copy", N, L);
+    }
+    free(other);
+  }
+  /* NULL packed: the plain calls. */
+  free(y2), free(gx2);
+  y2 = make(ny, 0), gx2 = make(nx, 0);
+  ok = FN(_forward_prepacked)(x, w, bias, NULL, y2, N, L) == 0 &&
+       FN(_backward_data_prepacked)(gy, w, NULL, gx2, N, L) == 0;
+  expect(ok && memcmp(y, y2, (size_t)ny * sizeof(T)) == 0 && memcmp(gx, gx2, (size_t)nx * sizeof(T)) == 0,
+         "prepacked with NULL packed", N, L);
+
+  /* Bad calls. */
+  expect(FN(_range_forward_pack)(w, fpk, 0, fp + 1) == LUCID_AOT_STATUS_BAD_RANGE, "pack range past the end", N, L);
+  expect(FN(_range_backward_data_pack)(w, dpk, -1, dp) == LUCID_AOT_STATUS_BAD_RANGE, "pack range from -1", N, L);
+  if (fb > 0) expect(FN(_forward_pack)(NULL, fpk) == LUCID_AOT_STATUS_BAD_ARGUMENT, "pack a NULL weight", N, L);
+  if (db > 0)
+    expect(FN(_backward_data_pack)(w, NULL) == LUCID_AOT_STATUS_BAD_ARGUMENT, "pack into NULL", N, L);
+  expect(FN(_forward_prepacked)(x, w, bias, fpk, y2, 0, L) == LUCID_AOT_STATUS_BAD_BATCH, "prepacked batch 0", N, L);
+  expect(FN(_backward_data_prepacked)(gy, w, dpk, gx2, N, 0) == LUCID_AOT_STATUS_BAD_LENGTH, "prepacked length 0",
+         N, L);
+  expect(FN(_range_forward_prepacked)(x, w, bias, fpk, y2, N, L, 0, fi + 1) == LUCID_AOT_STATUS_BAD_RANGE,
+         "prepacked range past the end", N, L);
+  if (K_(_HAS_BIAS))
+    expect(FN(_forward_prepacked)(x, w, NULL, fpk, y2, N, L) == LUCID_AOT_STATUS_BAD_ARGUMENT,
+           "prepacked NULL bias", N, L);
+  free(fpk), free(dpk), free(y2), free(gx2);
+}
+
 /* 5. NaN and Inf in the weight (forward, backward_data) and in x (backward_weight) reach
  *    the outputs PyTorch's sums send them to. The kernels' products with zero padding would
  *    differ, so the whole-call entry points take exact loops for such operands.
@@ -141,6 +220,7 @@ static void check_nonfinite(int64_t N, int64_t L, int spread) {
     xn[nx / 2] = (T)-INFINITY;
   }
   check_whole_calls(N, L, x, xn, w, K_(_HAS_BIAS) ? b : NULL, gy, y, gx, gw, gb, ", NaN and Inf in the weight and x");
+  check_packed(N, L, x, w, K_(_HAS_BIAS) ? b : NULL, gy, y, gx, 0);
   free(x), free(w), free(b), free(gy), free(xn), free(y), free(gx), free(gw), free(gb);
 }
 
@@ -175,6 +255,8 @@ static void check_layer(int64_t N, int64_t L) {
     expect(FN(_range_forward)(x, w, bias, y2, N, L, 0, fi + 1) == LUCID_AOT_STATUS_BAD_RANGE, "bad range", N, L);
     free(y2), free(gx2), free(gw2), free(gb2);
   }
+
+  check_packed(N, L, x, w, bias, gy, y, gx, 1);
 
   /* 3. Bad calls return their status and touch nothing. */
   expect(FN(_forward)(x, w, bias, y, 0, L) == LUCID_AOT_STATUS_BAD_BATCH, "batch 0", N, L);

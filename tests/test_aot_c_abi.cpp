@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "aot_harness.h"
+#include "lucid/kernel_abi.h"
 
 using namespace aot_test;
 
@@ -86,7 +87,7 @@ TEST_CASE("the objects need nothing from LLVM: nm shows no LLVM symbol, ldd no L
   run_driver(exe);
 }
 
-TEST_CASE("the header compiles as strict C99 and as C++, alone and next to another layer's") {
+TEST_CASE("the header compiles as strict C99 and as C++, alone and next to another layer's; it names its ABI") {
   fs::path dir = fresh_work_dir("header");
   CommandResult aot = lucid_aot(quote("ConvTranspose1d(4, 2, 3, stride=2)") + " " +
                                     quote("ConvTranspose1d(3, 3, 3, padding=\"same\", bias=False, dtype=float64)") +
@@ -115,6 +116,8 @@ TEST_CASE("the header compiles as strict C99 and as C++, alone and next to anoth
   CHECK(text.find("Layer:  ConvTranspose1d(4, 2, 3, stride=2)") != std::string::npos);
   CHECK(text.find("(4, 2, 3)   = (in_channels, out_channels/groups, kernel_size)") != std::string::npos);
   CHECK(text.find("= (length - 1)*2 + 3") != std::string::npos);
+  CHECK(text.find("#define LUCID_CT1D_F32_CI4_CO2_K3_S2_PL0_PR0_OP0_D1_G1_B1_ABI_VERSION " +
+                  std::to_string(LUCID_KERNEL_ABI_VERSION) + "\n") != std::string::npos);
   CHECK(text.find("int64_t lucid_ct1d_f32_ci4_co2_k3_s2_pl0_pr0_op0_d1_g1_b1_output_length(int64_t length);") !=
         std::string::npos);
 }

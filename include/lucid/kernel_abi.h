@@ -25,6 +25,12 @@
 extern "C" {
 #endif
 
+/* The version of this ABI: the entry points' signatures, how a call splits into work items
+ * (lucid/work_items.h) and the packed-weight entries. lucid-aot's headers print it as
+ * <PREFIX>_ABI_VERSION. Bumped on any change a caller could see; 1 (unnumbered) had items
+ * per (n, group, channel block) only and no packed entries. */
+#define LUCID_KERNEL_ABI_VERSION 2
+
 /* The one table of status codes: X(NAME, value, meaning) per row. Kernels (JIT, tier 0 and
  * AOT), the JIT, the runtime and lucid-aot's generated header (which prints every row as
  * LUCID_AOT_STATUS_<NAME>) all take their codes from here, so no two meanings share a value. */

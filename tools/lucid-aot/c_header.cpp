@@ -98,6 +98,9 @@ extern "C" {{
 #endif
 
 {status_codes}
+/* The kernel ABI this header and its objects implement (lucid's LUCID_KERNEL_ABI_VERSION). */
+#define {M}_ABI_VERSION {abi_version}
+
 /* The layer's configuration. */
 #define {M}_IN_CHANNELS INT64_C({Cin})
 #define {M}_OUT_CHANNELS INT64_C({Cout})
@@ -128,7 +131,7 @@ int {P}_backward_bias(const {T} *grad_y, {T} *grad_bias, int64_t batch, int64_t 
  * [item_begin, item_end) of the call above of the same name, and any split of [0, items)
  * into disjoint ranges, run concurrently, gives exactly the whole call's result (items never
  * write the same element). Items per call:
- *   forward          batch * {M}_FORWARD_ITEMS_PER_BATCH        (n, group, block of {fco} out channels)
+ *   forward          batch * {M}_FORWARD_ITEMS_PER_BATCH        (n, group, block of {fco} out channels{tiles})
  *   backward_data    batch * {M}_BACKWARD_DATA_ITEMS_PER_BATCH  (n, group, block of {dci} in channels)
  *   backward_weight  {M}_BACKWARD_WEIGHT_ITEMS                  (group, block of {wci} in channels)
  *   backward_bias    {M}_BACKWARD_BIAS_ITEMS                    (one output channel) */
@@ -144,6 +147,39 @@ int {P}_range_backward_weight(const {T} *x, const {T} *grad_y, {T} *grad_weight,
                               int64_t item_begin, int64_t item_end);
 int {P}_range_backward_bias(const {T} *grad_y, {T} *grad_bias, int64_t batch, int64_t length,
                             int64_t item_begin, int64_t item_end);
+
+/* Weights packed once, for callers whose weight stays the same over many calls (inference).
+ * Each forward and backward_data call otherwise copies its blocks of the weight into the
+ * order its loops read; pack it once instead and pass the copy to every call:
+ *   int64_t bytes = {P}_forward_packed_bytes();    0: this layer packs nothing
+ *   void *packed = malloc(bytes);                   aligned to T at least; 64 bytes is best
+ *   {P}_forward_pack(weight, packed);
+ *   {P}_forward_prepacked(x, weight, bias, packed, y, batch, length);   as often as needed
+ * The _prepacked functions compute what the plain ones do, bit for bit, and return the same
+ * statuses. They still take `weight`: a call with NaN or Inf in it runs the exact loops
+ * (above), and layouts that pack nothing read it. NULL packed (or bytes 0) makes them the
+ * plain calls. A copy holds the weight's values when it was packed: pack again after any
+ * change. Its layout is the target's{dispatched}: keep it inside the process that packed it.
+ * The _pack functions return LUCID_AOT_STATUS_BAD_ARGUMENT for a NULL weight or packed when
+ * bytes > 0. Their range twins pack items [item_begin, item_end) of {M}_FORWARD_PACK_ITEMS
+ * (resp. {M}_BACKWARD_DATA_PACK_ITEMS), one per (group, block of channels), and any split
+ * into disjoint ranges, run concurrently, packs the whole copy. */
+#define {M}_FORWARD_PACK_ITEMS INT64_C({fwd_pack_items})
+#define {M}_BACKWARD_DATA_PACK_ITEMS INT64_C({bwd_data_pack_items})
+int64_t {P}_forward_packed_bytes(void);
+int {P}_forward_pack(const {T} *weight, void *packed);
+int {P}_forward_prepacked(const {T} *x, const {T} *weight, const {T} *bias, const void *packed, {T} *y,
+                          int64_t batch, int64_t length);
+int {P}_range_forward_pack(const {T} *weight, void *packed, int64_t item_begin, int64_t item_end);
+int {P}_range_forward_prepacked(const {T} *x, const {T} *weight, const {T} *bias, const void *packed, {T} *y,
+                                int64_t batch, int64_t length, int64_t item_begin, int64_t item_end);
+int64_t {P}_backward_data_packed_bytes(void);
+int {P}_backward_data_pack(const {T} *weight, void *packed);
+int {P}_backward_data_prepacked(const {T} *grad_y, const {T} *weight, const void *packed, {T} *grad_x,
+                                int64_t batch, int64_t length);
+int {P}_range_backward_data_pack(const {T} *weight, void *packed, int64_t item_begin, int64_t item_end);
+int {P}_range_backward_data_prepacked(const {T} *grad_y, const {T} *weight, const void *packed, {T} *grad_x,
+                                      int64_t batch, int64_t length, int64_t item_begin, int64_t item_end);
 )",
                    fmt::arg("P", P), fmt::arg("M", M), fmt::arg("T", T), fmt::arg("spec", spec.to_string()),
                    fmt::arg("key", spec.key()), fmt::arg("targets", targets_text),
@@ -158,7 +194,14 @@ int {P}_range_backward_bias(const {T} *grad_y, {T} *grad_bias, int64_t batch, in
                    fmt::arg("has_bias", spec.bias ? 1 : 0), fmt::arg("weight_numel", spec.weight_numel()),
                    fmt::arg("fco", schedule.fwd_block_co), fmt::arg("dci", schedule.bwd_data_block_ci),
                    fmt::arg("wci", schedule.bwd_weight_block_ci), fmt::arg("fwd_items", fwd_per_batch),
-                   fmt::arg("bwd_data_items", bwd_data_per_batch), fmt::arg("bwd_weight_items", bwd_weight_items));
+                   fmt::arg("bwd_data_items", bwd_data_per_batch), fmt::arg("bwd_weight_items", bwd_weight_items),
+                   fmt::arg("fwd_pack_items", lucid::forward_pack_items(spec, schedule)),
+                   fmt::arg("bwd_data_pack_items", lucid::backward_data_pack_items(spec, schedule)),
+                   fmt::arg("abi_version", LUCID_KERNEL_ABI_VERSION),
+                   fmt::arg("tiles", lucid::forward_length_tiles(schedule) > 1
+                                         ? fmt::format(", one of {} tiles of the output length", lucid::forward_length_tiles(schedule))
+                                         : std::string()),
+                   fmt::arg("dispatched", dispatcher ? " the dispatcher chose for this CPU" : ""));
   if (dispatcher)
     h += fmt::format("\n/* The --target name the dispatcher chose for this CPU, or \"none\". */\n"
                      "const char *{}_selected_target(void);\n", P);

@@ -128,7 +128,9 @@ Function* emit_choice(Module& m, const std::string& prefix, Function* select_tar
   return fn;
 }
 
-// Defines `symbol` with `type`; calls <entry prefix><suffix> of the chosen entry.
+// Defines `symbol` with `type`; calls <entry prefix><suffix> of the chosen entry. With no
+// entry fitting, an int function returns LUCID_STATUS_UNSUPPORTED_CPU and a packed-bytes one
+// 0 (nothing to pack: the calls that follow report the CPU).
 void emit_forwarder(Module& m, FunctionType* type, const std::string& symbol, const std::string& suffix,
                     bool range, const std::vector<DispatchEntry>& ranked, Function* choice) {
   LLVMContext& c = m.getContext();
@@ -137,7 +139,8 @@ void emit_forwarder(Module& m, FunctionType* type, const std::string& symbol, co
   auto* entry = BasicBlock::Create(c, "entry", fn);
   auto* none = BasicBlock::Create(c, "unsupported_cpu", fn);
   b.SetInsertPoint(none);
-  b.CreateRet(b.getInt32(LUCID_STATUS_UNSUPPORTED_CPU));
+  if (type->getReturnType()->isIntegerTy(32)) b.CreateRet(b.getInt32(LUCID_STATUS_UNSUPPORTED_CPU));
+  else b.CreateRet(ConstantInt::get(type->getReturnType(), 0));
   b.SetInsertPoint(entry);
   std::vector<Value*> args;
   for (auto& a : fn->args()) args.push_back(&a);
@@ -206,18 +209,29 @@ DispatcherObject compile_dispatcher(const lucid::ConvSpec& spec, const std::stri
   Type* ptr = PointerType::getUnqual(context);
   Type* i64 = Type::getInt64Ty(context);
   Type* i32 = Type::getInt32Ty(context);
-  struct Pass {
-    const char* name;
+  // Every entry point of c_header.h: (suffix, pointer arguments, whether it takes batch and
+  // length, whether a _range twin exists).
+  struct Entry {
+    const char* suffix;
     int pointers;
+    bool sized;
+    bool ranged;
   };
-  const Pass passes[] = {{"forward", 4}, {"backward_data", 3}, {"backward_weight", 3}, {"backward_bias", 2}};
-  for (const Pass& p : passes) {
-    std::vector<Type*> params(p.pointers, ptr);
-    params.insert(params.end(), 2, i64);  // batch, length
-    std::string suffix = std::string("_") + p.name;
-    emit_forwarder(m, FunctionType::get(i32, params, false), prefix + suffix, suffix, false, ranked, choice);
+  const Entry entries[] = {
+      {"_forward", 4, true, true},           {"_backward_data", 3, true, true},
+      {"_backward_weight", 3, true, true},   {"_backward_bias", 2, true, true},
+      {"_forward_prepacked", 5, true, true}, {"_backward_data_prepacked", 4, true, true},
+      {"_forward_pack", 2, false, true},     {"_backward_data_pack", 2, false, true},
+      {"_forward_packed_bytes", 0, false, false}, {"_backward_data_packed_bytes", 0, false, false},
+  };
+  for (const Entry& e : entries) {
+    Type* result = e.pointers == 0 ? i64 : i32;  // only packed_bytes takes no pointer
+    std::vector<Type*> params(e.pointers, ptr);
+    if (e.sized) params.insert(params.end(), 2, i64);  // batch, length
+    emit_forwarder(m, FunctionType::get(result, params, false), prefix + e.suffix, e.suffix, false, ranked, choice);
+    if (!e.ranged) continue;
     params.insert(params.end(), 2, i64);  // item_begin, item_end
-    emit_forwarder(m, FunctionType::get(i32, params, false), prefix + "_range" + suffix, suffix, true, ranked,
+    emit_forwarder(m, FunctionType::get(result, params, false), prefix + "_range" + e.suffix, e.suffix, true, ranked,
                    choice);
   }
   lucid::ir::lower_output_length(spec, prefix + "_output_length", m);  // needs no target

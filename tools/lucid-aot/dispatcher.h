@@ -34,6 +34,8 @@ struct DispatcherObject {
 //   PREFIX_output_length (computed here: it needs no target),
 //   PREFIX_forward, _backward_data, _backward_weight, _backward_bias,
 //   PREFIX_range_forward, ... (the range entry points),
+//   PREFIX_forward_packed_bytes, _forward_pack, _forward_prepacked and their _range twins,
+//   and the same for backward_data (packed weights),
 //   const char *PREFIX_selected_target(void)   ("none" when no entry fits).
 // With no entry fitting, the entry points return LUCID_STATUS_UNSUPPORTED_CPU
 // (LUCID_AOT_STATUS_UNSUPPORTED_CPU in the header).
