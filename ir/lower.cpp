@@ -96,12 +96,78 @@ Value* first_failure(KernelBuilder& kb, const std::string& name, Value* begin, V
   return status[0];
 }
 
+// Scratch up to this size lives in the stack frame: a tiny layer's call must not pay for
+// malloc, and an unused frame slot costs nothing.
+constexpr int64_t kScratchStackLimit = 32 * 1024;
+
+// `bytes` of scratch: a frame slot in fn's entry block when small, else aligned_alloc's memory
+// (null when that fails; on_heap). Cache-line aligned: the kernels read packed weights as
+// whole vectors, and malloc's 16-byte alignment split every 64-byte load across two lines.
+Scratch emit_allocation(KernelBuilder& kb, Module& module, int64_t bytes, const std::string& name) {
+  constexpr int64_t kAlignment = 64;
+  auto& b = kb.b();
+  Scratch scratch;
+  if (bytes <= kScratchStackLimit) {
+    Function* fn = b.GetInsertBlock()->getParent();
+    IRBuilder<> at_entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
+    auto* slot = at_entry.CreateAlloca(b.getInt8Ty(), kb.i64(bytes), name);
+    slot->setAlignment(Align(kAlignment));
+    scratch.pointer = slot;
+    return scratch;
+  }
+  FunctionCallee alloc_fn = module.getOrInsertFunction(
+      "aligned_alloc", FunctionType::get(b.getPtrTy(), {b.getInt64Ty(), b.getInt64Ty()}, false));
+  const int64_t rounded = ceil_div(bytes, kAlignment) * kAlignment;  // as C11 asks
+  scratch.pointer = b.CreateCall(alloc_fn, {kb.i64(kAlignment), kb.i64(rounded)}, name);
+  scratch.on_heap = true;
+  return scratch;
+}
+
+// RangePack's copy for items [begin, end), or null: see lowering.h. `on_heap` says whether
+// the caller frees it.
+Scratch emit_range_pack(KernelBuilder& kb, Module& module, const RangePack& pack, Value* weight, Value* begin,
+                        Value* end) {
+  auto& b = kb.b();
+  Function* fn = b.GetInsertBlock()->getParent();
+  Value* null = Constant::getNullValue(b.getPtrTy());
+  BasicBlock* before = b.GetInsertBlock();
+  BasicBlock* allocate = BasicBlock::Create(kb.ctx(), "range_pack", fn);
+  BasicBlock* packing = BasicBlock::Create(kb.ctx(), "range_pack.run", fn);
+  BasicBlock* failed = BasicBlock::Create(kb.ctx(), "range_pack.failed", fn);
+  BasicBlock* join = BasicBlock::Create(kb.ctx(), "range_pack.join", fn);
+  b.CreateCondBr(b.CreateICmpSGT(b.CreateSub(end, begin), kb.i64(pack.items_per_sample), "range.repeats_blocks"),
+                 allocate, join);
+
+  b.SetInsertPoint(allocate);
+  Scratch copy = emit_allocation(kb, module, pack.bytes, "range_pack.memory");
+  Value* memory = copy.pointer;
+  b.CreateCondBr(b.CreateIsNull(memory), join, packing);  // no memory: the items pack their own
+
+  b.SetInsertPoint(packing);
+  Value* status = b.CreateCall(pack.pack, {weight, memory, kb.i64(0), kb.i64(pack.pack_items)}, "range_pack.status");
+  // A failed pack (a NULL weight) leaves the items to meet the same fault on their own.
+  b.CreateCondBr(b.CreateICmpEQ(status, b.getInt32(LUCID_STATUS_OK)), join, failed);
+  b.SetInsertPoint(failed);
+  copy.release(kb, module);
+  b.CreateBr(join);
+
+  b.SetInsertPoint(join);
+  PHINode* packed = b.CreatePHI(b.getPtrTy(), 4, "range_packed");
+  packed->addIncoming(null, before);
+  packed->addIncoming(null, allocate);
+  packed->addIncoming(memory, packing);
+  packed->addIncoming(null, failed);
+  copy.pointer = packed;
+  return copy;
+}
+
 }  // namespace
 
 void emit_entry(const Lowering& lw, const std::string& symbol,
                 const std::vector<std::string>& pointer_args,
                 const std::function<Value*(KernelBuilder&, Value*)>& item_count,
-                const std::function<Value*(KernelBuilder&, Value*, const ItemArgs&)>& per_item) {
+                const std::function<Value*(KernelBuilder&, Value*, const ItemArgs&)>& per_item,
+                const RangePack* range_pack) {
   LLVMContext& c = lw.module.getContext();
   Type* i64 = Type::getInt64Ty(c);
   std::vector<Type*> types(pointer_args.size(), PointerType::getUnqual(c));
@@ -162,7 +228,15 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
   fail_if(bad_range(b, begin, end, item_count(kb, batch)), LUCID_STATUS_BAD_RANGE, "bad_range");
 
   ItemArgs item_args{Values(args.begin(), args.begin() + static_cast<long>(np)), batch, length, out_length};
-  b.CreateRet(first_failure(kb, "item", begin, end, [&](Value* item) { return per_item(kb, item, item_args); }));
+  if (range_pack == nullptr || range_pack->bytes == 0) {
+    b.CreateRet(first_failure(kb, "item", begin, end, [&](Value* item) { return per_item(kb, item, item_args); }));
+    return;
+  }
+  const Scratch copy = emit_range_pack(kb, lw.module, *range_pack, args[range_pack->weight_arg], begin, end);
+  item_args.range_packed = copy.pointer;
+  Value* status = first_failure(kb, "item", begin, end, [&](Value* item) { return per_item(kb, item, item_args); });
+  copy.release(kb, lw.module);  // free(NULL) does nothing
+  b.CreateRet(status);
 }
 
 Value* body_output_length(KernelBuilder& kb, const ConvSpec& spec, Value* L) {
@@ -177,7 +251,7 @@ Value* packed_slice(KernelBuilder& kb, Value* packed, Value* pack_item, int64_t 
   return b.CreateSelect(b.CreateIsNull(packed), packed, slice, "packed.slice");
 }
 
-void emit_packed_entries(const Lowering& lw, const std::string& symbol, const PackedEntries& entries) {
+RangePack emit_packed_entries(const Lowering& lw, const std::string& symbol, const PackedEntries& entries) {
   LLVMContext& c = lw.module.getContext();
   Type* i64 = Type::getInt64Ty(c);
   Type* i32 = Type::getInt32Ty(c);
@@ -189,7 +263,8 @@ void emit_packed_entries(const Lowering& lw, const std::string& symbol, const Pa
                                     symbol + "_packed_bytes", lw.module);
   bytes_fn->addFnAttr(Attribute::NoUnwind);
   b.SetInsertPoint(BasicBlock::Create(c, "entry", bytes_fn));
-  b.CreateRet(b.getInt64(static_cast<uint64_t>(entries.items * entries.slice_elements * dtype_size(lw.spec.dtype))));
+  const int64_t bytes = entries.items * entries.slice_elements * static_cast<int64_t>(dtype_size(lw.spec.dtype));
+  b.CreateRet(b.getInt64(static_cast<uint64_t>(bytes)));
 
   // <symbol>_pack(weight, packed, item_begin, item_end).
   auto* pack = Function::Create(FunctionType::get(i32, {ptr, ptr, i64, i64}, false), GlobalValue::ExternalLinkage,
@@ -205,9 +280,13 @@ void emit_packed_entries(const Lowering& lw, const std::string& symbol, const Pa
   auto& kbb = kb.b();
   kbb.SetInsertPoint(BasicBlock::Create(c, "entry", pack));
   return_if(kbb, bad_range(kbb, begin, end, kb.i64(entries.items)), LUCID_STATUS_BAD_RANGE, "bad_range");
+  RangePack range_pack;
+  range_pack.pack = pack;
+  range_pack.pack_items = entries.items;
+  range_pack.bytes = bytes;
   if (entries.slice_elements == 0) {
     kbb.CreateRet(kbb.getInt32(LUCID_STATUS_OK));
-    return;
+    return range_pack;
   }
   return_if(kbb, kbb.CreateAnd(kbb.CreateICmpSLT(begin, end), kbb.CreateOr(kbb.CreateIsNull(weight), kbb.CreateIsNull(packed))),
             LUCID_STATUS_BAD_ARGUMENT, "null_pointer");
@@ -215,6 +294,7 @@ void emit_packed_entries(const Lowering& lw, const std::string& symbol, const Pa
     Value* slice = kb.at(packed, kbb.CreateMul(item, kb.i64(entries.slice_elements)), "packed.item");
     return entries.pack_item(kb, item, weight, slice);
   }));
+  return range_pack;
 }
 
 void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry& layer, Value* lo, Value* a,
@@ -402,24 +482,9 @@ Value* rows_in_block(KernelBuilder& kb, int64_t channels, int64_t rows, Value* f
 }
 
 Scratch emit_scratch(KernelBuilder& kb, Module& module, int64_t bytes, const std::string& name) {
-  constexpr int64_t kStackLimit = 32 * 1024;
-  constexpr int64_t kScratchAlignment = 64;
   auto& b = kb.b();
-  Scratch scratch;
-  if (bytes <= kStackLimit) {
-    auto* slot = b.CreateAlloca(b.getInt8Ty(), kb.i64(bytes), name);
-    slot->setAlignment(Align(kScratchAlignment));
-    scratch.pointer = slot;
-    return scratch;
-  }
-  // Cache-line aligned: the kernels read their packed weights as whole vectors, and malloc's
-  // 16-byte alignment split every 64-byte load across two lines.
-  Type* ptr = PointerType::getUnqual(kb.ctx());
-  FunctionCallee alloc_fn =
-      module.getOrInsertFunction("aligned_alloc", FunctionType::get(ptr, {b.getInt64Ty(), b.getInt64Ty()}, false));
-  const int64_t rounded = ceil_div(bytes, kScratchAlignment) * kScratchAlignment;  // as C11 asks
-  scratch.pointer = b.CreateCall(alloc_fn, {kb.i64(kScratchAlignment), kb.i64(rounded)}, name);
-  scratch.on_heap = true;
+  Scratch scratch = emit_allocation(kb, module, bytes, name);
+  if (!scratch.on_heap) return scratch;
   Function* fn = b.GetInsertBlock()->getParent();
   BasicBlock* no_memory = BasicBlock::Create(kb.ctx(), name + ".no_memory", fn);
   BasicBlock* ok = BasicBlock::Create(kb.ctx(), name + ".ok", fn);
@@ -434,7 +499,7 @@ Scratch emit_scratch_unless(KernelBuilder& kb, Module& module, int64_t bytes, co
   auto& b = kb.b();
   Value* owned = b.CreateIsNull(given, name + ".owned");
   Scratch scratch;
-  if (bytes <= 32 * 1024) {  // emit_scratch's stack case: an alloca costs nothing unused
+  if (bytes <= kScratchStackLimit) {  // emit_scratch's stack case: an unused slot costs nothing
     Scratch own = emit_scratch(kb, module, bytes, name);
     scratch.pointer = b.CreateSelect(owned, own.pointer, given, name + ".pointer");
     return scratch;

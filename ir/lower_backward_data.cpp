@@ -8,8 +8,9 @@
 //    mod s share them, see residue_loads); rows x bwd_data_block_t
 //    vectors accumulate over the whole (co, tap) reduction; edge positions take a scalar loop.
 //  - taps: a dot product along k per (row, position), for long kernels with a stride.
-//  - channels: input channels in lanes, grad_y broadcast, weights repacked per item (or
-//    once by the caller: PackedEntries in lowering.h); no strided access at all, the
+//  - channels: input channels in lanes, grad_y broadcast, weights repacked per item (once
+//    per range when the range spans samples, RangePack; or once by the caller, PackedEntries
+//    in lowering.h); no strided access at all, the
 //    layout of choice for strided layers with many channels.
 #include <algorithm>
 #include <climits>
@@ -504,18 +505,22 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
   auto item_count = [&](KernelBuilder& kb, Value* batch) {
     return kb.b().CreateMul(batch, kb.i64(backward_data_items(spec, lw.schedule, 1)));
   };
-  emit_entry(lw, symbol, {"grad_y", "weight", "grad_x"}, item_count,
-             [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, nullptr); });
+  // The plain entry packs once per range when a range spans samples; _prepacked has its copy.
+  RangePack range_pack = emit_packed_entries(
+      lw, symbol, {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
+        auto& b = kb.b();
+        Value* block = b.CreateSRem(item, kb.i64(blocks), "block");
+        Value* ci = ci0_of(kb, b.CreateSDiv(item, kb.i64(blocks), "g"), block);
+        Value* w = kb.at(weight, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
+        return static_cast<Value*>(b.CreateCall(pack, {w, packed, rows_of(kb, block)}));
+      }});
+  range_pack.items_per_sample = backward_data_items(spec, lw.schedule, 1);
+  emit_entry(
+      lw, symbol, {"grad_y", "weight", "grad_x"}, item_count,
+      [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.range_packed); },
+      &range_pack);
   emit_entry(lw, symbol + "_prepacked", {"grad_y", "weight", "packed", "grad_x"}, item_count,
              [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.pointers[2]); });
-  emit_packed_entries(lw, symbol,
-                      {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
-                         auto& b = kb.b();
-                         Value* block = b.CreateSRem(item, kb.i64(blocks), "block");
-                         Value* ci = ci0_of(kb, b.CreateSDiv(item, kb.i64(blocks), "g"), block);
-                         Value* w = kb.at(weight, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
-                         return static_cast<Value*>(b.CreateCall(pack, {w, packed, rows_of(kb, block)}));
-                       }});
 }
 
 }  // namespace lucid::ir

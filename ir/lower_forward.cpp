@@ -13,7 +13,8 @@
 // consecutive blocks of positions, Schedule::fwd_length_tiles). It copies its slice of
 // the weight into [ci][row][tap] order per register block (counted in the kernel's time; each
 // register block in the item's first block of positions, from cache, see PackInBlock; a
-// caller with fixed weights passes them packed once instead, PackedEntries in lowering.h): in
+// caller with fixed weights passes them packed once instead, PackedEntries in lowering.h, and
+// a range that spans samples packs the whole weight once for all its items, RangePack): in
 // PyTorch's (Cin, Cout/G, K) order consecutive input channels of one output channel
 // lie Cout/G*K elements apart, so the channel loop would touch a new page every step, and
 // with power-of-two pitches those rows share a few cache sets (read in place, hifigan_up1
@@ -536,27 +537,31 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
   auto item_count = [&](KernelBuilder& kb, Value* batch) {
     return kb.b().CreateMul(batch, kb.i64(forward_items(spec, lw.schedule, 1)));
   };
-  emit_entry(lw, symbol, {"x", "weight", "bias", "y"}, item_count,
-             [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, nullptr); });
+  // The plain entry packs once per range when a range spans samples; _prepacked has its copy.
+  RangePack range_pack = emit_packed_entries(
+      lw, symbol, {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
+        auto& b = kb.b();
+        Value* g = b.CreateSDiv(item, kb.i64(blocks), "g");
+        Value* co0 = co0_of(kb, b.CreateSRem(item, kb.i64(blocks), "block"));
+        Value* w = weight_of(kb, weight, g, co0);
+        Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
+        if (channels) return static_cast<Value*>(b.CreateCall(pack, {w, packed, rows_valid}));
+        Value* null = ConstantPointerNull::get(PointerType::getUnqual(kb.ctx()));
+        for_each_register_block(kb, lw, plan, R, plan.packed_pitch(), packed, null, null, kb.i64(0),
+                                rows_valid, "fwd.pack", [&](const RegisterBlock& block) {
+                                  emit_pack_call(kb, plan, pack,
+                                                 kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block"),
+                                                 block);
+                                });
+        return static_cast<Value*>(b.getInt32(LUCID_STATUS_OK));
+      }});
+  range_pack.items_per_sample = forward_items(spec, lw.schedule, 1);
+  emit_entry(
+      lw, symbol, {"x", "weight", "bias", "y"}, item_count,
+      [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.range_packed); },
+      &range_pack);
   emit_entry(lw, symbol + "_prepacked", {"x", "weight", "bias", "packed", "y"}, item_count,
              [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.pointers[3]); });
-  emit_packed_entries(lw, symbol,
-                      {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
-                         auto& b = kb.b();
-                         Value* g = b.CreateSDiv(item, kb.i64(blocks), "g");
-                         Value* co0 = co0_of(kb, b.CreateSRem(item, kb.i64(blocks), "block"));
-                         Value* w = weight_of(kb, weight, g, co0);
-                         Value* rows_valid = rows_in_block(kb, plan.Cog, R, co0);
-                         if (channels) return static_cast<Value*>(b.CreateCall(pack, {w, packed, rows_valid}));
-                         Value* null = ConstantPointerNull::get(PointerType::getUnqual(kb.ctx()));
-                         for_each_register_block(kb, lw, plan, R, plan.packed_pitch(), packed, null, null, kb.i64(0),
-                                                 rows_valid, "fwd.pack", [&](const RegisterBlock& block) {
-                                                   emit_pack_call(kb, plan, pack,
-                                                                  kb.at(w, b.CreateMul(block.first_row, kb.i64(plan.K)), "w.block"),
-                                                                  block);
-                                                 });
-                         return static_cast<Value*>(b.getInt32(LUCID_STATUS_OK));
-                       }});
 }
 
 }  // namespace lucid::ir

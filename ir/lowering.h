@@ -58,6 +58,20 @@ struct ItemArgs {
   llvm::Value* batch;
   llvm::Value* length;
   llvm::Value* out_length;
+  llvm::Value* range_packed = nullptr;  // RangePack's copy, or a null pointer (entries with one)
+};
+
+// A plain entry's pack shared by its range: when the range holds more items than one sample
+// has, every (group, channel block) recurs in it, so the entry packs the whole weight once
+// (`pack`, a PackedEntries _pack entry, into `bytes` of malloc'd memory) and hands the copy to
+// each item (ItemArgs::range_packed), instead of each item packing its own block again.
+// Without memory, or with a shorter range, range_packed is null and items pack their own.
+struct RangePack {
+  llvm::Function* pack = nullptr;
+  int64_t pack_items = 0;
+  int64_t bytes = 0;
+  int64_t items_per_sample = 0;
+  unsigned weight_arg = 1;  // the weight's place among the entry's pointer arguments
 };
 
 // Emits `i32 symbol(<pointer args>, i64 batch, i64 length, i64 item_begin, i64 item_end)`:
@@ -66,7 +80,8 @@ struct ItemArgs {
 void emit_entry(const Lowering& lowering, const std::string& symbol,
                 const std::vector<std::string>& pointer_args,
                 const std::function<llvm::Value*(KernelBuilder&, llvm::Value* batch)>& item_count,
-                const std::function<llvm::Value*(KernelBuilder&, llvm::Value* item, const ItemArgs&)>& per_item);
+                const std::function<llvm::Value*(KernelBuilder&, llvm::Value* item, const ItemArgs&)>& per_item,
+                const RangePack* range_pack = nullptr);
 
 // Visits [lo, hi): unmasked blocks of `block` positions inside [a, b), and the edges
 // [lo, a) and [b, hi) every `edge_step` positions through `emit_edge`, a compact path with
@@ -201,10 +216,10 @@ int64_t forward_channels_packed_elements(const Lowering& lowering, int rows);
 
 // The entry points that let a caller pack weights once and reuse them across calls (the ABI
 // is include/lucid/kernel_abi.h's "Packed weights"). A pass whose items repack weights emits
-// its kernel twice with emit_entry, sharing one item body: `<symbol>` packs per item, and
-// `<symbol>_prepacked` takes the packed weights after the weight (NULL: packs per item too;
-// a separate entry rather than a wrapper, since forwarding nine arguments through the stack
-// cost seed_toy's forward 9 ns of its 20). This adds:
+// its kernel twice with emit_entry, sharing one item body: `<symbol>` packs per item (or per
+// range, RangePack), and `<symbol>_prepacked` takes the packed weights after the weight
+// (NULL: packs per item; a separate entry rather than a wrapper, since forwarding nine
+// arguments through the stack cost seed_toy's forward 9 ns of its 20). This adds:
 //   <symbol>_pack(weight, packed, begin, end): runs pack_item for items [begin, end) of
 //                `items` (one per (group, channel block)); each writes slice_elements
 //                elements at packed + item * slice_elements;
@@ -215,7 +230,9 @@ struct PackedEntries {
   // Packs one item: its weight rows and its slice of the packed buffer; returns an i32 status.
   std::function<llvm::Value*(KernelBuilder&, llvm::Value* item, llvm::Value* weight, llvm::Value* slice)> pack_item;
 };
-void emit_packed_entries(const Lowering& lowering, const std::string& symbol, const PackedEntries& entries);
+// Returns the RangePack of the plain entry (emitted after these) with the _pack entry, its
+// items and bytes filled in; the caller adds items_per_sample and weight_arg.
+RangePack emit_packed_entries(const Lowering& lowering, const std::string& symbol, const PackedEntries& entries);
 // The item's slice of a _prepacked entry's packed argument (null when that is null).
 llvm::Value* packed_slice(KernelBuilder& kb, llvm::Value* packed, llvm::Value* pack_item, int64_t slice_elements);
 void lower_backward_data(const Lowering& lowering, const std::string& symbol);

@@ -92,16 +92,18 @@ typedef int (*lucid_backward_bias_fn)(const void *grad_y, void *grad_bias, int64
 
 /* Packed weights (JIT kernels; lucid::KernelSet). Forward items, and backward-data items with
  * input channels in lanes, copy their block of the weight into the order their inner loop
- * reads before they sum. A caller whose weight stays the same over many calls (inference)
- * can pack it once and pass the packed copy to each call instead:
+ * reads before they sum. A call whose item range holds more than one sample's items packs
+ * the whole weight once for the range instead (its own memory: the stack up to 32 KiB, else
+ * malloc; without memory its items pack their own). A caller whose weight stays the same over
+ * many calls (inference) can pack it once and pass the packed copy to each call instead:
  *   int64_t <kernel>_packed_bytes(void): the packed copy's size; 0 when the pass packs nothing
  *     (then _prepacked ignores `packed`).
  *   int <kernel>_pack(weight, packed, item_begin, item_end): packs items [begin, end) of
  *     groups x channel blocks (lucid::forward_pack_items, backward_data_pack_items); any split
  *     across threads is race free.
  *   int <kernel>_prepacked(...): the kernel, reading the weights from `packed` (the weight
- *     pointer is still read by layouts that do not pack, and by none other); NULL packed makes
- *     it the plain kernel. A packed copy is only valid for the weight values it was packed
+ *     pointer is still read by layouts that do not pack, and by none other); with NULL packed
+ *     each item packs its own block, and the results equal the plain kernel's bit for bit. A packed copy is only valid for the weight values it was packed
  *     from: pack again after any change to the weight. */
 typedef int64_t (*lucid_packed_bytes_fn)(void);
 typedef int (*lucid_pack_fn)(const void *weight, void *packed, int64_t item_begin, int64_t item_end);
