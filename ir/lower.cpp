@@ -123,10 +123,10 @@ Scratch emit_allocation(KernelBuilder& kb, Module& module, int64_t bytes, const 
   return scratch;
 }
 
-// RangePack's copy for items [begin, end), or null: see lowering.h. `on_heap` says whether
-// the caller frees it.
+// RangePack's copy for items [begin, end) of a call with `items_per_sample` items per sample,
+// or null: see lowering.h. `on_heap` says whether the caller frees it.
 Scratch emit_range_pack(KernelBuilder& kb, Module& module, const RangePack& pack, Value* weight, Value* begin,
-                        Value* end) {
+                        Value* end, Value* items_per_sample) {
   auto& b = kb.b();
   Function* fn = b.GetInsertBlock()->getParent();
   Value* null = Constant::getNullValue(b.getPtrTy());
@@ -135,7 +135,7 @@ Scratch emit_range_pack(KernelBuilder& kb, Module& module, const RangePack& pack
   BasicBlock* packing = BasicBlock::Create(kb.ctx(), "range_pack.run", fn);
   BasicBlock* failed = BasicBlock::Create(kb.ctx(), "range_pack.failed", fn);
   BasicBlock* join = BasicBlock::Create(kb.ctx(), "range_pack.join", fn);
-  b.CreateCondBr(b.CreateICmpSGT(b.CreateSub(end, begin), kb.i64(pack.items_per_sample), "range.repeats_blocks"),
+  b.CreateCondBr(b.CreateICmpSGT(b.CreateSub(end, begin), items_per_sample, "range.repeats_blocks"),
                  allocate, join);
 
   b.SetInsertPoint(allocate);
@@ -228,12 +228,12 @@ void emit_entry(const Lowering& lw, const std::string& symbol,
   fail_if(bad_range(b, begin, end, item_count(kb, batch)), LUCID_STATUS_BAD_RANGE, "bad_range");
 
   ItemArgs item_args{Values(args.begin(), args.begin() + static_cast<long>(np)), batch, length, out_length};
-  if (range_pack == nullptr || range_pack->bytes == 0) {
-    b.CreateRet(first_failure(kb, "item", begin, end, [&](Value* item) { return per_item(kb, item, item_args); }));
-    return;
+  Scratch copy;  // nothing to free unless the range pack allocates
+  if (range_pack != nullptr && range_pack->bytes > 0) {
+    copy = emit_range_pack(kb, lw.module, *range_pack, args[range_pack->weight_arg], begin, end,
+                           item_count(kb, kb.i64(1)));
+    item_args.range_packed = copy.pointer;
   }
-  const Scratch copy = emit_range_pack(kb, lw.module, *range_pack, args[range_pack->weight_arg], begin, end);
-  item_args.range_packed = copy.pointer;
   Value* status = first_failure(kb, "item", begin, end, [&](Value* item) { return per_item(kb, item, item_args); });
   copy.release(kb, lw.module);  // free(NULL) does nothing
   b.CreateRet(status);

@@ -506,7 +506,7 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
     return kb.b().CreateMul(batch, kb.i64(backward_data_items(spec, lw.schedule, 1)));
   };
   // The plain entry packs once per range when a range spans samples; _prepacked has its copy.
-  RangePack range_pack = emit_packed_entries(
+  const RangePack range_pack = emit_packed_entries(
       lw, symbol, {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
         auto& b = kb.b();
         Value* block = b.CreateSRem(item, kb.i64(blocks), "block");
@@ -514,7 +514,6 @@ void lower_backward_data(const Lowering& lw, const std::string& symbol) {
         Value* w = kb.at(weight, b.CreateMul(ci, kb.i64(plan.Cog * plan.K)), "w.ci");
         return static_cast<Value*>(b.CreateCall(pack, {w, packed, rows_of(kb, block)}));
       }});
-  range_pack.items_per_sample = backward_data_items(spec, lw.schedule, 1);
   emit_entry(
       lw, symbol, {"grad_y", "weight", "grad_x"}, item_count,
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.range_packed); },

@@ -538,7 +538,7 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
     return kb.b().CreateMul(batch, kb.i64(forward_items(spec, lw.schedule, 1)));
   };
   // The plain entry packs once per range when a range spans samples; _prepacked has its copy.
-  RangePack range_pack = emit_packed_entries(
+  const RangePack range_pack = emit_packed_entries(
       lw, symbol, {spec.groups * blocks, slice, [&](KernelBuilder& kb, Value* item, Value* weight, Value* packed) {
         auto& b = kb.b();
         Value* g = b.CreateSDiv(item, kb.i64(blocks), "g");
@@ -555,7 +555,6 @@ void lower_forward(const Lowering& lw, const std::string& symbol) {
                                 });
         return static_cast<Value*>(b.getInt32(LUCID_STATUS_OK));
       }});
-  range_pack.items_per_sample = forward_items(spec, lw.schedule, 1);
   emit_entry(
       lw, symbol, {"x", "weight", "bias", "y"}, item_count,
       [&](KernelBuilder& kb, Value* item, const ItemArgs& a) { return per_item(kb, item, a, a.range_packed); },

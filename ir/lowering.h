@@ -70,7 +70,6 @@ struct RangePack {
   llvm::Function* pack = nullptr;
   int64_t pack_items = 0;
   int64_t bytes = 0;
-  int64_t items_per_sample = 0;
   unsigned weight_arg = 1;  // the weight's place among the entry's pointer arguments
 };
 
@@ -230,8 +229,8 @@ struct PackedEntries {
   // Packs one item: its weight rows and its slice of the packed buffer; returns an i32 status.
   std::function<llvm::Value*(KernelBuilder&, llvm::Value* item, llvm::Value* weight, llvm::Value* slice)> pack_item;
 };
-// Returns the RangePack of the plain entry (emitted after these) with the _pack entry, its
-// items and bytes filled in; the caller adds items_per_sample and weight_arg.
+// Returns the RangePack of the plain entry (emitted after these): its _pack entry, items and
+// bytes.
 RangePack emit_packed_entries(const Lowering& lowering, const std::string& symbol, const PackedEntries& entries);
 // The item's slice of a _prepacked entry's packed argument (null when that is null).
 llvm::Value* packed_slice(KernelBuilder& kb, llvm::Value* packed, llvm::Value* pack_item, int64_t slice_elements);
