@@ -1,6 +1,7 @@
 // PackedWeights: a layer's weight packed once for its forward kernel, for callers whose
-// weights stay fixed over many calls (inference). The forward kernel otherwise copies each
-// work item's weights into the order its loops read on every call (kernel_abi.h's "Packed
+// weights stay fixed over many calls (inference). Without it, every call packs: a call whose
+// range spans samples packs the whole weight once for the range, and a smaller range (a
+// batch-1 layer's items) packs each item's weights as the item starts (kernel_abi.h's "Packed
 // weights"; 3-8% of hifigan_up1's and wide_s1's forward on Zen 5, README).
 #pragma once
 
