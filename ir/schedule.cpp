@@ -52,6 +52,10 @@ int channel_block_positions(int rows, int lanes, int accumulators) {
   return std::clamp(accumulators / std::max(1, vectors), 1, 12);
 }
 
+// Vector registers a backward-weight block with channels in lanes leaves to grad_y broadcasts
+// that the scheduler loads ahead of their FMAs (fit_register_blocks).
+constexpr int kBroadcastsInFlight = 8;
+
 // Loaded x vectors per forward register block with q in the lanes (fit_register_blocks):
 // with 4 rows of broadcast weights, two loads per cycle keep two FMA pipes busy.
 constexpr int kForwardBlockVectors = 3;
@@ -188,7 +192,20 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
       const int64_t channels = spec.out_per_group();
       const int64_t per_block = ceil_div(channels, ceil_div(channels, most / spec.kernel_size));
       s.bwd_weight_block_taps = static_cast<int>(per_block * spec.kernel_size);
+      return;
     }
+    // Elsewhere, with 32 registers and two channel vectors, blocks of as many whole output
+    // channels as the accumulators hold beside kBroadcastsInFlight (20 of 28: 10 pairs). All
+    // of a block's broadcasts then come from one or two grad_y rows. Zen 5, alternating, min / median ms of 3 rounds x 3, 1 thread, 6 pairs (the rule
+    // above) -> whole channels: hifigan_up3 (2 x K 4) 2.777 / 2.791 -> 2.631 / 2.682,
+    // hifigan_up4 1.471 / 1.494 -> 1.394 / 1.408, encodec_s5 (K 10) 2.031 / 2.077 -> 1.952 /
+    // 1.972, demucs_s4 (K 8) 3.105 / 3.169 -> 2.975 / 3.024, grouped4 (K 8) 1.536 / 1.744 ->
+    // 1.429 / 1.505. One channel of K 4 or 5 ran 2-8% slower than 6 pairs, and 10 or 12 pairs
+    // that split channels slower than whole ones.
+    const int vectors = static_cast<int>(std::min<int64_t>(2, ceil_div(int64_t{s.bwd_weight_block_ci}, int64_t{V})));
+    const int whole_budget = (acc - kBroadcastsInFlight) / vectors;
+    if (wide_register_file(s) && vectors == 2 && spec.kernel_size <= whole_budget)
+      s.bwd_weight_block_taps = static_cast<int>(whole_budget / spec.kernel_size * spec.kernel_size);
     return;
   }
   // Register rows x bwd_weight_block_co channels: each loaded x vector serves the channels x

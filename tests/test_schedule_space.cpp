@@ -160,7 +160,7 @@ TEST_CASE("forward items take up to 64 rows where their packed weights fit half 
   const Schedule two = Schedule::default_for(up3, 512, 32, 2, 48 * kKiB, 1024 * kKiB);
   CHECK(two.fwd_block_co == 64);
   CHECK(two.fwd_length_tiles == 2);
-  CHECK(two.key() == "v16.f64x3x2.d32x12c.w32x1x6c.a28.r4.k76.ft2");
+  CHECK(two.key() == "v16.f64x3x2.d32x12c.w32x1x8c.a28.r4.k76.ft2");
   // Exactly half the L2 still fits; less, or no L2 size, keeps kMaxBlockRows.
   CHECK(Schedule::default_for(up3, 512, 32, 1, 0, 256 * kKiB).fwd_block_co == 64);
   CHECK(Schedule::default_for(up3, 512, 32, 1, 0, 128 * kKiB).fwd_block_co == 32);
@@ -331,4 +331,24 @@ TEST_CASE("stride-1 backward-data with few channels per group keeps lengths in t
   const Schedule grouped = Schedule::default_for(ConvSpec::parse("ConvTranspose1d(128, 128, 3, padding=1, groups=4)"), 512, 32);
   CHECK(grouped.bwd_data_lanes == Lanes::Length);
   CHECK(grouped.bwd_data_block_ci == 8);
+}
+
+TEST_CASE("backward-weight with two channel vectors in lanes takes blocks of whole output channels on 32 registers") {
+  auto taps_of = [](const char* text, int bits, int registers) {
+    const Schedule s = Schedule::default_for(ConvSpec::parse(text), bits, registers, 1);
+    REQUIRE(s.bwd_weight_lanes == Lanes::Channels);
+    return s.bwd_weight_block_taps;
+  };
+  // As many whole channels as (28 - 8) / 2 = 10 pairs hold.
+  CHECK(taps_of("ConvTranspose1d(128, 64, 4, stride=2, padding=1)", 512, 32) == 8);
+  CHECK(taps_of("ConvTranspose1d(128, 64, 10, stride=5)", 512, 32) == 10);
+  CHECK(taps_of("ConvTranspose1d(128, 128, 8, stride=4, padding=2, groups=4)", 512, 32) == 8);
+  CHECK(taps_of("ConvTranspose1d(64, 32, 3, stride=2)", 512, 32) == 9);
+  // Longer kernels keep 6 pairs spread evenly over the channels.
+  CHECK(taps_of("ConvTranspose1d(64, 32, 11, stride=2)", 512, 32) == 6);
+  // One channel vector (16 rows) and the 16-register file keep the rule before.
+  CHECK(taps_of("ConvTranspose1d(16, 8, 5, stride=3, padding=1, output_padding=2)", 512, 32) == 10);
+  CHECK(taps_of("ConvTranspose1d(128, 64, 4, stride=2, padding=1)", 256, 16) == 6);
+  // Layers whose positions share broadcasts (d a multiple of s) keep their own rule.
+  CHECK(taps_of("ConvTranspose1d(256, 256, 3, padding=1)", 512, 32) == 6);
 }
