@@ -166,7 +166,7 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
       // Channels in lanes: items of one or two vectors of channels (for any width), positions
       // per register block.
       for (int ci : {8, 16, 32})
-        for (int t : {3, 4, 6, 12}) {
+        for (int t : {3, 4, 6, 8, 10, 12}) {
           Schedule s = base;
           s.bwd_data_block_ci = ci;
           s.bwd_data_block_t = t;
