@@ -352,3 +352,16 @@ TEST_CASE("backward-weight with two channel vectors in lanes takes blocks of who
   // Layers whose positions share broadcasts (d a multiple of s) keep their own rule.
   CHECK(taps_of("ConvTranspose1d(256, 256, 3, padding=1)", 512, 32) == 6);
 }
+
+TEST_CASE("channel-lane backward-data blocks of one channel vector take up to 16 positions") {
+  const ConvSpec sb32 = ConvSpec::parse("ConvTranspose1d(16, 8, 5, stride=3, padding=1, output_padding=2)");
+  const Schedule wide = Schedule::default_for(sb32, 512, 32, 1);
+  REQUIRE(wide.bwd_data_lanes == Lanes::Channels);
+  CHECK(wide.bwd_data_block_t == 16);
+  // Two vectors keep 12 at most; long kernels keep 96 / K (grad_y indices live in the loop).
+  CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(64, 32, 4, stride=2, padding=1)"), 512, 32)
+            .bwd_data_block_t == 12);
+  CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(16, 8, 8, stride=4)"), 512, 32).bwd_data_block_t == 12);
+  // The 16-register file: its 12 accumulators.
+  CHECK(Schedule::default_for(ConvSpec::parse("ConvTranspose1d(8, 8, 5, stride=3)"), 256, 16).bwd_data_block_t <= 12);
+}
