@@ -184,10 +184,11 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
 
   if (s.bwd_weight_lanes == Lanes::Channels) {
     // One broadcast grad_y element per (co, tap) pair and position: one or two channel
-    // vectors x 12 or 6 pairs. At most 12 accumulators even with more to spare: two channel
-    // vectors x 12 pairs measured 20-35% slower than x 6 on dilated, encodec_s5, grouped4 and
-    // wide_s1 with AVX-512 (faster only on hifigan_up3, which the tuner finds), one vector x
-    // 6 slower than x 12 on dilated.
+    // vectors x 12 or 6 pairs. At most 12 accumulators here, even with more to spare: two
+    // channel vectors x 12 pairs measured 20-35% slower than x 6 on dilated, encodec_s5,
+    // grouped4 and wide_s1 with AVX-512, one vector x 6 slower than x 12 on dilated, and one
+    // vector x 15-24 pairs slower than x 10-12 (dilated, small_batch32). Blocks of whole
+    // output channels may take more (below).
     // The Cog x K pairs are spread evenly over as few blocks as that many pairs per block
     // need: the last block is moved back over the one before, so 40 pairs in blocks of 12
     // computed 48 (small_batch32). Zen 3, alternating, min / median of 30 runs, 1 thread:
