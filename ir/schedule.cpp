@@ -47,9 +47,10 @@ int item_rows(int64_t per_group, int64_t groups, int register_rows, int threads,
 // Positions per register block with channels in the lanes: the accumulators are
 // min(channel vectors, 2) x positions, at most 12 positions (past that the broadcasts and
 // weight vectors of a tap no longer fit beside them).
+// Channel vectors of such a block: min(vectors of `rows`, 2).
+int channel_block_vectors(int rows, int lanes) { return std::min(2, static_cast<int>(ceil_div(rows, lanes))); }
 int channel_block_positions(int rows, int lanes, int accumulators) {
-  const int vectors = std::min(2, static_cast<int>(ceil_div(rows, lanes)));
-  return std::clamp(accumulators / std::max(1, vectors), 1, 12);
+  return std::clamp(accumulators / std::max(1, channel_block_vectors(rows, lanes)), 1, 12);
 }
 
 // The most positions per block a schedule key carries (normalized_for).
@@ -171,7 +172,7 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     // rounds x 5, 1 thread, 12 -> 16 positions: small_batch32 (16 channels, K 5, s 3) 0.115 /
     // 0.119 -> 0.104 / 0.112 at L 500 and 0.123 / 0.133 -> 0.108 / 0.117 at L 512; 16
     // channels, K 3, s 2, L 1000: 0.066 / 0.068 -> 0.061 / 0.064.
-    const bool one_vector = ceil_div(int64_t{s.bwd_data_block_ci}, int64_t{V}) == 1;
+    const bool one_vector = channel_block_vectors(s.bwd_data_block_ci, V) == 1;
     const int most = one_vector ? std::min(acc, kMaxPositionsInKey) : channel_block_positions(s.bwd_data_block_ci, V, acc);
     s.bwd_data_block_t = std::min(most, clamp_int(96 / spec.kernel_size, 1, one_vector ? kMaxPositionsInKey : 12));
   } else if (s.bwd_data_lanes == Lanes::Taps) {
@@ -207,13 +208,14 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     }
     // Elsewhere, with 32 registers and two channel vectors, blocks of as many whole output
     // channels as the accumulators hold beside kBroadcastsInFlight (20 of 28: 10 pairs). All
-    // of a block's broadcasts then come from one or two grad_y rows. Zen 5, alternating, min / median ms of 3 rounds x 3, 1 thread, 6 pairs (the rule
-    // above) -> whole channels: hifigan_up3 (2 x K 4) 2.777 / 2.791 -> 2.631 / 2.682,
+    // of a block's broadcasts then come from one or two grad_y rows. Zen 5, alternating, min /
+    // median ms of 3 rounds x 3, 1 thread, 6 pairs (the rule above) -> whole channels:
+    // hifigan_up3 (2 x K 4) 2.777 / 2.791 -> 2.631 / 2.682,
     // hifigan_up4 1.471 / 1.494 -> 1.394 / 1.408, encodec_s5 (K 10) 2.031 / 2.077 -> 1.952 /
     // 1.972, demucs_s4 (K 8) 3.105 / 3.169 -> 2.975 / 3.024, grouped4 (K 8) 1.536 / 1.744 ->
     // 1.429 / 1.505. One channel of K 4 or 5 ran 2-8% slower than 6 pairs, and 10 or 12 pairs
     // that split channels slower than whole ones.
-    const int vectors = static_cast<int>(std::min<int64_t>(2, ceil_div(int64_t{s.bwd_weight_block_ci}, int64_t{V})));
+    const int vectors = channel_block_vectors(s.bwd_weight_block_ci, V);
     const int whole_budget = (acc - kBroadcastsInFlight) / vectors;
     if (wide_register_file(s) && vectors == 2 && spec.kernel_size <= whole_budget)
       s.bwd_weight_block_taps = static_cast<int>(whole_budget / spec.kernel_size * spec.kernel_size);

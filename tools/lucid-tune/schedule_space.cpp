@@ -197,14 +197,14 @@ std::vector<Schedule> ScheduleSpace::candidates(const Schedule& base_in, bench::
           consider(s);
         }
       // Channels in lanes: items of one or two vectors of channels, (co, tap) pairs per block.
-      // Blocks of whole output channels too (1 to 3 of them), which read fewer grad_y rows.
+      // Blocks of whole output channels too (1 to 3 of them), which read fewer grad_y rows;
+      // normalized_for clamps blocks past 12 pairs to 12, which consider() then drops as seen.
+      const int K = static_cast<int>(std::min<int64_t>(spec_.kernel_size, 12));
       for (int ci : {8, 16, 32})
-        for (int64_t pairs : {int64_t{3}, int64_t{4}, int64_t{6}, int64_t{8}, int64_t{10}, int64_t{12}, spec_.kernel_size,
-                              2 * spec_.kernel_size, 3 * spec_.kernel_size}) {
-          if (pairs > 12) continue;
+        for (int pairs : {3, 4, 6, 8, 10, 12, K, 2 * K, 3 * K}) {
           Schedule s = base;
           s.bwd_weight_block_ci = ci;
-          s.bwd_weight_block_taps = static_cast<int>(pairs);
+          s.bwd_weight_block_taps = pairs;
           s.bwd_weight_lanes = Lanes::Channels;
           consider(s);
         }
