@@ -44,11 +44,11 @@ int item_rows(int64_t per_group, int64_t groups, int register_rows, int threads,
   return static_cast<int>(chosen);
 }
 
-// Positions per register block with channels in the lanes: the accumulators are
-// min(channel vectors, 2) x positions, at most 12 positions (past that the broadcasts and
-// weight vectors of a tap no longer fit beside them).
-// Channel vectors of such a block: min(vectors of `rows`, 2).
+// Channel vectors of a register block with channels in the lanes: min(vectors of `rows`, 2).
 int channel_block_vectors(int rows, int lanes) { return std::min(2, static_cast<int>(ceil_div(rows, lanes))); }
+
+// Positions per such block: the accumulators are channel vectors x positions, at most 12
+// positions (past that the broadcasts and weight vectors of a tap no longer fit beside them).
 int channel_block_positions(int rows, int lanes, int accumulators) {
   return std::clamp(accumulators / std::max(1, channel_block_vectors(rows, lanes)), 1, 12);
 }
