@@ -299,12 +299,15 @@ RangePack emit_packed_entries(const Lowering& lw, const std::string& symbol, con
 
 void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry& layer, Value* lo, Value* a,
                 Value* b, Value* hi, int64_t block, int64_t edge_step, const std::function<void(Value*)>& emit_block,
-                const std::function<void(Value*)>& emit_edge) {
+                const std::function<void(Value*)>& emit_edge, Value* grid) {
   auto& ir = kb.b();
+  if (!grid) grid = a;
   Value* interior = ir.CreateICmpSGE(ir.CreateSub(b, a), kb.i64(block), name + ".has_interior");
   Value* left_end = ir.CreateSelect(interior, a, hi, name + ".left_end");
   Value* right_begin = ir.CreateSelect(interior, b, hi, name + ".right_begin");
-  Value* blocks = ir.CreateSelect(interior, kb.ceil_div(ir.CreateSub(b, a), block), kb.i64(0), name + ".blocks");
+  Value* head = ir.CreateZExt(ir.CreateICmpSGT(grid, a), ir.getInt64Ty(), name + ".head");
+  Value* blocks = ir.CreateSelect(interior, ir.CreateAdd(head, kb.ceil_div(ir.CreateSub(b, grid), block)), kb.i64(0),
+                                  name + ".blocks");
   auto edge_loop = [&](Value* begin, Value* end) {
     kb.loop(name + ".edge", begin, end, edge_step, {}, [&](Value* position, const Values&) {
       emit_edge(position);
@@ -313,7 +316,8 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry&
   };
   auto interior_loop = [&] {
     kb.loop(name + ".interior", kb.i64(0), blocks, 1, {}, [&](Value* j, const Values&) {
-      Value* start = kb.min(ir.CreateAdd(a, ir.CreateMul(j, kb.i64(block))), ir.CreateSub(b, kb.i64(block)));
+      Value* on_grid = ir.CreateAdd(grid, ir.CreateMul(ir.CreateSub(j, head), kb.i64(block)));
+      Value* start = kb.min(kb.max(on_grid, a), ir.CreateSub(b, kb.i64(block)));
       emit_block(start);
       return Values{};
     });
@@ -339,6 +343,18 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry&
     emit_edge(ir.CreateSelect(on_left, left, right, name + ".edge_position"));
     return Values{};
   });
+}
+
+Value* row_line_grid(KernelBuilder& kb, Value* a, Value* row_pitch, int64_t offset, int64_t block) {
+  auto& ir = kb.b();
+  const int64_t line = Schedule::kCacheLineBytes / kb.element_bytes();
+  if (block % line != 0) return a;
+  const int64_t way = kL1WayBytes / kb.element_bytes();
+  Value* aliased = ir.CreateICmpEQ(ir.CreateURem(row_pitch, kb.i64(way)), kb.i64(0), "rows.aliased");
+  // The first line boundary at or after a: a + offset rounded up to a line, less offset.
+  Value* first_line = ir.CreateSub(ir.CreateMul(kb.ceil_div(ir.CreateAdd(a, kb.i64(offset)), line), kb.i64(line)),
+                                   kb.i64(offset));
+  return ir.CreateSelect(aliased, first_line, a, "line.grid");
 }
 
 PositionRange taps_inside_grad_y(KernelBuilder& kb, const ConvSpec& spec, Value* L, Value* Lout) {

@@ -417,7 +417,8 @@ void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& p
     emit_sweep(
         kb, "bwd_data.channels", plan, kb.i64(0), inside.first, inside.end, L, P, 1,
         [&](Value* l0) { emit_block_channels(kb, plan, vectors, P, l0, false, merged, gy, chunk_w, gx, L, Lout, row0, rows_valid); },
-        [&](Value* l) { emit_block_channels(kb, plan, vectors, 1, l, true, false, gy, chunk_w, gx, L, Lout, row0, rows_valid); });
+        [&](Value* l) { emit_block_channels(kb, plan, vectors, 1, l, true, false, gy, chunk_w, gx, L, Lout, row0, rows_valid); },
+        row_line_grid(kb, inside.first, L, 0, P));
     return Values{};
   });
   packed.release(kb, lw.module);

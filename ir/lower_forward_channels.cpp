@@ -217,9 +217,11 @@ void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
     emit_block(kb, plan, p, vectors, count, q0, edge, c.x, c.weights, c.bias_vectors, c.y, c.L, c.Lout, c.row0,
                c.rows_valid);
   };
+  // Without a stride, position q is output t = q - pl of its row.
+  Value* grid = plan.s == 1 ? row_line_grid(kb, q_a, c.Lout, -plan.pl, positions) : q_a;
   emit_sweep(
       kb, name, plan, q_lo, q_a, q_b, q_hi, positions, 1, [&](Value* q0) { block(q0, positions, false); },
-      [&](Value* q) { block(q, 1, true); });
+      [&](Value* q) { block(q, 1, true); }, grid);
 }
 
 // The channel vectors of a register block and the packed weights of one item of `rows` rows:

@@ -87,11 +87,21 @@ void emit_entry(const Lowering& lowering, const std::string& symbol,
 // bounds checks (one copy serves both edges unless `layer` is tiny; see lower.cpp). Needs an
 // overwriting block: the last interior block is moved back to end at b and recomputes a few
 // positions with identical arithmetic instead of running a tail. When [a, b) is shorter than
-// one block, all of [lo, hi) is edge.
+// one block, all of [lo, hi) is edge. `grid` (in [a, a + block), default a): the blocks after
+// the first start on a + block multiples past it; the first starts at a and overlaps the
+// second, recomputing a few positions like the last.
 void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry& layer, llvm::Value* lo,
                 llvm::Value* a, llvm::Value* b, llvm::Value* hi, int64_t block, int64_t edge_step,
                 const std::function<void(llvm::Value* start)>& emit_block,
-                const std::function<void(llvm::Value* position)>& emit_edge);
+                const std::function<void(llvm::Value* position)>& emit_edge, llvm::Value* grid = nullptr);
+
+// The grid for emit_sweep of blocks whose positions are stored as rows `row_pitch` elements
+// apart, position q at element q + `offset` of its row: where the rows are a whole number of
+// L1 ways apart (kL1WayBytes), every row of a block falls in one L1 set, more rows than it has
+// ways; a line of those rows written by two blocks is then evicted in between and fetched
+// again. So there, blocks of whole lines start on a line and each line is written by one
+// block. Elsewhere, and for blocks that are not whole lines, `a` itself.
+llvm::Value* row_line_grid(KernelBuilder& kb, llvm::Value* a, llvm::Value* row_pitch, int64_t offset, int64_t block);
 
 // Positions l of x all of whose taps read inside grad_y (0 <= l*s + k*d - pad_left < Lout
 // for every k): [first, end), first a constant, end <= L; empty when end <= first.
@@ -115,6 +125,10 @@ void emit_row_store(KernelBuilder& kb, int r, llvm::Value* rows_valid, const std
 // block loop (64 rows 64 KiB apart, Zen 3) ran at 83 GFLOP/s without it and 95 with 256
 // bytes; in the kernels, alternating runs stayed within that VM's noise (medians 0.94-1.22x).
 constexpr int64_t kRowPrefetchBytes = 256;
+
+// The bytes of one way of the L1 data cache: addresses this far apart share a set. 4 KiB on
+// every x86 core we have met (32 KiB x 8 ways, 48 KiB x 12).
+constexpr int64_t kL1WayBytes = 4096;
 
 // Up to this stride, length-lane backward passes load the grad_y span their taps read once,
 // as plain vectors, and shuffle every tap's strided vector out of it (KernelBuilder::load_span

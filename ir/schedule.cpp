@@ -109,7 +109,7 @@ int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
 int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes) {
   if (s.fwd_lanes != Lanes::Length || l1d_bytes <= 0) return 0;
   const int64_t element = dtype_size(spec.dtype);
-  const int64_t line = std::max<int64_t>(1, 64 / element);
+  const int64_t line = std::max<int64_t>(1, Schedule::kCacheLineBytes / element);
   const int64_t window = ceil_div(ir::residue_reach(spec, int64_t{s.fwd_block_t} * s.vector_width), line) * line;
   const int64_t per_channel = (window + int64_t{s.fwd_register_rows()} * spec.kernel_size) * element;
   const int64_t chunk = std::max<int64_t>(8, l1d_bytes / 2 / per_channel);
@@ -175,6 +175,17 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     const bool one_vector = channel_block_vectors(s.bwd_data_block_ci, V) == 1;
     const int most = one_vector ? std::min(acc, kMaxPositionsInKey) : channel_block_positions(s.bwd_data_block_ci, V, acc);
     s.bwd_data_block_t = std::min(most, clamp_int(96 / spec.kernel_size, 1, one_vector ? kMaxPositionsInKey : 12));
+    // With a stride and few taps, one channel vector x a line of positions, in place of two
+    // vectors x fewer: its merged broadcasts keep up, and where grad_x's rows alias in L1 the
+    // sweep lays its blocks on whole lines (row_line_grid), each written once. Zen 5, 1
+    // thread, alternating, min / median ms of 3 rounds x 3, 2 x 12 -> 1 x 16: hifigan_up4
+    // 1.489 / 1.551 -> 1.339 / 1.387 at L 16384 and 1.340 / 1.385 -> 1.313 / 1.364 at L 16392,
+    // hifigan_up3 2.724 / 2.857 -> 2.595 / 2.667 at L 8192 and 2.618 / 2.723 -> 2.597 / 2.684
+    // at L 8200. Slower with 8-10 taps (demucs_s4 3.04 -> 3.08, grouped4 1.40 -> 1.47,
+    // encodec_s5 1.92 -> 2.03) and without a stride (wide_s1 4.13 -> 5.47).
+    const int line = static_cast<int>(Schedule::kCacheLineBytes / dtype_size(spec.dtype));
+    if (!one_vector && spec.stride > 1 && line > s.bwd_data_block_t && line <= acc && 96 / spec.kernel_size >= line)
+      s.bwd_data_block_t = line;
   } else if (s.bwd_data_lanes == Lanes::Taps) {
     s.bwd_data_block_t = 3;  // 4 channels x 3 positions = 12 accumulators
   } else {

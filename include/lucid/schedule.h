@@ -101,6 +101,8 @@ struct Schedule {
   static constexpr int kMaxLengthTile = 65536;
   // The most forward length tiles a key may name.
   static constexpr int kMaxLengthTiles = 64;
+  // The cache line the blocks of positions are laid on (bytes).
+  static constexpr int64_t kCacheLineBytes = 64;
 
   // Default heuristic for a target with `vector_registers` registers of `host_vector_bits`:
   // register blocks sized so the accumulators fill the register file without spilling.
