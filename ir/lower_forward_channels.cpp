@@ -5,6 +5,8 @@
 // access whatever the stride; outputs are stored transposed, one scalar per (row, position).
 // The layout of choice when a group has a vector of output channels (see ir/schedule.cpp).
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "lowering.h"
 #include "phase_taps.h"
@@ -22,10 +24,26 @@ struct ChannelPlan : LayerGeometry {
   int64_t phase_offset(int64_t p, int64_t width) const { return Cig * width * phase_taps.before(p); }
 };
 
+// Whether an interior block of phase p loads each x element once per input channel and feeds
+// every (position, tap) that reads it, instead of once per (position, tap): for one channel
+// vector, whose broadcasts otherwise feed one FMA each (as merge_broadcasts in
+// lower_backward_data.cpp), where positions share elements and every tap's weight vector fits
+// beside the accumulators.
+bool merge_broadcasts(const ChannelPlan& plan, int64_t p, int vectors, int positions, int registers) {
+  const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
+  if (vectors != 1 || taps.empty()) return false;
+  std::set<int64_t> offsets;
+  for (int m = 0; m < positions; ++m)
+    for (const PhaseTap& tap : taps) offsets.insert(m - tap.m);
+  if (offsets.size() == static_cast<size_t>(positions) * taps.size()) return false;
+  return positions + static_cast<int>(taps.size()) + 2 <= registers;
+}
+
 // `positions` consecutive q of phase p for `vectors` channel vectors; edge blocks
-// (positions = 1) read x outside [0, L) as zero.
+// (positions = 1) read x outside [0, L) as zero. `merged`: interior blocks only, x
+// element-major (merge_broadcasts).
 void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vectors, int positions, Value* q0,
-                bool edge, Value* x, Value* packed, const Values& bias, Value* y, Value* L, Value* Lout,
+                bool edge, bool merged, Value* x, Value* packed, const Values& bias, Value* y, Value* L, Value* Lout,
                 Value* row0, Value* rows_valid) {
   auto& b = kb.b();
   const int V = kb.lanes();
@@ -51,11 +69,25 @@ void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
     for (int m = 0; m < positions; ++m) init.push_back(bias[static_cast<size_t>(g)]);
   Value* w_phase = kb.at(packed, kb.i64(plan.phase_offset(p, width)), "w.phase");
   Value* ahead = edge ? nullptr : b.CreateAdd(index[0][0], kb.i64(kRowPrefetchBytes / kb.element_bytes()), "x.ahead");
+  // Merged: the (position, tap) pairs reading each x element, by its offset from q0.
+  std::map<int64_t, std::vector<std::pair<int, int64_t>>> readers_by_offset;
+  if (merged)
+    for (int m = 0; m < positions; ++m)
+      for (int64_t j = 0; j < T; ++j) readers_by_offset[m - taps[static_cast<size_t>(j)].m].push_back({m, j});
   Values acc = kb.loop(tag + ".ci", kb.i64(0), kb.i64(plan.Cig), 1, init, [&](Value* ci, const Values& in) {
     Value* x_row = kb.at(x, b.CreateMul(ci, L), "x.row");
     if (ahead) kb.prefetch(x_row, ahead, 1);
     Value* w_ci = kb.at(w_phase, b.CreateMul(ci, kb.i64(T * width)), "w.ci");
     Values next = in;
+    if (merged) {
+      Values wv;
+      for (int64_t j = 0; j < T; ++j) wv.push_back(kb.load_vector(w_ci, kb.i64(j * width), nullptr, "w.merged"));
+      for (const auto& [offset, readers] : readers_by_offset) {
+        Value* xv = kb.splat(kb.load_scalar(x_row, b.CreateAdd(q0, kb.i64(offset)), "x.merged"));
+        for (const auto& [m, j] : readers) next[m] = kb.fma(wv[j], xv, next[m], "acc.merged");
+      }
+      return next;
+    }
     for (int64_t j = 0; j < T; ++j) {
       // Taps of neighbouring positions share x elements; an opaque row pointer per tap keeps
       // each broadcast next to its FMAs instead of merged, long-lived and spilled.
@@ -180,7 +212,7 @@ struct ChunkOperands {
 };
 
 // Stride phase p of one chunk: every q whose output t = q*s + p - pl lies in [0, Lout).
-void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vectors, int positions,
+void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vectors, int positions, int registers,
                 const ChunkOperands& c) {
   auto& b = kb.b();
   const int64_t width = static_cast<int64_t>(vectors) * kb.lanes();
@@ -213,9 +245,10 @@ void emit_phase(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
   // Interior: every tap reads inside x (q - m in [0, L) for every m of the phase).
   Value* q_a = kb.i64(std::max(lo, max_m));
   Value* q_b = kb.max(q_a, kb.min(q_hi, b.CreateAdd(c.L, kb.i64(min_m))));
+  const bool merged = merge_broadcasts(plan, p, vectors, positions, registers);
   auto block = [&](Value* q0, int count, bool edge) {
-    emit_block(kb, plan, p, vectors, count, q0, edge, c.x, c.weights, c.bias_vectors, c.y, c.L, c.Lout, c.row0,
-               c.rows_valid);
+    emit_block(kb, plan, p, vectors, count, q0, edge, merged && !edge, c.x, c.weights, c.bias_vectors, c.y, c.L,
+               c.Lout, c.row0, c.rows_valid);
   };
   // Without a stride, position q is output t = q - pl of its row.
   Value* grid = plan.s == 1 ? row_line_grid(kb, q_a, c.Lout, -plan.pl, positions) : q_a;
@@ -284,7 +317,8 @@ void emit_forward_channels(const Lowering& lw, KernelBuilder& kb, int rows, Valu
                                           : kb.zero_vector());
     }
     const ChunkOperands operands{x, chunk_w, lw.spec.bias ? bias : nullptr, bias_vectors, y, L, Lout, row0, rows_valid};
-    for (int64_t p = 0; p < plan.s; ++p) emit_phase(kb, plan, p, vectors, P, operands);
+    for (int64_t p = 0; p < plan.s; ++p)
+      emit_phase(kb, plan, p, vectors, P, lw.schedule.vector_registers(), operands);
     return Values{};
   });
   scratch.release(kb, lw.module);

@@ -44,6 +44,9 @@ int item_rows(int64_t per_group, int64_t groups, int register_rows, int threads,
   return static_cast<int>(chosen);
 }
 
+// Positions of one cache line of a row.
+int line_positions(const ConvSpec& spec) { return static_cast<int>(Schedule::kCacheLineBytes / dtype_size(spec.dtype)); }
+
 // Channel vectors of a register block with channels in the lanes: min(vectors of `rows`, 2).
 int channel_block_vectors(int rows, int lanes) { return std::min(2, static_cast<int>(ceil_div(rows, lanes))); }
 
@@ -109,7 +112,7 @@ int tap_lane_rows(const ConvSpec& spec, const Schedule& s) {
 int forward_ci_chunk(const ConvSpec& spec, const Schedule& s, int64_t l1d_bytes) {
   if (s.fwd_lanes != Lanes::Length || l1d_bytes <= 0) return 0;
   const int64_t element = dtype_size(spec.dtype);
-  const int64_t line = std::max<int64_t>(1, Schedule::kCacheLineBytes / element);
+  const int64_t line = line_positions(spec);
   const int64_t window = ceil_div(ir::residue_reach(spec, int64_t{s.fwd_block_t} * s.vector_width), line) * line;
   const int64_t per_channel = (window + int64_t{s.fwd_register_rows()} * spec.kernel_size) * element;
   const int64_t chunk = std::max<int64_t>(8, l1d_bytes / 2 / per_channel);
@@ -139,6 +142,17 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
   if (s.fwd_lanes == Lanes::Channels) {
     s.fwd_block_t = channel_block_positions(s.fwd_block_co, V, acc);
     s.fwd_phase_chunk = 1;
+    // One channel vector x a line of positions where its x broadcasts merge across taps
+    // (positions closer than the dilation share elements; every tap's weight vector beside
+    // the accumulators): about as few broadcasts per FMA as two vectors, and where y's rows
+    // alias in L1 the blocks lie on whole lines (row_line_grid). Zen 5, 1 thread, alternating,
+    // min / median ms of 3 rounds x 3, 2 x 12 -> 1 x 16: dilated 1.108 / 1.155 -> 0.942 /
+    // 0.961 (y rows 16 KiB apart), 0.967 / 0.983 -> 0.958 / 0.986 at L 4112; wide_s1 4.009 /
+    // 4.037 -> 3.888 / 3.962.
+    const int line = line_positions(spec);
+    if (line > s.fwd_block_t && line <= acc && spec.kernel_size > 1 && spec.dilation < line &&
+        line + spec.kernel_size + 2 <= s.vector_registers())
+      s.fwd_block_t = line;
   } else {
     // fwd_register_rows() rows of broadcast weights x fwd_block_t loaded vectors of x per
     // tap, for fwd_phase_chunk residues that share each loaded x vector. 4 channels x 3
@@ -183,7 +197,7 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     // hifigan_up3 2.724 / 2.857 -> 2.595 / 2.667 at L 8192 and 2.618 / 2.723 -> 2.597 / 2.684
     // at L 8200. Slower with 8-10 taps (demucs_s4 3.04 -> 3.08, grouped4 1.40 -> 1.47,
     // encodec_s5 1.92 -> 2.03) and without a stride (wide_s1 4.13 -> 5.47).
-    const int line = static_cast<int>(Schedule::kCacheLineBytes / dtype_size(spec.dtype));
+    const int line = line_positions(spec);
     if (!one_vector && spec.stride > 1 && line > s.bwd_data_block_t && line <= acc && 96 / spec.kernel_size >= line)
       s.bwd_data_block_t = line;
   } else if (s.bwd_data_lanes == Lanes::Taps) {

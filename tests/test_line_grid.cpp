@@ -4,7 +4,8 @@
 // lines. Backward-data (any stride) and the forward without a stride, at lengths whose rows
 // alias and lengths whose rows do not, interiors that start off a line, length 1, every vector
 // width from 2 to 16 lanes; all four passes against the fp64 reference, outputs poisoned with
-// NaN before each call. Then the default schedule that takes such blocks.
+// NaN before each call. Then the default schedules that take such blocks (the forward's with
+// its x broadcasts merged across taps, lower_forward_channels.cpp).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -95,6 +96,26 @@ TEST_CASE("strided backward-data with few taps takes one channel vector x a line
   bool grid = false;
   for (const auto& m : modules) grid = grid || m.find("line.grid") != std::string::npos;
   CHECK(grid == (memory_only_engine().default_schedule(up4).bwd_data_block_t % 16 == 0));
+}
+
+TEST_CASE("the channel-lane forward takes one vector x a line of positions, its broadcasts merged, with 32 registers") {
+  const auto schedule = [](const ConvSpec& spec, int bits, int registers) {
+    return Schedule::default_for(spec, bits, registers, 1, 48 * 1024, 1024 * 1024);
+  };
+  const ConvSpec dilated = ConvSpec::make(32, 32, 3, 1, 2, 0, 2, 1, true);
+  CHECK(schedule(dilated, 512, 32).fwd_lanes == Lanes::Channels);
+  CHECK(schedule(dilated, 512, 32).fwd_block_t == 16);
+  CHECK(schedule(ConvSpec::make(256, 256, 3, 1, 1, 0, 1, 1, true), 512, 32).fwd_block_t == 16);
+  // Positions a dilation of 16 apart share no x element; one tap shares nothing; the
+  // 16-register file's 12 accumulators hold no line.
+  CHECK(schedule(ConvSpec::make(32, 32, 3, 1, 0, 0, 16, 1, true), 512, 32).fwd_block_t == 12);
+  CHECK(schedule(ConvSpec::make(32, 32, 1, 1, 0, 0, 1, 1, true), 512, 32).fwd_block_t == 12);
+  CHECK(schedule(dilated, 256, 16).fwd_block_t < 16);
+  if (memory_only_engine().default_schedule(dilated).fwd_block_t == 16) {
+    bool merged = false;
+    for (const auto& m : lowered_ir(dilated, "line-grid-forward")) merged = merged || m.find("x.merged") != std::string::npos;
+    CHECK(merged);
+  }
 }
 
 }  // namespace
