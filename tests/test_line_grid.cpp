@@ -27,55 +27,56 @@ int64_t line_positions() {
   return Schedule::kCacheLineBytes / static_cast<int64_t>(sizeof(T));
 }
 
+enum class Pass { Forward, BackwardData };
+
+// Every pass under schedules whose `pass` has channels in lanes, rows of up to two vectors and
+// blocks of one and two lines of positions (the forward's key holds at most 16).
 template <class T>
-void check_backward_data(const ConvSpec& spec, std::initializer_list<int64_t> lengths, double tolerance) {
-  const uint64_t seed = spec.in_channels * 100 + spec.kernel_size * 10 + spec.stride;
+void check_line_blocks(Pass pass, const ConvSpec& spec, std::initializer_list<int64_t> lengths, double tolerance) {
+  const uint64_t seed = spec.in_channels * 100 + spec.out_channels * 10 + spec.kernel_size;
   check_schedule_variants<T>(memory_only_engine(), spec, lengths, seed, tolerance, [&](Schedule s) {
-    s.bwd_data_lanes = Lanes::Channels;
-    s.bwd_data_block_ci = static_cast<int>(std::min<int64_t>(2 * s.vector_width, spec.in_per_group()));
     std::vector<Schedule> out;
     for (int64_t positions : {line_positions<T>(), 2 * line_positions<T>()}) {
-      s.bwd_data_block_t = static_cast<int>(positions);
+      if (pass == Pass::Forward) {
+        s.fwd_lanes = Lanes::Channels;
+        s.fwd_block_co = static_cast<int>(std::min<int64_t>(2 * s.vector_width, spec.out_per_group()));
+        s.fwd_block_t = static_cast<int>(positions);
+      } else {
+        s.bwd_data_lanes = Lanes::Channels;
+        s.bwd_data_block_ci = static_cast<int>(std::min<int64_t>(2 * s.vector_width, spec.in_per_group()));
+        s.bwd_data_block_t = static_cast<int>(positions);
+      }
       out.push_back(s);
     }
     return out;
   });
 }
 
-template <class T>
-void check_forward(const ConvSpec& spec, std::initializer_list<int64_t> lengths, double tolerance) {
-  const uint64_t seed = spec.out_channels * 100 + spec.kernel_size * 10 + spec.dilation;
-  check_schedule_variants<T>(memory_only_engine(), spec, lengths, seed, tolerance, [&](Schedule s) {
-    s.fwd_lanes = Lanes::Channels;
-    s.fwd_block_co = static_cast<int>(std::min<int64_t>(2 * s.vector_width, spec.out_per_group()));
-    s.fwd_block_t = static_cast<int>(line_positions<T>());
-    return std::vector<Schedule>{s};
-  });
-}
-
 TEST_CASE("backward-data blocks of whole lines match the reference where grad_x's rows alias") {
-  // hifigan_up4's shape, fewer channels: the interior starts at position 1, off a line.
   constexpr int64_t f32_way = kWayBytes / 4;
-  check_backward_data<float>(ConvSpec::make(32, 8, 4, 2, 1, 0, 1, 1, true, DType::Float32),
-                             {f32_way, f32_way + 16, 1}, 1e-5);
-  // A wider pad (interior from position 5), a dilation, groups, a last vector partly empty.
-  check_backward_data<float>(ConvSpec::make(24, 6, 3, 3, 9, 1, 2, 2, false, DType::Float32), {2 * f32_way, 37},
-                             1e-5);
-  // fp64: lines of 8 positions, ways of 512.
   constexpr int64_t f64_way = kWayBytes / 8;
-  check_backward_data<double>(ConvSpec::make(16, 8, 5, 3, 1, 2, 1, 1, true, DType::Float64), {f64_way, f64_way + 3},
-                              1e-12);
+  // hifigan_up4's shape, fewer channels: the interior starts at position 1, off a line.
+  check_line_blocks<float>(Pass::BackwardData, ConvSpec::make(32, 8, 4, 2, 1, 0, 1, 1, true, DType::Float32),
+                           {f32_way, f32_way + 16, 1}, 1e-5);
+  // A wider pad (interior from position 5), a dilation, groups, a last vector partly empty.
+  check_line_blocks<float>(Pass::BackwardData, ConvSpec::make(24, 6, 3, 3, 9, 1, 2, 2, false, DType::Float32),
+                           {2 * f32_way, 37}, 1e-5);
+  // fp64: lines of 8 positions, ways of 512.
+  check_line_blocks<double>(Pass::BackwardData, ConvSpec::make(16, 8, 5, 3, 1, 2, 1, 1, true, DType::Float64),
+                            {f64_way, f64_way + 3}, 1e-12);
 }
 
 TEST_CASE("forward blocks of whole lines match the reference where y's rows alias") {
-  // dilated's shape, fewer channels: y as long as x, the interior starting off a line.
   constexpr int64_t f32_way = kWayBytes / 4;
-  check_forward<float>(ConvSpec::make(8, 32, 3, 1, 2, 0, 2, 1, true, DType::Float32), {f32_way, f32_way + 16, 1},
-                       1e-5);
-  // No padding: y is 4 longer than x, so x of 1020 makes y's rows alias.
-  check_forward<float>(ConvSpec::make(8, 16, 3, 1, 0, 0, 2, 1, false, DType::Float32), {f32_way - 4, f32_way}, 1e-5);
   constexpr int64_t f64_way = kWayBytes / 8;
-  check_forward<double>(ConvSpec::make(6, 16, 3, 1, 1, 0, 1, 1, true, DType::Float64), {f64_way, 1}, 1e-12);
+  // dilated's shape, fewer channels: y as long as x, the interior starting off a line.
+  check_line_blocks<float>(Pass::Forward, ConvSpec::make(8, 32, 3, 1, 2, 0, 2, 1, true, DType::Float32),
+                           {f32_way, f32_way + 16, 1}, 1e-5);
+  // No padding: y is 4 longer than x, so x of 1020 makes y's rows alias.
+  check_line_blocks<float>(Pass::Forward, ConvSpec::make(8, 16, 3, 1, 0, 0, 2, 1, false, DType::Float32),
+                           {f32_way - 4, f32_way}, 1e-5);
+  check_line_blocks<double>(Pass::Forward, ConvSpec::make(6, 16, 3, 1, 1, 0, 1, 1, true, DType::Float64),
+                            {f64_way, 1}, 1e-12);
 }
 
 TEST_CASE("strided backward-data with few taps takes one channel vector x a line of positions, with 32 registers") {
