@@ -1,9 +1,11 @@
 // Forward pass with output channels in the vector lanes: for each stride phase p (output
 // positions t = q*s + p - pad_left), y[co..co+V, t] = bias + sum over ci and the phase's taps
-// of W[ci, co..co+V, k] * x[ci, q - m_k], one broadcast x element per (position, tap) and one
-// contiguous vector of repacked weights per (channel vector, tap). No strided or shuffled
-// access whatever the stride; outputs are stored transposed, one scalar per (row, position).
-// The layout of choice when a group has a vector of output channels (see ir/schedule.cpp).
+// of W[ci, co..co+V, k] * x[ci, q - m_k], one broadcast x element per (position, tap), or per
+// element where one channel vector merges them (merge_broadcasts), and one contiguous vector
+// of repacked weights per (channel vector, tap). No strided or shuffled access whatever the
+// stride; outputs are stored transposed, each row's positions as one masked vector where they
+// are consecutive (store_lanes_as_rows). The layout of choice when a group has a vector of
+// output channels (see ir/schedule.cpp).
 #include <algorithm>
 #include <map>
 #include <set>
