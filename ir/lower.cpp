@@ -349,7 +349,7 @@ Value* row_line_grid(KernelBuilder& kb, Value* a, Value* row_pitch, int64_t offs
   auto& ir = kb.b();
   const int64_t line = Schedule::kCacheLineBytes / kb.element_bytes();
   if (block % line != 0) return a;
-  const int64_t way = kL1WayBytes / kb.element_bytes();
+  const int64_t way = Schedule::kL1WayBytes / kb.element_bytes();
   Value* aliased = ir.CreateICmpEQ(ir.CreateURem(row_pitch, kb.i64(way)), kb.i64(0), "rows.aliased");
   // The first line boundary at or after a: a + offset rounded up to a line, less offset.
   Value* first_line = ir.CreateSub(ir.CreateMul(kb.ceil_div(ir.CreateAdd(a, kb.i64(offset)), line), kb.i64(line)),

@@ -8,7 +8,6 @@
 // output channels (see ir/schedule.cpp).
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "lowering.h"
 #include "phase_taps.h"
@@ -26,19 +25,11 @@ struct ChannelPlan : LayerGeometry {
   int64_t phase_offset(int64_t p, int64_t width) const { return Cig * width * phase_taps.before(p); }
 };
 
-// Whether an interior block of phase p loads each x element once per input channel and feeds
-// every (position, tap) that reads it, instead of once per (position, tap): for one channel
-// vector, whose broadcasts otherwise feed one FMA each (as merge_broadcasts in
-// lower_backward_data.cpp), where positions share elements and every tap's weight vector fits
-// beside the accumulators.
+// Whether an interior block of phase p merges its x broadcasts (ir::merges_x_broadcasts): for
+// one channel vector only, whose broadcasts otherwise feed one FMA each (as merge_broadcasts
+// in lower_backward_data.cpp).
 bool merge_broadcasts(const ChannelPlan& plan, int64_t p, int vectors, int positions, int registers) {
-  const auto& taps = plan.phase_taps[static_cast<size_t>(p)];
-  if (vectors != 1 || taps.empty()) return false;
-  std::set<int64_t> offsets;
-  for (int m = 0; m < positions; ++m)
-    for (const PhaseTap& tap : taps) offsets.insert(m - tap.m);
-  if (offsets.size() == static_cast<size_t>(positions) * taps.size()) return false;
-  return positions + static_cast<int>(taps.size()) + 2 <= registers;
+  return vectors == 1 && merges_x_broadcasts(plan.phase_taps[static_cast<size_t>(p)], positions, registers);
 }
 
 // `positions` consecutive q of phase p for `vectors` channel vectors; edge blocks
@@ -54,8 +45,9 @@ void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
   const int64_t T = static_cast<int64_t>(taps.size());
   const std::string tag = (edge ? "fwd.channels.edge.phase" : "fwd.channels.phase") + std::to_string(p);
   Value* zero = ConstantFP::get(kb.element(), 0.0);
+  // Unmerged: each (position, tap)'s x index, and at the edge whether it lies inside x.
   std::vector<Values> index(static_cast<size_t>(positions)), valid(static_cast<size_t>(positions));
-  for (int m = 0; m < positions; ++m)
+  for (int m = 0; m < positions && !merged; ++m)
     for (const PhaseTap& tap : taps) {
       Value* l = b.CreateAdd(q0, kb.i64(m - tap.m), "x.index");
       Value* ok = nullptr;
@@ -70,7 +62,8 @@ void emit_block(KernelBuilder& kb, const ChannelPlan& plan, int64_t p, int vecto
   for (int g = 0; g < vectors; ++g)
     for (int m = 0; m < positions; ++m) init.push_back(bias[static_cast<size_t>(g)]);
   Value* w_phase = kb.at(packed, kb.i64(plan.phase_offset(p, width)), "w.phase");
-  Value* ahead = edge ? nullptr : b.CreateAdd(index[0][0], kb.i64(kRowPrefetchBytes / kb.element_bytes()), "x.ahead");
+  Value* ahead =
+      edge ? nullptr : b.CreateAdd(q0, kb.i64(kRowPrefetchBytes / kb.element_bytes() - taps.front().m), "x.ahead");
   // Merged: the (position, tap) pairs reading each x element, by its offset from q0.
   std::map<int64_t, std::vector<std::pair<int, int64_t>>> readers_by_offset;
   if (merged)

@@ -97,10 +97,10 @@ void emit_sweep(KernelBuilder& kb, const std::string& name, const LayerGeometry&
 
 // The grid for emit_sweep of blocks whose positions are stored as rows `row_pitch` elements
 // apart, position q at element q + `offset` of its row: where the rows are a whole number of
-// L1 ways apart (kL1WayBytes), every row of a block falls in one L1 set, more rows than it has
-// ways; a line of those rows written by two blocks is then evicted in between and fetched
-// again. So there, blocks of whole lines start on a line and each line is written by one
-// block. Elsewhere, and for blocks that are not whole lines, `a` itself.
+// L1 ways apart (Schedule::kL1WayBytes), every row of a block falls in one L1 set, more rows
+// than it has ways; a line of those rows written by two blocks is then evicted in between and
+// fetched again. So there, blocks of whole lines start on a line and each line is written by
+// one block. Elsewhere, and for blocks that are not whole lines, `a` itself.
 llvm::Value* row_line_grid(KernelBuilder& kb, llvm::Value* a, llvm::Value* row_pitch, int64_t offset, int64_t block);
 
 // Positions l of x all of whose taps read inside grad_y (0 <= l*s + k*d - pad_left < Lout
@@ -125,10 +125,6 @@ void emit_row_store(KernelBuilder& kb, int r, llvm::Value* rows_valid, const std
 // block loop (64 rows 64 KiB apart, Zen 3) ran at 83 GFLOP/s without it and 95 with 256
 // bytes; in the kernels, alternating runs stayed within that VM's noise (medians 0.94-1.22x).
 constexpr int64_t kRowPrefetchBytes = 256;
-
-// The bytes of one way of the L1 data cache: addresses this far apart share a set. 4 KiB on
-// every x86 core we have met (32 KiB x 8 ways, 48 KiB x 12).
-constexpr int64_t kL1WayBytes = 4096;
 
 // Up to this stride, length-lane backward passes load the grad_y span their taps read once,
 // as plain vectors, and shuffle every tap's strided vector out of it (KernelBuilder::load_span

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "lucid/conv_spec.h"
@@ -42,6 +43,32 @@ struct PhaseTaps {
     return n;
   }
 };
+
+// Whether a block of `positions` consecutive q of phase `taps`, one channel vector wide, loads
+// each x element once per input channel and feeds every (position, tap) that reads it, instead
+// of once per (position, tap) (the forward's merged broadcasts, lower_forward_channels.cpp):
+// where positions share elements (taps closer than the block is long), and every tap's weight
+// vector fits beside the accumulators among `registers`.
+inline bool merges_x_broadcasts(const std::vector<PhaseTap>& taps, int positions, int registers) {
+  if (taps.empty()) return false;
+  std::set<int64_t> offsets;
+  for (int m = 0; m < positions; ++m)
+    for (const PhaseTap& tap : taps) offsets.insert(m - tap.m);
+  if (offsets.size() == static_cast<size_t>(positions) * taps.size()) return false;
+  return positions + static_cast<int>(taps.size()) + 2 <= registers;
+}
+
+// The same for every phase with taps: what the default schedule asks before it takes such
+// blocks, so that it never picks a block the lowering would not merge.
+inline bool merges_x_broadcasts(const PhaseTaps& phase_taps, int positions, int registers) {
+  bool any = false;
+  for (const auto& taps : phase_taps.by_phase) {
+    if (taps.empty()) continue;
+    if (!merges_x_broadcasts(taps, positions, registers)) return false;
+    any = true;
+  }
+  return any;
+}
 
 // Taps by output residue r (t = j*stride + r): those of phase p = (r + pad_left) mod stride,
 // each reading x[j - e] with e = m - floor((r + pad_left) / stride). e may be negative (a

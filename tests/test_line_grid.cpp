@@ -20,11 +20,15 @@
 namespace lucid::testing {
 namespace {
 
-constexpr int64_t kWayBytes = 4096;
-
 template <class T>
 int64_t line_positions() {
   return Schedule::kCacheLineBytes / static_cast<int64_t>(sizeof(T));
+}
+
+// The default schedule, 1 thread, on a host of `bits`-bit vectors and `registers` registers
+// with Zen 5's caches (48 KiB L1d, 1 MiB L2).
+Schedule schedule(const ConvSpec& spec, int bits, int registers) {
+  return Schedule::default_for(spec, bits, registers, 1, 48 * 1024, 1024 * 1024);
 }
 
 enum class Pass { Forward, BackwardData };
@@ -53,8 +57,8 @@ void check_line_blocks(Pass pass, const ConvSpec& spec, std::initializer_list<in
 }
 
 TEST_CASE("backward-data blocks of whole lines match the reference where grad_x's rows alias") {
-  constexpr int64_t f32_way = kWayBytes / 4;
-  constexpr int64_t f64_way = kWayBytes / 8;
+  constexpr int64_t f32_way = Schedule::kL1WayBytes / 4;
+  constexpr int64_t f64_way = Schedule::kL1WayBytes / 8;
   // hifigan_up4's shape, fewer channels: the interior starts at position 1, off a line.
   check_line_blocks<float>(Pass::BackwardData, ConvSpec::make(32, 8, 4, 2, 1, 0, 1, 1, true, DType::Float32),
                            {f32_way, f32_way + 16, 1}, 1e-5);
@@ -67,8 +71,8 @@ TEST_CASE("backward-data blocks of whole lines match the reference where grad_x'
 }
 
 TEST_CASE("forward blocks of whole lines match the reference where y's rows alias") {
-  constexpr int64_t f32_way = kWayBytes / 4;
-  constexpr int64_t f64_way = kWayBytes / 8;
+  constexpr int64_t f32_way = Schedule::kL1WayBytes / 4;
+  constexpr int64_t f64_way = Schedule::kL1WayBytes / 8;
   // dilated's shape, fewer channels: y as long as x, the interior starting off a line.
   check_line_blocks<float>(Pass::Forward, ConvSpec::make(8, 32, 3, 1, 2, 0, 2, 1, true, DType::Float32),
                            {f32_way, f32_way + 16, 1}, 1e-5);
@@ -80,9 +84,6 @@ TEST_CASE("forward blocks of whole lines match the reference where y's rows alia
 }
 
 TEST_CASE("strided backward-data with few taps takes one channel vector x a line of positions, with 32 registers") {
-  const auto schedule = [](const ConvSpec& spec, int bits, int registers) {
-    return Schedule::default_for(spec, bits, registers, 1, 48 * 1024, 1024 * 1024);
-  };
   const ConvSpec up4 = ConvSpec::make(64, 32, 4, 2, 1, 0, 1, 1, true);
   const Schedule wide = schedule(up4, 512, 32);
   CHECK(wide.bwd_data_lanes == Lanes::Channels);
@@ -100,9 +101,6 @@ TEST_CASE("strided backward-data with few taps takes one channel vector x a line
 }
 
 TEST_CASE("the channel-lane forward takes one vector x a line of positions, its broadcasts merged, with 32 registers") {
-  const auto schedule = [](const ConvSpec& spec, int bits, int registers) {
-    return Schedule::default_for(spec, bits, registers, 1, 48 * 1024, 1024 * 1024);
-  };
   const ConvSpec dilated = ConvSpec::make(32, 32, 3, 1, 2, 0, 2, 1, true);
   CHECK(schedule(dilated, 512, 32).fwd_lanes == Lanes::Channels);
   CHECK(schedule(dilated, 512, 32).fwd_block_t == 16);
