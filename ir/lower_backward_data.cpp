@@ -398,6 +398,15 @@ Function* emit_pack_channels(const Lowering& lw, const LayerGeometry& plan, int 
 // Channels in lanes for one work item of `rows` channels: its weights packed by the caller
 // (packed_in), or repacked here with `pack` into [chunk][co][k][chunk rows] once (amortised
 // over the whole length); then a sweep of the length per chunk of `vectors` channel vectors.
+// Every block runs the whole co reduction, so it streams the chunk's packed weights from L2
+// (hifigan_up1: 512 KiB per block of 6 positions). Chunking that reduction instead, 8-32
+// output channels whose weights stay in L1 with the partial sums in an L1 buffer (ping-pong,
+// so the sweep's overlapping blocks stay idempotent), measured no faster. Its co loop of
+// run-time bounds made LLVM's machine scheduler hoist and spill the broadcasts; with that
+// scheduler off (no spills in either loop), Zen 5, 1 thread, alternating, min / median ms of
+// 3 rounds x 3: 3.07 / 3.19 unchunked, 3.33 / 3.37 in chunks of 8 channels, 3.13 / 3.19 of 32
+// (2026-12-06). One vector x 6 positions took 4.44 ms both ways. The L2 keeps up with the
+// weight stream; what these blocks lose lies elsewhere.
 void emit_channels(const Lowering& lw, KernelBuilder& kb, const LayerGeometry& plan, int rows, Value* gy, Value* w,
                    Value* gx, Value* L, Value* Lout, Value* rows_valid, PositionRange inside, Value* packed_in,
                    Function* pack) {
