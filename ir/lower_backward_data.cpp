@@ -268,7 +268,13 @@ int channel_vectors(const Schedule& schedule, int rows) {
 // is every tap's weight vectors live across the channel step. Only for one channel vector:
 // there each broadcast otherwise feeds a single FMA, and Zen 5 sustains fewer than two
 // broadcast loads a cycle (a 1 x 12 block of broadcast FMAs ran at 85% of the register-only
-// FMA rate in a microbenchmark, 2026-12-05); with two vectors the broadcasts keep up.
+// FMA rate in a microbenchmark, 2026-12-05); with two vectors the broadcasts keep up. Two
+// vectors merged class by class (the taps of one residue of e(k) mod s, their weight vectors
+// loaded per class: hifigan_up1's 96 broadcasts per output channel became 56, no spills)
+// measured no faster on 8 suite layers, alternating, 2 sittings of 3-4 rounds x 3 (2026-12-06):
+// grouped4 1.449 -> 1.354 ms min in one and 1.368 -> 1.415 in the other; hifigan_up1 3.01 ->
+// 3.19 and 3.05 -> 3.00. Merged, 2 x 12 positions no longer spilled (5.45 -> 3.13 ms) but
+// did not beat 2 x 6 (3.01).
 bool merge_broadcasts(const LayerGeometry& plan, const Schedule& schedule, int vectors, int positions) {
   if (vectors != 1) return false;
   std::set<int64_t> offsets;
