@@ -143,11 +143,11 @@ void fit_register_blocks(const ConvSpec& spec, Schedule& s) {
     s.fwd_block_t = channel_block_positions(s.fwd_block_co, V, acc);
     s.fwd_phase_chunk = 1;
     // One channel vector x a line of positions where its x broadcasts merge across taps
-    // (ir::merges_x_broadcasts, the lowering's own test, in every phase): about as few broadcasts per FMA as two vectors, and where y's rows
-    // alias in L1 the blocks lie on whole lines (row_line_grid). Zen 5, 1 thread, alternating,
-    // min / median ms of 3 rounds x 3, 2 x 12 -> 1 x 16: dilated 1.108 / 1.155 -> 0.942 /
-    // 0.961 (y rows 16 KiB apart), 0.967 / 0.983 -> 0.958 / 0.986 at L 4112; wide_s1 4.009 /
-    // 4.037 -> 3.888 / 3.962.
+    // (ir::merges_x_broadcasts, the lowering's own test, in every phase): about as few
+    // broadcasts per FMA as two vectors, and where y's rows alias in L1 the blocks lie on whole
+    // lines (row_line_grid). Zen 5, 1 thread, alternating, min / median ms of 3 rounds x 3,
+    // 2 x 12 -> 1 x 16: dilated 1.108 / 1.155 -> 0.942 / 0.961 (y rows 16 KiB apart), 0.967 /
+    // 0.983 -> 0.958 / 0.986 at L 4112; wide_s1 4.009 / 4.037 -> 3.888 / 3.962.
     const int line = line_positions(spec);
     if (line > s.fwd_block_t && line <= acc && ir::merges_x_broadcasts(ir::PhaseTaps(spec), line, s.vector_registers()))
       s.fwd_block_t = line;

@@ -25,6 +25,12 @@ int64_t line_positions() {
   return Schedule::kCacheLineBytes / static_cast<int64_t>(sizeof(T));
 }
 
+// Positions of one L1 way: rows this long alias.
+template <class T>
+constexpr int64_t way_positions = Schedule::kL1WayBytes / static_cast<int64_t>(sizeof(T));
+constexpr int64_t f32_way = way_positions<float>;
+constexpr int64_t f64_way = way_positions<double>;
+
 // The default schedule, 1 thread, on a host of `bits`-bit vectors and `registers` registers
 // with Zen 5's caches (48 KiB L1d, 1 MiB L2).
 Schedule schedule(const ConvSpec& spec, int bits, int registers) {
@@ -57,8 +63,6 @@ void check_line_blocks(Pass pass, const ConvSpec& spec, std::initializer_list<in
 }
 
 TEST_CASE("backward-data blocks of whole lines match the reference where grad_x's rows alias") {
-  constexpr int64_t f32_way = Schedule::kL1WayBytes / 4;
-  constexpr int64_t f64_way = Schedule::kL1WayBytes / 8;
   // hifigan_up4's shape, fewer channels: the interior starts at position 1, off a line.
   check_line_blocks<float>(Pass::BackwardData, ConvSpec::make(32, 8, 4, 2, 1, 0, 1, 1, true, DType::Float32),
                            {f32_way, f32_way + 16, 1}, 1e-5);
@@ -71,8 +75,6 @@ TEST_CASE("backward-data blocks of whole lines match the reference where grad_x'
 }
 
 TEST_CASE("forward blocks of whole lines match the reference where y's rows alias") {
-  constexpr int64_t f32_way = Schedule::kL1WayBytes / 4;
-  constexpr int64_t f64_way = Schedule::kL1WayBytes / 8;
   // dilated's shape, fewer channels: y as long as x, the interior starting off a line.
   check_line_blocks<float>(Pass::Forward, ConvSpec::make(8, 32, 3, 1, 2, 0, 2, 1, true, DType::Float32),
                            {f32_way, f32_way + 16, 1}, 1e-5);
