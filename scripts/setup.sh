@@ -8,6 +8,7 @@ packages=(llvm-19-dev libfmt-dev libcli11-dev doctest-dev libbenchmark-dev libdn
           cmake ninja-build g++ gcc make pkg-config python3
           pybind11-dev python3-pybind11 python3-dev python3-numpy python3-torch python3-pytest
           python3-matplotlib
+          linux-perf  # tools/profile/lucid_profile.py: software-clock samples, no counters needed
           clang-19 libclang-rt-19-dev)  # clang-19: the ASan/UBSan build and its fuzzers
 
 # 1. Find what is missing, asking dpkg (no network, no root needed).

@@ -6,6 +6,9 @@
 #   perf_table_smoke: perf_table.py on bench_smoke's JSON (medians only, as scripts/bench.sh writes)
 #   perf_plots_smoke: perf_table.py --plots on it, with Debian's Python (python3-matplotlib):
 #                     the README's PNGs are written and are PNGs (tests/check_perf_plots.cmake)
+#   profile_smoke:    tools/profile/lucid_profile.py on a small layer: lucid-aot, the C driver
+#                     and perf agree, and the samples land in a kernel's loops (skipped where
+#                     perf may not sample, as in a container without perf_event_open)
 set(LUCID_SMOKE_DIR ${CMAKE_BINARY_DIR}/test-cache/bench-smoke)
 set(LUCID_SMOKE_ENV "LUCID_JIT_CACHE_DIR=${LUCID_SMOKE_DIR}/cache;LUCID_TUNING_DB=${LUCID_SMOKE_DIR}/tuning.json")
 file(WRITE ${LUCID_SMOKE_DIR}/suite.json [=[
@@ -51,4 +54,13 @@ if(TARGET lucid-bench)
       -DOUT=${LUCID_SMOKE_DIR}/plots -P ${CMAKE_CURRENT_SOURCE_DIR}/check_perf_plots.cmake)
     set_tests_properties(perf_plots_smoke PROPERTIES FIXTURES_REQUIRED lucid_bench_json)
   endif()
+endif()
+
+if(TARGET lucid-aot AND EXISTS /usr/bin/python3)
+  add_test(NAME profile_smoke COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/tools/profile/lucid_profile.py
+    "ConvTranspose1d(64, 32, 4, stride=2, padding=1)" backward_data --batch 1 --length 2048 --seconds 0.5
+    --aot $<TARGET_FILE:lucid-aot>)
+  # The pass's own function must hold the samples, broken down by loops with FMAs.
+  set_tests_properties(profile_smoke PROPERTIES SKIP_RETURN_CODE 77
+    PASS_REGULAR_EXPRESSION "%  bwd_data[^\n]*\n +[0-9.]+%  loop [0-9a-f]+-[0-9a-f]+ +[0-9]+ instructions: [1-9][0-9]* FMA")
 endif()
