@@ -81,8 +81,10 @@ std::string c_header(const lucid::ConvSpec& spec, const std::string& prefix,
  * gradients of sum(y * grad_y); every output is overwritten, never accumulated.
  * NaN and Inf propagate as in PyTorch: each reaches exactly the outputs whose sums hold it.
  * The fast kernels multiply zero padding by the weight (forward, backward_data) and by x
- * (backward_weight), so the whole-call functions check that operand first (one pass over
- * it) and, if it holds NaN or Inf, compute the call with exact plain loops (slow, correct).
+ * (backward_weight), so the whole-call functions check that operand (one pass over it) and,
+ * if it holds NaN or Inf, compute the call with exact plain loops (slow, correct). A forward
+ * whose y is smaller than its weight checks y after the kernel instead, and the weight only
+ * when y is not all finite (a finite y is exact whatever the weight).
  * The range functions skip that check: with NaN or Inf in that operand they may also turn
  * outputs next to the right ones into NaN.
  * Each function returns LUCID_AOT_STATUS_OK (0) or another LUCID_AOT_STATUS_* code below.
