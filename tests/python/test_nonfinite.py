@@ -16,6 +16,8 @@ LAYERS = [
     (1, 1, 3, 1, 1, 0, 1, 1, False, 1, 5),
     (16, 24, 5, 3, 2, 1, 2, 2, True, 2, 37),
     (32, 32, 4, 2, 1, 0, 1, 1, False, 1, 64),
+    # An output smaller than the weight: forwards without a graph check the output first.
+    (48, 40, 6, 3, 1, 0, 1, 1, True, 1, 4),
 ]
 
 
@@ -104,3 +106,28 @@ def test_the_torch_face_propagates_nonfinite_values_as_torch(layer, planting, dt
                         ([tb.grad.numpy()] if has_bias else []))
     for what, want, got in zip(["output", "grad_x", "grad_weight", "grad_bias"], *results):
         assert_same(got, want, what, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("planting", ["nan_x", "inf_x_first", "nan_weight", "inf_weight"])
+@pytest.mark.parametrize("layer", LAYERS)
+def test_the_torch_face_without_a_graph_propagates_nonfinite_values_as_torch(layer, planting, dtype):
+    """No autograd graph: the forward alone, which checks the output or the weight, whichever
+    is smaller (the last layer's output is smaller than its weight)."""
+    import lucid_jit.torch as lucid_torch
+
+    cin, cout, k, s, p, op, d, g, has_bias, n, length = layer
+    rng = np.random.default_rng(7)
+    lout = (length - 1) * s - 2 * p + d * (k - 1) + op + 1
+    x = rng.uniform(-1, 1, (n, cin, length)).astype(dtype)
+    w = rng.uniform(-1, 1, (cin, cout // g, k)).astype(dtype)
+    b = rng.uniform(-1, 1, (cout,)).astype(dtype) if has_bias else None
+    plant(planting, x, w, b, np.zeros(1, dtype))
+    tb = torch.tensor(b) if has_bias else None
+    want = torch.nn.functional.conv_transpose1d(torch.tensor(x), torch.tensor(w), tb, stride=s, padding=p,
+                                                output_padding=op, groups=g, dilation=d)
+    with torch.no_grad():
+        got = lucid_torch.conv_transpose1d(torch.tensor(x), torch.tensor(w, requires_grad=True), tb, stride=s,
+                                           padding=p, output_padding=op, groups=g, dilation=d)
+    assert not got.requires_grad
+    assert_same(got.numpy(), want.numpy(), "output", dtype)

@@ -277,9 +277,27 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     padding also takes (left, right), "valid" and "same" (output exactly L * stride long).
     """
     layer = _layer_for(input, weight, bias, stride, padding, output_padding, groups, dilation)
-    if _needs_torch_ops(input, weight):
-        return _with_torch_ops(input, weight, bias, layer)
     if torch.is_grad_enabled() and (input.requires_grad or weight.requires_grad or
                                     (bias is not None and bias.requires_grad)):
+        if _needs_torch_ops(input, weight):
+            return _with_torch_ops(input, weight, bias, layer)
         return _ConvTranspose1dFunction.apply(input, weight, bias, layer)
-    return _forward(layer, input, weight, bias)[0]
+    return _forward_without_graph(layer, input, weight, bias)
+
+
+def _forward_without_graph(layer, input, weight, bias):
+    """The forward alone. Where the output is smaller than the weight, the kernel runs first
+    and the weight is checked only when the output is not all finite, as lucid's runtime and
+    AOT wrappers do: torch's forward takes only the formula's products, and any product of a
+    NaN or Inf is NaN or Inf, so a finite output is exact whatever the weight. (The backward
+    passes multiply zero padding in torch too, so a graph keeps the weight checked first.)"""
+    shape = input.shape
+    batch = shape[0] if len(shape) == 3 else 1
+    out_length = (shape[-1] - 1) * layer.stride + layer.length_offset if shape else 0
+    if batch * layer.out_channels * out_length < weight.numel():
+        output = _forward(layer, input, weight, bias)[0]
+        if _all_finite(output) or _all_finite(weight):
+            return output
+    elif _all_finite(weight):
+        return _forward(layer, input, weight, bias)[0]
+    return _with_torch_ops(input, weight, bias, layer)
