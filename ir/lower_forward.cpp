@@ -101,6 +101,10 @@ void emit_bounded(KernelBuilder& kb, Bounds bounds, const std::function<Value*()
 // scratch, zero outside [0, L). Dense: x rows lie L elements apart, and when L*4 bytes is a
 // multiple of 4 KiB they all fall into the same few L1 sets. Zero-filled: blocks at the ends
 // then run the very same code as the interior, with no per-tap checks.
+// Where x outgrows L2 the copy waits on memory (hifigan_up4: 10-17% of the samples,
+// tools/profile). Prefetching the next window from here did not pay, and from the register
+// blocks' channel loops it paid 2-6% there but cost as much where x stays in L2 (hifigan_up1,
+// _up2), which only the run-time length tells (README, "Where the time goes").
 void emit_window_copy(KernelBuilder& kb, const ForwardPlan& plan, Value* j0, Bounds bounds, int64_t width,
                       int64_t pitch, Value* x, Value* window, Value* L) {
   auto& b = kb.b();
