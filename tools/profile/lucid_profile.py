@@ -122,6 +122,10 @@ def main():
         print(f"profiled:   {record.stdout.strip()}")
         report = subprocess.run(["perf", "report", "-i", perf_data, "--stdio", "--sort", "sym", "--percent-limit",
                                  str(args.min_share)], capture_output=True, text=True).stdout
+        if not re.search(r"%\s+\[\.\]", report):
+            print("lucid_profile: perf recorded no samples in the program (no software clock here?)",
+                  file=sys.stderr)
+            return SKIPPED
         print("share of samples: function, then its innermost loops (instructions per iteration)")
         for line in report.splitlines():
             m = re.match(r"\s*([\d.]+)%\s+\[(.)\]\s+(\S+)", line)
