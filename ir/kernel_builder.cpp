@@ -276,6 +276,35 @@ Value* KernelBuilder::concat(Value* a, Value* b) {
   return builder_.CreateShuffleVector(a, b, mask);
 }
 
+Values KernelBuilder::interleave_split(const Values& parts, const std::string& name) {
+  const int k = static_cast<int>(parts.size());
+  const int n = static_cast<int>(cast<FixedVectorType>(parts[0]->getType())->getNumElements());
+  Values out;
+  for (int q = 0; q < k; ++q) {
+    // Lane i of vector q is element (q*n + i) / k of part (q*n + i) % k. Parts join one at a
+    // time: each shuffle keeps the lanes already placed and takes the next part's.
+    Value* acc = nullptr;
+    for (int part = 0; part < k; ++part) {
+      std::vector<int> mask(static_cast<size_t>(n), -1);
+      bool used = false;
+      for (int i = 0; i < n; ++i) {
+        const int flat = q * n + i;
+        if (flat % k == part) {
+          mask[static_cast<size_t>(i)] = (acc ? n : 0) + flat / k;
+          used = true;
+        } else if (acc != nullptr && flat % k < part) {
+          mask[static_cast<size_t>(i)] = i;
+        }
+      }
+      if (!used) continue;
+      acc = acc ? builder_.CreateShuffleVector(acc, parts[static_cast<size_t>(part)], mask, name)
+                : builder_.CreateShuffleVector(parts[static_cast<size_t>(part)], mask, name);
+    }
+    out.push_back(acc);
+  }
+  return out;
+}
+
 Values KernelBuilder::transpose(const Values& rows, const std::string& name) {
   const int n = lanes_;
   Values a = rows;
@@ -319,18 +348,7 @@ Value* KernelBuilder::interleave(const Values& parts, const std::string& name) {
     }
     return builder_.CreateShuffleVector(e, o, zip, name);
   }
-  // Other counts: concatenate (padded to a power of two) and pick with one shuffle.
-  Values level = parts;
-  while ((level.size() & (level.size() - 1)) != 0) level.push_back(Constant::getNullValue(parts[0]->getType()));
-  while (level.size() > 1) {
-    Values next;
-    for (size_t j = 0; j < level.size(); j += 2) next.push_back(concat(level[j], level[j + 1]));
-    level = next;
-  }
-  std::vector<int> pick(n * k);
-  for (int i = 0; i < n; ++i)
-    for (size_t j = 0; j < k; ++j) pick[i * k + j] = static_cast<int>(j * n + i);
-  return builder_.CreateShuffleVector(level[0], pick, name);
+  throw InternalError(fmt::format("interleave: {} parts, not a power of two (interleave_split takes any count)", k));
 }
 
 void KernelBuilder::if_then(Value* condition, const std::string& name, const std::function<void()>& body) {

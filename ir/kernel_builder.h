@@ -84,8 +84,11 @@ class KernelBuilder {
   // Sum of the lanes (reassociation allowed: a tree, as any vectorised sum is).
   llvm::Value* horizontal_sum(llvm::Value* v, const std::string& name);
 
-  // out[i*k + j] = parts[j][i] for k = parts.size() vectors of equal length.
+  // out[i*k + j] = parts[j][i] for k = parts.size() vectors of equal length, k a power of two.
   llvm::Value* interleave(const Values& parts, const std::string& name);
+  // The same interleave as parts.size() vectors of one part's length (vector q holds lanes
+  // [q*n, (q+1)*n) of it), each built from two-input shuffles of the parts that reach it.
+  Values interleave_split(const Values& parts, const std::string& name);
 
   // The lanes x lanes transpose of `rows` (at most lanes() vectors; missing rows are
   // poison): lane m of result i is lane i of rows[m]. log2(lanes) stages of two-input
