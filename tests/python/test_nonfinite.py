@@ -36,6 +36,18 @@ def plant(name, x, w, b, gy):
         gy.flat[gy.size // 4], gy.flat[-1] = np.nan, np.inf
 
 
+def random_operands(layer, seed, dtype):
+    """x, weight, bias (None without one) and grad_y of `layer`, uniform in [-1, 1)."""
+    cin, cout, k, s, p, op, d, g, has_bias, n, length = layer
+    rng = np.random.default_rng(seed)
+    lout = (length - 1) * s - 2 * p + d * (k - 1) + op + 1
+    x = rng.uniform(-1, 1, (n, cin, length)).astype(dtype)
+    w = rng.uniform(-1, 1, (cin, cout // g, k)).astype(dtype)
+    b = rng.uniform(-1, 1, (cout,)).astype(dtype) if has_bias else None
+    gy = rng.uniform(-1, 1, (n, cout, lout)).astype(dtype)
+    return x, w, b, gy
+
+
 def assert_same(got, want, what, dtype):
     """NaN where torch has NaN, the same infinity where it has one, close elsewhere."""
     got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
@@ -54,12 +66,7 @@ def assert_same(got, want, what, dtype):
 @pytest.mark.parametrize("layer", LAYERS)
 def test_nonfinite_values_propagate_as_in_torch(layer, planting, dtype):
     cin, cout, k, s, p, op, d, g, has_bias, n, length = layer
-    rng = np.random.default_rng(5)
-    lout = (length - 1) * s - 2 * p + d * (k - 1) + op + 1
-    x = rng.uniform(-1, 1, (n, cin, length)).astype(dtype)
-    w = rng.uniform(-1, 1, (cin, cout // g, k)).astype(dtype)
-    b = rng.uniform(-1, 1, (cout,)).astype(dtype) if has_bias else None
-    gy = rng.uniform(-1, 1, (n, cout, lout)).astype(dtype)
+    x, w, b, gy = random_operands(layer, 5, dtype)
     plant(planting, x, w, b, gy)
 
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
@@ -88,12 +95,7 @@ def test_the_torch_face_propagates_nonfinite_values_as_torch(layer, planting, dt
     import lucid_jit.torch as lucid_torch
 
     cin, cout, k, s, p, op, d, g, has_bias, n, length = layer
-    rng = np.random.default_rng(6)
-    lout = (length - 1) * s - 2 * p + d * (k - 1) + op + 1
-    x = rng.uniform(-1, 1, (n, cin, length)).astype(dtype)
-    w = rng.uniform(-1, 1, (cin, cout // g, k)).astype(dtype)
-    b = rng.uniform(-1, 1, (cout,)).astype(dtype) if has_bias else None
-    gy = rng.uniform(-1, 1, (n, cout, lout)).astype(dtype)
+    x, w, b, gy = random_operands(layer, 6, dtype)
     plant(planting, x, w, b, gy)
 
     results = []
@@ -117,12 +119,8 @@ def test_the_torch_face_without_a_graph_propagates_nonfinite_values_as_torch(lay
     import lucid_jit.torch as lucid_torch
 
     cin, cout, k, s, p, op, d, g, has_bias, n, length = layer
-    rng = np.random.default_rng(7)
-    lout = (length - 1) * s - 2 * p + d * (k - 1) + op + 1
-    x = rng.uniform(-1, 1, (n, cin, length)).astype(dtype)
-    w = rng.uniform(-1, 1, (cin, cout // g, k)).astype(dtype)
-    b = rng.uniform(-1, 1, (cout,)).astype(dtype) if has_bias else None
-    plant(planting, x, w, b, np.zeros(1, dtype))
+    x, w, b, gy = random_operands(layer, 7, dtype)
+    plant(planting, x, w, b, gy)
     tb = torch.tensor(b) if has_bias else None
     want = torch.nn.functional.conv_transpose1d(torch.tensor(x), torch.tensor(w), tb, stride=s, padding=p,
                                                 output_padding=op, groups=g, dilation=d)
