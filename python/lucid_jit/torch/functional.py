@@ -294,10 +294,10 @@ def _forward_without_graph(layer, input, weight, bias):
     shape = input.shape
     batch = shape[0] if len(shape) == 3 else 1
     out_length = (shape[-1] - 1) * layer.stride + layer.length_offset if shape else 0
-    if batch * layer.out_channels * out_length < weight.numel():
-        output = _forward(layer, input, weight, bias)[0]
-        if _all_finite(output) or _all_finite(weight):
-            return output
-    elif _all_finite(weight):
-        return _forward(layer, input, weight, bias)[0]
-    return _with_torch_ops(input, weight, bias, layer)
+    output_first = batch * layer.out_channels * out_length < weight.numel()
+    if not output_first and not _all_finite(weight):
+        return _with_torch_ops(input, weight, bias, layer)
+    output = _forward(layer, input, weight, bias)[0]
+    if output_first and not _all_finite(output) and not _all_finite(weight):
+        return _with_torch_ops(input, weight, bias, layer)
+    return output
