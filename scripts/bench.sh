@@ -3,6 +3,8 @@
 #   $OUT/bench.json      lucid-bench (every pass x config x implementation x threads)
 #   $OUT/bench-jit.json  lucid-bench-jit (compile, disk load, memory hit, call overhead)
 #   $OUT/perf_table.md   the markdown tables (scripts/perf_table.py), also printed
+#   $OUT/perf_targets.md issue 12's kernel targets, from each row's median and best repetition
+#                        (scripts/perf_targets.py)
 #   $PLOTS/roofline.png, $PLOTS/speedup.png  the README's pictures (default docs/perf/), with
 #                        a copy of bench.json beside them, the numbers they were drawn from
 # Usage: scripts/bench.sh [extra lucid-bench flags, e.g. --benchmark_filter=hifigan]
@@ -30,14 +32,15 @@ if [[ -n "${TUNE:-}" ]]; then
     --budget "$TUNE"
 fi
 
-# 3. The suite benchmark; console output for the eye, JSON for the table. Three repetitions
-#    in random order and their medians: on a shared VM a burst of a neighbour's load slowed
-#    every row it overlapped by up to 50% (2026-12-04, Zen 5: backward-weight encodec_s5
-#    3.25 ms in a one-pass run, 2.17 ms alone minutes later), and a single pass in suite order
-#    puts such a burst on the consecutive rows of one layer. Flags given to this script come
-#    after these and override them.
+# 3. The suite benchmark; console output for the eye, JSON for the table. Five repetitions
+#    in random order, reported as median, min and max: on a shared VM a burst of a neighbour's
+#    load slowed every row it overlapped by up to 50% (2026-12-04, Zen 5: backward-weight
+#    encodec_s5 3.25 ms in a one-pass run, 2.17 ms alone minutes later), a single pass in suite
+#    order puts such a burst on the consecutive rows of one layer, and the same kernel ran
+#    15-20% apart minutes apart as the host allowed. The tables show medians; the targets
+#    also each row's best repetition. Flags given to this script come after these and override them.
 "$build/bench/suite/lucid-bench" --benchmark_out="$out/bench.json" \
-  --benchmark_out_format=json --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
+  --benchmark_out_format=json --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
   --benchmark_report_aggregates_only=true "$@"
 
 # 4. JIT latency.
@@ -53,5 +56,6 @@ plots=${PLOTS:-$root/docs/perf}
 "${PYTHON:-/usr/bin/python3}" "$root/scripts/perf_table.py" "${inputs[@]}" -o "$out/perf_table.md" \
   --plots "$plots"
 cp "$out/bench.json" "$plots/bench.json"
+"${PYTHON:-/usr/bin/python3}" "$root/scripts/perf_targets.py" "$out/bench.json" -o "$out/perf_targets.md"
 cat "$out/perf_table.md"
 echo "results: $out; pictures: $plots"

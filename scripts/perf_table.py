@@ -42,10 +42,20 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def load_runs(paths):
-    """Name -> {"gflops", "pct_peak", "ns", "error", "label", counters...}, medians over repeats."""
+# Counters that are rates (per second of the call): a repetition's best is its largest.
+RATE_COUNTERS = ("GFLOPS", "pct_peak", "GBps", "pct_stream")
+STATISTICS = ("median", "best")
+
+
+def load_runs(paths, statistic="median"):
+    """Name -> {"gflops", "pct_peak", "ns", "error", "label", counters...}, over repetitions.
+
+    statistic "median": each row's median repetition. "best": its fastest, the time of
+    lucid-bench's "min" aggregate and the rate counters of its "max" one (the runs without
+    repetitions, or from before lucid-bench reported them, fall back to the median).
+    """
     samples = defaultdict(list)
-    aggregates = {}
+    aggregates = defaultdict(dict)  # name -> aggregate name -> row
     context = {}
     for path in paths:
         with open(path) as f:
@@ -54,23 +64,24 @@ def load_runs(paths):
             context.setdefault(key, value)  # the first file (lucid-bench) describes the run
         for b in doc.get("benchmarks", []):
             name = b.get("run_name", b["name"])
+            context["repetitions"] = max(context.get("repetitions", 1), b.get("repetitions", 1))
             if b.get("run_type") == "aggregate":
-                if b.get("aggregate_name") == "median":
-                    aggregates[name] = b
+                aggregates[name][b.get("aggregate_name")] = b
                 continue
             samples[name].append(b)
     runs = {}
-    # With --benchmark_report_aggregates_only (scripts/bench.sh) a run has its median only, and
-    # with random interleaving the file lists runs out of order: registration order
+    # With --benchmark_report_aggregates_only (scripts/bench.sh) a run has its aggregates only,
+    # and with random interleaving the file lists runs out of order: registration order
     # (family_index) puts the configs back in suite order.
-    names = list(samples) + [n for n in aggregates if n not in samples]
+    names = list(samples) + [n for n in aggregates if n not in samples and "median" in aggregates[n]]
 
     def registration_order(n):
-        b = aggregates.get(n) or samples[n][0]
+        b = aggregates[n].get("median") if n in aggregates else samples[n][0]
         return b.get("family_index", 0), b.get("per_family_instance_index", 0)
 
     for name in sorted(names, key=registration_order):
-        bs = [aggregates[name]] if name in aggregates else samples[name]
+        agg = aggregates.get(name, {})
+        bs = [agg["median"]] if "median" in agg else samples[name]
         errors = [b for b in bs if b.get("error_occurred")]
         if errors:
             runs[name] = {"error": errors[0].get("error_message", "error")}
@@ -81,6 +92,16 @@ def load_runs(paths):
                     *FIRST_CALL_COUNTERS, *(k + "_max" for k in FIRST_CALL_COUNTERS)):
             if key in bs[0]:
                 run[key] = median([b[key] for b in bs])
+        if statistic == "best":
+            if "min" in agg:
+                run["ns"] = agg["min"]["real_time"] * TO_NS[agg["min"].get("time_unit", "ns")]
+            elif name in samples:
+                run["ns"] = min(b["real_time"] * TO_NS[b.get("time_unit", "ns")] for b in samples[name])
+            for key in RATE_COUNTERS:
+                if key in agg.get("max", {}):
+                    run[key] = agg["max"][key]
+                elif name in samples and key in samples[name][0]:
+                    run[key] = max(b[key] for b in samples[name])
         runs[name] = run
     return runs, context
 
@@ -275,8 +296,10 @@ def main():
     parser.add_argument("-o", "--output", help="write the markdown here instead of stdout")
     parser.add_argument("--plots", metavar="DIR",
                         help="also draw roofline.png and speedup.png into DIR (needs matplotlib)")
+    parser.add_argument("--statistic", choices=STATISTICS, default="median",
+                        help="each row's median repetition (default) or its best (fastest) one")
     args = parser.parse_args()
-    runs, context = load_runs(args.json)
+    runs, context = load_runs(args.json, args.statistic)
 
     out = ["## lucid-jit performance", ""]
     out.append(f"- host: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs at "
@@ -293,6 +316,8 @@ def main():
     out.append(f"- oneDNN: {context.get('onednn', '?')}; {context.get('onednn_threading', '')}")
     out.append(f"- tuning database: {context.get('tuning_db', '?')}; run at {context.get('date', '?')}")
     out.append("- FLOPs = 2·N·Cin·(Cout/groups)·K·L for every pass; lucid = lucid_tuned where tuned")
+    out.append(f"- each row: the {'median' if args.statistic == 'median' else 'best (fastest)'} of its repetitions"
+               f" ({context['repetitions']}, randomly interleaved)")
     load = context.get("load_avg") or [0]
     if load[0] > 0.5:
         out.append(f"- **warning: the machine was busy (1-minute load average {load[0]:.1f} at start on "

@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -190,6 +191,9 @@ void run_case(benchmark::State& state, const Case& c) {
   state.SetLabel(label);
 }
 
+double smallest(const std::vector<double>& values) { return *std::min_element(values.begin(), values.end()); }
+double largest(const std::vector<double>& values) { return *std::max_element(values.begin(), values.end()); }
+
 bool onednn_built() {
 #ifdef LUCID_BENCH_HAVE_ONEDNN
   return true;
@@ -229,6 +233,11 @@ int register_suite_benchmarks(const std::vector<SuiteConfig>& configs, const Tun
           auto* b = benchmark::RegisterBenchmark(
               name.c_str(), [c](benchmark::State& state) { run_case(state, c); });
           b->UseRealTime()->Unit(benchmark::kMicrosecond);
+          // With repetitions, the fastest and the slowest repetition beside the median: on a
+          // shared VM the same kernel ran 15-20% apart minutes apart as the host allowed (README,
+          // "Where the time goes"), so "min" (its time) and "max" (its rate counters: GFLOPS,
+          // pct_peak) give each row's best repetition, scripts/perf_table.py --statistic best.
+          b->ComputeStatistics("min", smallest)->ComputeStatistics("max", largest);
           if (impl == Impl::Reference) b->MinTime(options.reference_min_time);
           ++registered;
         }
