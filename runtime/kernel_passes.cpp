@@ -2,6 +2,7 @@
 #include "kernel_passes.h"
 
 #include "kernel_status_error.h"
+#include "lucid/backward_weight_split.h"
 #include "lucid/thread_pool.h"
 
 namespace lucid {
@@ -37,10 +38,8 @@ void run_backward_data(const KernelSet& k, const void* grad_y, const void* weigh
 
 void run_backward_weight(const KernelSet& k, const void* x, const void* grad_y, void* grad_weight, int64_t batch,
                          int64_t length) {
-  const int status = ThreadPool::global().parallel_for(
-      k.backward_weight_items(), k.spec.flops(batch, length), [&](int64_t begin, int64_t end) {
-        return k.backward_weight(x, grad_y, grad_weight, batch, length, begin, end);
-      });
+  // By items, and by batch slices where the items are too few for the pool.
+  const int status = run_backward_weight_on(ThreadPool::global(), k, x, grad_y, grad_weight, batch, length);
   check_kernel_status(status, "backward-weight", k.spec, batch, length);
 }
 

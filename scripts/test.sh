@@ -6,7 +6,7 @@
 #     LUCID_MEMORY_TEST_LAYERS); then each libFuzzer target for LUCID_FUZZ_SECONDS (45 s);
 #   - ThreadSanitizer (build-tsan/): the suites with threads (thread pool, compile-once, tier
 #     swap, the background compiler's queue, background compiles at exit and with eviction,
-#     multi-threaded layer calls); the
+#     multi-threaded layer calls, backward-weight batch slices); the
 #     eviction suite with 80 layers (past its 32-set capacity).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,7 +27,8 @@ LUCID_RANDOM_LAYERS=40 LUCID_MEMORY_TEST_LAYERS=300 \
 bash scripts/fuzz.sh "${LUCID_FUZZ_SECONDS:-45}"
 
 tsan_tests=(test_thread_pool test_jit_tiers test_jit_cache test_jit_exit test_jit_concurrency
-            test_jit_memory_bound test_nn_conv_transpose1d test_packed_weights test_background_compiler)
+            test_jit_memory_bound test_nn_conv_transpose1d test_packed_weights test_background_compiler
+            test_backward_weight_split)
 cmake -S . -B build-tsan -G Ninja -DLUCID_SANITIZE=thread -DLUCID_BUILD_BENCH=OFF \
   -DLUCID_BUILD_PYTHON=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-tsan -j2 --target "${tsan_tests[@]}"

@@ -7,6 +7,7 @@
 #include "lucid/reference.h"
 
 #ifdef LUCID_BENCH_HAVE_THREAD_POOL
+#include "lucid/backward_weight_split.h"
 #include "lucid/thread_pool.h"
 #endif
 
@@ -103,6 +104,12 @@ int PassRunner::run(const KernelSet& k, Pass pass, ProblemData& d) {
                                d.length, begin, end);
       });
     case Pass::BackwardWeight:
+#ifdef LUCID_BENCH_HAVE_THREAD_POOL
+      // As the runtime runs it: by items, and by batch slices where the items are too few.
+      if (pool_)
+        return run_backward_weight_on(*pool_, k, d.x.data(), d.grad_y.data(), d.grad_weight.data(), d.batch,
+                                      d.length);
+#endif
       return split(k.backward_weight_items(), flops, [&](int64_t begin, int64_t end) {
         return k.backward_weight(d.x.data(), d.grad_y.data(), d.grad_weight.data(), d.batch,
                                  d.length, begin, end);
