@@ -1,5 +1,6 @@
 // ThreadPool: every item runs exactly once in contiguous chunks, tiny and nested calls run
-// inline, statuses and exceptions come back to the caller, LUCID_NUM_THREADS is honoured.
+// inline, statuses and exceptions come back to the caller, LUCID_NUM_THREADS and
+// LUCID_SPIN_US are honoured.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -122,4 +123,32 @@ TEST_CASE("LUCID_NUM_THREADS sets the default; a bad value is ignored") {
   CHECK(ThreadPool::default_threads() == std::max(1u, std::thread::hardware_concurrency()));
   ThreadPool::set_global_threads(2);
   CHECK(ThreadPool::global().num_threads() == 2);
+}
+
+TEST_CASE("LUCID_SPIN_US sets how long idle threads spin; a bad value is ignored") {
+  using std::chrono::microseconds;
+  setenv("LUCID_SPIN_US", "0", 1);
+  CHECK(ThreadPool::default_spin() == microseconds(0));
+  {
+    // Without spinning, every hand-off goes through the condition variables: still every item
+    // once, call after call.
+    ThreadPool pool(2);
+    CHECK(pool.spin() == microseconds(0));
+    for (int call = 0; call < 200; ++call) {
+      std::vector<std::atomic<int>> hits(7);
+      CHECK(pool.parallel_for(7, 1e9, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) ++hits[static_cast<std::size_t>(i)];
+        return 0;
+      }) == 0);
+      for (auto& h : hits) CHECK(h == 1);
+    }
+  }
+  setenv("LUCID_SPIN_US", "1500", 1);
+  CHECK(ThreadPool(1).spin() == microseconds(1500));
+  setenv("LUCID_SPIN_US", "-3", 1);
+  CHECK(ThreadPool::default_spin() == microseconds(200));
+  setenv("LUCID_SPIN_US", "fast", 1);
+  CHECK(ThreadPool::default_spin() == microseconds(200));
+  unsetenv("LUCID_SPIN_US");
+  CHECK(ThreadPool::default_spin() == microseconds(200));
 }

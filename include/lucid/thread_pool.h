@@ -3,6 +3,8 @@
 // hand-off to a sleeping worker costs more than a small layer's whole pass.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -30,6 +32,11 @@ class ThreadPool {
   static void set_global_threads(int threads);
   // What global() would start with: LUCID_NUM_THREADS or std::thread::hardware_concurrency.
   static int default_threads();
+  // How long an idle thread spins for the next job, or the caller for the workers to finish,
+  // before it sleeps: LUCID_SPIN_US microseconds if set (0 sleeps at once, as OpenMP's
+  // OMP_WAIT_POLICY=passive), else 200. Read when a pool starts.
+  static std::chrono::microseconds default_spin();
+  std::chrono::microseconds spin() const { return spin_; }
 
   int num_threads() const { return static_cast<int>(workers_.size()) + 1; }
 
@@ -49,6 +56,7 @@ class ThreadPool {
   void worker_loop();
   static void run_chunks(Job& job);
 
+  std::chrono::microseconds spin_;
   std::vector<std::thread> workers_;
   std::mutex submit_mutex_;  // one parallel call at a time
   mutable std::mutex mutex_;
@@ -59,6 +67,11 @@ class ThreadPool {
   int active_ = 0;
   bool stop_ = false;
   int64_t parallel_calls_ = 0;
+  // Copies of generation_, active_ and stop_, written under mutex_, that a thread spins on
+  // for up to spin_ before it sleeps on a condition variable (thread_pool.cpp, spin_until).
+  std::atomic<std::uint64_t> published_generation_{0};
+  std::atomic<int> published_active_{0};
+  std::atomic<bool> published_stop_{false};
 };
 
 }  // namespace lucid
